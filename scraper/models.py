@@ -1,0 +1,138 @@
+"""Plain data passed between the steps: Page (fetch -> parse) and Article (parse -> archive -> export).
+
+Standard library only. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# The record's fields, in the order of JSON keys and CSV columns.
+FIELDS: tuple[str, ...] = (
+    "source",
+    "number",
+    "url",
+    "title",
+    "lede",
+    "body",
+    "published",
+    "modified",
+    "category",
+    "categories",
+    "tags",
+    "author",
+    "language",
+    "image",
+    "fetched_at",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One downloaded (or read from disk) page, exactly as received.
+
+    `headers` keys are lower-case. `content` is the raw body bytes, already
+    de-compressed from any Content-Encoding. `text` decodes it (HTTP charset,
+    then <meta charset>, then detection).
+    """
+
+    requested_url: str
+    final_url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    fetched_at: datetime
+
+    @property
+    def text(self) -> str:
+        from scraper.encoding import decode_html
+
+        return decode_html(self.content, self.headers.get("content-type"))
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article in the metadata-plus-body record.
+
+    `published`/`modified` are timezone-aware datetimes carrying the offset the
+    site uses (e.g. +04:30), or None when the page has none. `number` is the
+    site's own article number: an int when it is numeric, else a str.
+    `body` is paragraphs and subheadings separated by one blank line.
+    """
+
+    source: str
+    number: int | str
+    url: str
+    title: str
+    body: str
+    lede: str = ""
+    published: datetime | None = None
+    modified: datetime | None = None
+    category: str = ""
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    language: str = ""
+    image: str = ""
+    fetched_at: datetime | None = None
+    extra: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def to_record(self) -> dict[str, object]:
+        """The record as JSON-ready plain data, keys in FIELDS order."""
+        return {
+            "source": self.source,
+            "number": self.number,
+            "url": self.url,
+            "title": self.title,
+            "lede": self.lede,
+            "body": self.body,
+            "published": _iso(self.published),
+            "modified": _iso(self.modified),
+            "category": self.category,
+            "categories": list(self.categories),
+            "tags": list(self.tags),
+            "author": self.author,
+            "language": self.language,
+            "image": self.image,
+            "fetched_at": _iso(self.fetched_at),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, object]) -> Article:
+        """Inverse of to_record (accepts lists or JSON strings for categories/tags)."""
+        import json
+
+        def _list(value: object) -> tuple[str, ...]:
+            if value is None or value == "":
+                return ()
+            if isinstance(value, str):
+                value = json.loads(value)
+            return tuple(str(v) for v in value)  # type: ignore[union-attr]
+
+        def _dt(value: object) -> datetime | None:
+            return datetime.fromisoformat(str(value)) if value else None
+
+        number = record["number"]
+        return cls(
+            source=str(record["source"]),
+            number=number if isinstance(number, int) else str(number),
+            url=str(record.get("url") or ""),
+            title=str(record.get("title") or ""),
+            lede=str(record.get("lede") or ""),
+            body=str(record.get("body") or ""),
+            published=_dt(record.get("published")),
+            modified=_dt(record.get("modified")),
+            category=str(record.get("category") or ""),
+            categories=_list(record.get("categories")),
+            tags=_list(record.get("tags")),
+            author=str(record.get("author") or ""),
+            language=str(record.get("language") or ""),
+            image=str(record.get("image") or ""),
+            fetched_at=_dt(record.get("fetched_at")),
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
