@@ -1,0 +1,61 @@
+"""URL normalisation for dedup, and the derived article number. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that never change which article a URL points to.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+        "_ga", "ref", "ref_src", "cmpid", "ocid", "amp", "output",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+
+
+def _keep_param(name: str) -> bool:
+    lower = name.lower()
+    return lower not in TRACKING_PARAMS and not lower.startswith(TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """The canonical spelling of a URL: lower-case scheme and host, no default port,
+    no fragment, no tracking parameters, remaining parameters sorted."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)))
+    path = parts.path or "/"
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def url_key(url: str) -> str:
+    """The dedup key of a URL: normalize_url without the scheme, without "www.",
+    and without a trailing slash, so http/https and slash variants are one key."""
+    parts = urlsplit(normalize_url(url))
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or ""
+    key = f"{host}{path}"
+    return f"{key}?{parts.query}" if parts.query else key
+
+
+def site_host(url: str) -> str:
+    """The host used as the default source name: lower-case, without "www."."""
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def derive_number(canonical_url: str) -> int:
+    """An article number for a site that has none: the first 15 hex digits (60 bits) of the
+    SHA-256 of the URL's dedup key, read as an integer. Stable across http/https, "www.",
+    trailing slashes and tracking parameters."""
+    digest = hashlib.sha256(url_key(canonical_url).encode("utf-8")).hexdigest()
+    return int(digest[:15], 16)
+
+
+def is_http_url(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
