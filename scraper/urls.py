@@ -8,8 +8,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that never change which article a URL points to.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
-        "_ga", "ref", "ref_src", "cmpid", "ocid", "amp", "output",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "ocid",
+        "amp",
+        "output",
     }
 )
 TRACKING_PREFIXES = ("utm_",)
@@ -29,7 +42,8 @@ def normalize_url(url: str) -> str:
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)))
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode(sorted((k, v) for k, v in params if _keep_param(k)))
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, query, ""))
 
