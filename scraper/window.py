@@ -1,0 +1,99 @@
+"""The --since/--until window on published times. Pure logic.
+
+A bound is a date (that whole day in the site's own zone), a naive datetime (wall-clock time
+in the site's own zone) or an aware datetime (an instant). Both ends are inclusive. "The
+site's own zone" is --timezone when given, else the offset the article itself carries,
+which is the date a reader sees on the site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+
+from scraper.errors import ConfigError
+
+Bound = date | datetime
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_bound(text: str, option: str = "--since") -> Bound:
+    """Parse an ISO date or datetime given on the command line."""
+    value = text.strip()
+    try:
+        if _DATE_ONLY.match(value):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise ConfigError(
+            f"{option}: {text!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
+        ) from None
+
+
+def _local(moment: datetime, zone: tzinfo | None) -> datetime:
+    return moment.astimezone(zone) if zone is not None else moment
+
+
+def _after_start(moment: datetime, bound: Bound, zone: tzinfo | None) -> bool:
+    if isinstance(bound, datetime):
+        if bound.tzinfo is not None:
+            return moment >= bound
+        return _local(moment, zone).replace(tzinfo=None) >= bound
+    return _local(moment, zone).date() >= bound
+
+
+def _before_end(moment: datetime, bound: Bound, zone: tzinfo | None) -> bool:
+    if isinstance(bound, datetime):
+        if bound.tzinfo is not None:
+            return moment <= bound
+        return _local(moment, zone).replace(tzinfo=None) <= bound
+    return _local(moment, zone).date() <= bound
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive bounds on the published time; either end may be open."""
+
+    since: Bound | None = None
+    until: Bound | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and _later(self.since, self.until):
+            since, until = self.since.isoformat(), self.until.isoformat()
+            raise ConfigError(f"--since {since} is later than --until {until}")
+
+    @property
+    def is_open(self) -> bool:
+        return self.since is None and self.until is None
+
+    def contains(self, moment: datetime | None, zone: tzinfo | None = None) -> bool:
+        """True when the moment is inside the window. An unknown moment is inside only an open window."""
+        if moment is None:
+            return self.is_open
+        if self.since is not None and not _after_start(moment, self.since, zone):
+            return False
+        return self.until is None or _before_end(moment, self.until, zone)
+
+    def is_older(self, moment: datetime | None, zone: tzinfo | None = None) -> bool:
+        """True when the moment is before --since: walking newest first, everything after it is older too."""
+        if moment is None or self.since is None:
+            return False
+        return not _after_start(moment, self.since, zone)
+
+    def is_newer(self, moment: datetime | None, zone: tzinfo | None = None) -> bool:
+        """True when the moment is after --until."""
+        if moment is None or self.until is None:
+            return False
+        return not _before_end(moment, self.until, zone)
+
+
+def _later(since: Bound, until: Bound) -> bool:
+    """Whether the window is empty for certain: compares instants when both bounds are aware,
+    else wall-clock times, with a date standing for its first (since) or last (until) second."""
+    if isinstance(since, datetime) and isinstance(until, datetime) and since.tzinfo and until.tzinfo:
+        return since > until
+    start = since.replace(tzinfo=None) if isinstance(since, datetime) else datetime.combine(since, time.min)
+    end = until.replace(tzinfo=None) if isinstance(until, datetime) else datetime.combine(until, time.max)
+    return start > end

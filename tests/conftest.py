@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "spec" / "000_2ce565fa5741faf5.txt"
+
+
+@pytest.fixture
+def reference_text() -> str:
+    if not REFERENCE.exists():
+        pytest.skip("the shared reference record is not beside this checkout")
+    return REFERENCE.read_text(encoding="utf-8")
+
+
+def without_comment_form(text: str) -> str:
+    """The reference text without its last two non-blank lines (the comment-form boilerplate)."""
+    lines = text.split("\n")
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    return "\n".join(lines[: nonblank[-2]]).rstrip("\n")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
