@@ -134,5 +134,21 @@ class Article:
         )
 
 
+@dataclass
+class Counts:
+    discovered: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {value}" for name, value in self.__dict__.items())
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None

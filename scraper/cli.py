@@ -1,0 +1,321 @@
+"""The command line: a thin click layer over the library. Data goes to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from scraper import __version__
+from scraper.archive import Archive, Filters
+from scraper.errors import ArchiveError, ConfigError, FormatError, ScraperError
+from scraper.window import Window, parse_bound
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ARCHIVE = 3
+
+EXIT_CODES_HELP = f"""\b
+Exit codes:
+  {EXIT_OK}  everything worked
+  {EXIT_FAILED}  the run finished, but some articles, pages or files failed (see stderr)
+  {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
+  {EXIT_ARCHIVE}  the archive could not be opened or written"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandError(click.ClickException):
+    """A ScraperError on its way out, with the exit code its kind calls for."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _exit_code(error: ScraperError) -> int:
+    if isinstance(error, ConfigError):
+        return EXIT_USAGE
+    if isinstance(error, ArchiveError):
+        return EXIT_ARCHIVE
+    return EXIT_FAILED
+
+
+def errors_to_exit_codes(fn: F) -> F:
+    """The one place where library errors become one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScraperError as error:
+            raise CommandError(str(error), _exit_code(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass
+class State:
+    db_path: str
+    _archive: Archive | None = None
+
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = Archive(self.db_path)
+        return self._archive
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+
+def parse_zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"--timezone: unknown time zone {name!r}; use an IANA name such as Asia/Kabul") from None
+
+
+def parse_window(since: str | None, until: str | None) -> Window:
+    return Window(
+        parse_bound(since, "--since") if since else None,
+        parse_bound(until, "--until") if until else None,
+    )
+
+
+def window_options(fn: F) -> F:
+    """--since and --until, shared by scrape and export."""
+    for option in reversed(
+        (
+            click.option("--since", metavar="DATE", help="Only articles published on or after DATE (inclusive)."),
+            click.option("--until", metavar="DATE", help="Only articles published on or before DATE (inclusive)."),
+        )
+    ):
+        fn = option(fn)
+    return fn
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scraper")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="SCRAPER_DB",
+    default="archive.db",
+    show_default=True,
+    help="The archive file (also from the SCRAPER_DB environment variable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_path: str) -> None:
+    """Archive news sites into SQLite, once per article, and export them."""
+    state = State(db_path)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+class TerminalReporter:
+    """Messages for a person or for cron mail: problems always, notes unless --quiet."""
+
+    def __init__(self, quiet: bool = False, err: TextIO | None = None):
+        self.quiet = quiet
+
+    def problem(self, message: str) -> None:
+        click.echo(f"error: {message}", err=True)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("targets", nargs=-1, required=True)
+@window_options
+@click.option("--timezone", "zone", metavar="ZONE", help="IANA zone for pages that show local time without an offset.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
+@click.option("--source", help="Name to archive the articles under (default: the site's host).")
+@click.option("--refetch", is_flag=True, help="Download articles again even when already archived.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.pass_obj
+@errors_to_exit_codes
+def scrape(
+    state: State,
+    targets: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    zone: str | None,
+    limit: int | None,
+    source: str | None,
+    refetch: bool,
+    quiet: bool,
+) -> None:
+    """Scrape TARGETS into the archive.
+
+    A TARGET is a site URL (home, section or feed page), a folder of saved pages (a
+    wget-style mirror), or one saved page. Walks newest first and stops at --since.
+    """
+    from scraper.fetch import HttpFetcher
+    from scraper.pipeline import Run, ScrapeOptions, TargetError, resolve_target
+
+    options = ScrapeOptions(
+        window=parse_window(since, until), timezone=parse_zone(zone), limit=limit, source=source, refetch=refetch
+    )
+    archive = state.archive()
+    reporter = TerminalReporter(quiet)
+    run = Run(archive, options, reporter)
+    run_id = archive.start_run("scrape", targets)
+    started = time.monotonic()
+    http = _lazy(HttpFetcher)
+    try:
+        for text in targets:
+            try:
+                target = resolve_target(text, http, source)
+            except TargetError as error:
+                run.fail_target(error)
+                continue
+            run.scrape(target)
+            if run.limit_reached:
+                break
+    finally:
+        status = "failed" if run.counts.failed else "ok"
+        archive.finish_run(run_id, run.counts.as_dict(), status)
+    if run.counts.failed or not quiet:
+        click.echo(f"scrape: {run.counts.summary()} ({time.monotonic() - started:.1f} s)", err=True)
+    if run.counts.failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _lazy(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """One shared instance, made on first use (so a run over local folders never builds a session)."""
+    return functools.cache(factory)
+
+
+@cli.command(name="import", epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--source", default="imported", show_default=True, help="Source name to archive the articles under.")
+@click.option("--timezone", "zone", metavar="ZONE", help="IANA zone of the files' dates and times [default: UTC].")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.pass_obj
+@errors_to_exit_codes
+def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None, quiet: bool) -> None:
+    """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
+    from datetime import UTC
+
+    from scraper.models import Counts
+    from scraper.textformat import read
+
+    tz = parse_zone(zone) or UTC
+    archive = state.archive()
+    counts = Counts()
+    run_id = archive.start_run("import", paths)
+    for path in _text_files(paths, counts):
+        counts.discovered += 1
+        try:
+            text = _read_text(path)
+            article = read(text, path=str(path), source=source, zone=tz)
+        except FormatError as error:
+            counts.failed += 1
+            click.echo(f"error: {error}", err=True)
+            continue
+        outcome = str(archive.save(article))
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+    archive.finish_run(run_id, counts.as_dict(), "failed" if counts.failed else "ok")
+    if counts.failed or not quiet:
+        click.echo(f"import: {counts.summary()}", err=True)
+    if counts.failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _text_files(paths: tuple[str, ...], counts: Any) -> Iterator[Path]:
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(path.rglob("*.txt"))
+        elif path.is_file():
+            yield path
+        else:
+            counts.failed += 1
+            click.echo(f"error: {name}: no such file or directory", err=True)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FormatError(str(path), None, f"not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise FormatError(str(path), None, error.strerror or str(error)) from None
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("number")
+@click.option("--source", help="The source, when several sites use the same number.")
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
+@click.pass_obj
+@errors_to_exit_codes
+def show(state: State, number: str, source: str | None, fmt: str) -> None:
+    """Print one archived article, by its number."""
+    import json
+
+    from scraper.textformat import render
+
+    key: int | str = int(number) if number.isdigit() else number
+    found = state.archive().find(key, source)
+    if not found:
+        where = f" from {source}" if source else ""
+        raise CommandError(f"no article {number}{where} in {state.db_path}", EXIT_FAILED)
+    if len(found) > 1:
+        names = ", ".join(a.source for a in found)
+        raise CommandError(f"article {number} is in several sources ({names}); give --source", EXIT_USAGE)
+    article = found[0]
+    if fmt == "json":
+        click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(article))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "txt"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Output file (a folder for txt); default: stdout.")
+@window_options
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--category", "categories", multiple=True, help="Only articles in this category (repeatable).")
+@click.pass_obj
+@errors_to_exit_codes
+def export(
+    state: State,
+    fmt: str,
+    output: str | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    categories: tuple[str, ...],
+) -> None:
+    """Export archived articles, ordered by published time, then source, then number."""
+    from scraper.export import STREAM_WRITERS, write_txt
+
+    filters = Filters(window=parse_window(since, until), sources=sources, categories=categories)
+    articles = state.archive().iter_articles(filters)
+    if fmt == "txt":
+        if not output:
+            raise ConfigError("--format txt writes one file per article: give a folder with -o")
+        write_txt(articles, Path(output))
+    elif output:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            STREAM_WRITERS[fmt](articles, out)
+    else:
+        STREAM_WRITERS[fmt](articles, sys.stdout)
+
+
+def main() -> None:
+    cli(prog_name="scraper")
