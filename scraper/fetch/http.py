@@ -1,0 +1,230 @@
+"""Download pages over HTTP(S) with one requests.Session, retrying through a RetryPolicy.
+
+`fetch_once` is one HTTP exchange; `fetch` wraps it in the policy's tenacity Retrying and turns
+the final outcome into a Page or a FetchError. Per-host pacing is not done here: pass a
+`before_request(url)` callable (called before every attempt, retries included), or wrap the
+fetcher in another object with the same `fetch` method.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping
+from http import HTTPStatus
+from types import TracebackType
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import NameResolutionError, ReadTimeoutError
+
+from scraper import USER_AGENT
+from scraper.errors import FetchError
+from scraper.fetch.base import Clock, Sleep, utc_now
+from scraper.fetch.retry import RetryPolicy
+from scraper.models import Page
+
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ACCEPT_ENCODING = "gzip, deflate"
+MAX_REDIRECTS = 10
+MAX_BYTES = 10 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+DEFAULT_RETRY = RetryPolicy()
+USABLE_STATUSES = frozenset({200, 304})
+
+
+class HttpFetcher:
+    """Fetch http(s) URLs. `timeout` is (connect, read) seconds; bodies over `max_bytes`
+    (after gzip/deflate decoding) are refused. `sleep` and `clock` are injectable for tests.
+    A session passed in is used as is, except that its max_redirects is set to 10."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: tuple[float, float] = (10.0, 30.0),
+        max_bytes: int = MAX_BYTES,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = time.sleep,
+        user_agent: str = USER_AGENT,
+        clock: Clock = utc_now,
+        before_request: Callable[[str], None] | None = None,
+    ) -> None:
+        self._own_session = session is None
+        self.session = session if session is not None else requests.Session()
+        self.session.max_redirects = MAX_REDIRECTS
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.retry = retry
+        self.user_agent = user_agent
+        self.before_request = before_request
+        self._sleep = sleep
+        self._clock = clock
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        """A Page for a 200 (or 304); FetchError for anything else, after retries."""
+        _check_url(url)
+        retrying = self.retry.retrying(sleep=self._sleep, clock=self._clock)
+        try:
+            page: Page = retrying(self.fetch_once, url, headers)
+        except FetchError as error:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            if attempts > 1:
+                reason = f"{error.reason} (after {attempts} attempts)"
+                raise FetchError(url, reason, status=error.status, retryable=error.retryable) from error
+            raise
+        if page.status in USABLE_STATUSES:
+            return page
+        raise self._status_error(url, page, retrying.statistics.get("attempt_number", 1))
+
+    def fetch_once(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        """One request, no retries. Returns a Page for any HTTP status, with the body read only
+        for a 200; raises FetchError for transport failures (retryable when trying again may help)."""
+        _check_url(url)
+        if self.before_request is not None:
+            self.before_request(url)
+        try:
+            with self.session.get(
+                url,
+                headers=self._request_headers(headers),
+                timeout=self.timeout,
+                stream=True,
+                allow_redirects=True,
+            ) as response:
+                content = self._read_body(url, response) if response.status_code == 200 else b""
+                return Page(
+                    requested_url=url,
+                    final_url=response.url or url,
+                    status=response.status_code,
+                    headers={key.lower(): value for key, value in response.headers.items()},
+                    content=content,
+                    fetched_at=self._clock(),
+                )
+        except requests.RequestException as error:
+            raise self._transport_error(url, error) from error
+
+    def close(self) -> None:
+        """Close the session if this fetcher created it."""
+        if self._own_session:
+            self.session.close()
+
+    def __enter__(self) -> HttpFetcher:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _request_headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+        headers.update(extra or {})
+        return headers
+
+    def _read_body(self, url: str, response: requests.Response) -> bytes:
+        """The decoded body, refusing more than max_bytes (declared, or counted while streaming)."""
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise self._too_large(url)
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_content(CHUNK_BYTES):
+            total += len(chunk)
+            if total > self.max_bytes:
+                raise self._too_large(url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, url: str) -> FetchError:
+        return FetchError(url, f"response larger than {_size(self.max_bytes)} cap")
+
+    def _status_error(self, url: str, page: Page, attempts: int) -> FetchError:
+        retryable = self.retry.is_retry_status(page)
+        reason = f"HTTP {page.status} {_phrase(page.status)}".rstrip()
+        too_long = self.retry.gives_up_on(page, self._clock)
+        if too_long is not None:
+            reason += f"; Retry-After {too_long:g} s is over the {self.retry.max_retry_after:g} s limit"
+        elif attempts > 1:
+            reason += f" after {attempts} attempts"
+        return FetchError(url, reason, status=page.status, retryable=retryable)
+
+    def _transport_error(self, url: str, error: requests.RequestException) -> FetchError:
+        connect, read = self.timeout
+        if isinstance(error, requests.TooManyRedirects):
+            return FetchError(url, _redirect_reason(error))
+        if isinstance(error, requests.ConnectTimeout):
+            return FetchError(url, f"timed out connecting after {connect:g} s", retryable=True)
+        if isinstance(error, requests.ReadTimeout) or _caused_by(error, ReadTimeoutError, TimeoutError):
+            return FetchError(url, f"timed out after {read:g} s", retryable=True)
+        if isinstance(error, requests.exceptions.SSLError):
+            return FetchError(url, f"TLS error: {_one_line(error)}")
+        if isinstance(error, requests.exceptions.ContentDecodingError):
+            return FetchError(url, "could not decode the compressed response body")
+        if isinstance(error, requests.exceptions.ChunkedEncodingError):
+            return FetchError(url, "connection broke while reading the response body", retryable=True)
+        if isinstance(error, requests.ConnectionError):
+            return FetchError(url, _connection_reason(error), retryable=True)
+        if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+            return FetchError(url, f"invalid URL: {_one_line(error)}")
+        return FetchError(url, f"request failed: {_one_line(error)}")
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchError(url, "unsupported URL scheme" + (f" {parts.scheme!r}" if parts.scheme else ""))
+    if not parts.hostname:
+        raise FetchError(url, "no host in URL")
+
+
+def _connection_reason(error: BaseException) -> str:
+    if _caused_by(error, ConnectionRefusedError):
+        return "connection refused"
+    if _caused_by(error, NameResolutionError, socket.gaierror):
+        return "could not resolve the host name"
+    if _caused_by(error, ConnectionResetError):
+        return "connection closed by the server without a response"
+    return f"connection failed: {_one_line(error)}"
+
+
+def _redirect_reason(error: requests.TooManyRedirects) -> str:
+    response = error.response
+    if response is not None:
+        urls = [hop.url for hop in response.history] + [response.url]
+        if len(set(urls)) < len(urls):
+            return "redirect loop"
+    return f"more than {MAX_REDIRECTS} redirects"
+
+
+def _caused_by(error: BaseException, *types: type[BaseException]) -> bool:
+    return any(isinstance(cause, types) for cause in _causes(error))
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, the errors it wraps (args, urllib3's `reason`) and its __cause__/__context__ chain."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [*current.args, getattr(current, "reason", None), current.__cause__, current.__context__]
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _size(n: int) -> str:
+    mb = 1024 * 1024
+    return f"{n // mb} MB" if n % mb == 0 else f"{n} bytes"
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,234 @@
+"""A real HTTP server on 127.0.0.1 for tests: serves a folder and/or scripted responses.
+
+    with LoopbackServer(routes={"/flaky": [Reply(500), Reply(200, body="ok")]}) as server:
+        fetcher.fetch(server.url("/flaky"))
+        assert server.count("/flaky") == 2
+
+Scripted routes are consumed in order; the last reply repeats once the list runs out, so
+`[Reply(503)]` is "503 forever". A route key may include a query ("/?p=1"); a request matches it
+before the plain path. Paths with no route are served from `folder` (if given) like a web server:
+`/x/` -> `x/index.html`, `/x` -> `x` or `x/index.html`, `/?p=1` -> `index.html?p=1` (wget naming).
+Every request is logged (method, path, headers) in `server.requests`.
+
+For pytest, `ServerFactory` starts servers on demand and stops them all afterwards:
+
+    @pytest.fixture
+    def loopback() -> Iterator[ServerFactory]:
+        with ServerFactory() as factory:
+            yield factory
+
+    def test_x(loopback): server = loopback(folder=FIXTURES / "sites" / "kabul-post")
+"""
+
+from __future__ import annotations
+
+import gzip
+import mimetypes
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+XML_STARTS = (b"<?xml", b"<rss", b"<feed")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted response. `delay` seconds pass before the status line is sent; `stall`
+    seconds pass after the headers and the first half of the body; `drop` closes the connection
+    without answering; `send_length=False` omits Content-Length (the body then ends when the
+    connection closes); `gzip=True` compresses the body and says so."""
+
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | str = b""
+    delay: float = 0.0
+    stall: float = 0.0
+    drop: bool = False
+    send_length: bool = True
+    gzip: bool = False
+
+    def payload(self) -> bytes:
+        data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+        return gzip.compress(data) if self.gzip else data
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    return Reply(status, {"Location": location})
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # keys lower-case
+
+
+class LoopbackServer:
+    """A threaded HTTP/1.0 server on 127.0.0.1 and a free port; use as a context manager."""
+
+    def __init__(self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None) -> None:
+        self.folder = Path(folder).resolve() if folder is not None else None
+        self.requests: list[LoggedRequest] = []
+        self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01})
+        self._thread.daemon = True
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.origin + path
+
+    def route(self, path: str, *replies: Reply) -> None:
+        """Add or replace the scripted replies for a path."""
+        with self._lock:
+            self._routes[path] = list(replies)
+
+    def count(self, path: str | None = None) -> int:
+        """How many requests arrived (for `path`, compared with its query, if given)."""
+        with self._lock:
+            return sum(1 for request in self.requests if path is None or request.path == path)
+
+    def start(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _log(self, request: LoggedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _next_reply(self, target: str) -> Reply | None:
+        with self._lock:
+            for key in (target, urlsplit(target).path):
+                replies = self._routes.get(key)
+                if replies:
+                    return replies.pop(0) if len(replies) > 1 else replies[0]
+        return self._file_reply(target)
+
+    def _file_reply(self, target: str) -> Reply | None:
+        if self.folder is None:
+            return None
+        parts = urlsplit(target)
+        relative = unquote(parts.path).lstrip("/")
+        names = [relative + "index.html"] if not relative or relative.endswith("/") else [relative]
+        if relative and not relative.endswith("/"):
+            names.append(relative + "/index.html")
+        if parts.query:
+            names = [f"{name}?{parts.query}" for name in names]
+        for name in names:
+            path = (self.folder / name).resolve()
+            if path.is_relative_to(self.folder) and path.is_file():
+                body = path.read_bytes()
+                return Reply(200, {"Content-Type": _content_type(path, body)}, body)
+        return None
+
+
+def _content_type(path: Path, body: bytes) -> str:
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(XML_STARTS):
+        return "application/xml"
+    guessed, _ = mimetypes.guess_type(path.name.partition("?")[0])
+    return guessed or "text/html"
+
+
+def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self._answer(send_body=False)
+
+        def _answer(self, *, send_body: bool) -> None:
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            server._log(LoggedRequest(self.command, self.path, headers))
+            reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
+            if reply.delay:
+                time.sleep(reply.delay)
+            if reply.drop:
+                self.close_connection = True
+                return
+            body = reply.payload()
+            try:
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                if reply.gzip:
+                    self.send_header("Content-Encoding", "gzip")
+                if reply.send_length:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self._write_body(body, reply.stall)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (e.g. a read timeout): nothing to report
+
+        def _write_body(self, body: bytes, stall: float) -> None:
+            if stall:
+                half = len(body) // 2
+                self.wfile.write(body[:half])
+                self.wfile.flush()
+                time.sleep(stall)
+                body = body[half:]
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # keep test output quiet; requests are in server.requests
+
+    return Handler
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (connections are refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerFactory:
+    """Starts LoopbackServers on demand and stops them all on exit (backs the `loopback` fixture)."""
+
+    def __init__(self) -> None:
+        self.servers: list[LoopbackServer] = []
+
+    def __call__(
+        self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None
+    ) -> LoopbackServer:
+        server = LoopbackServer(routes, folder).start()
+        self.servers.append(server)
+        return server
+
+    def __enter__(self) -> ServerFactory:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for server in self.servers:
+            server.stop()
