@@ -145,6 +145,9 @@ class TerminalReporter:
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
 @click.option("--source", help="Name to archive the articles under (default: the site's host).")
 @click.option("--refetch", is_flag=True, help="Download articles again even when already archived.")
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429 and 5xx."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.pass_obj
 @errors_to_exit_codes
@@ -157,6 +160,7 @@ def scrape(
     limit: int | None,
     source: str | None,
     refetch: bool,
+    retries: int,
     quiet: bool,
 ) -> None:
     """Scrape TARGETS into the archive.
@@ -164,7 +168,7 @@ def scrape(
     A TARGET is a site URL (home, section or feed page), a folder of saved pages (a
     wget-style mirror), or one saved page. Walks newest first and stops at --since.
     """
-    from scraper.fetch import HttpFetcher
+    from scraper.fetch import HttpFetcher, RetryPolicy
     from scraper.pipeline import Run, ScrapeOptions, TargetError, resolve_target
 
     options = ScrapeOptions(
@@ -175,7 +179,7 @@ def scrape(
     run = Run(archive, options, reporter)
     run_id = archive.start_run("scrape", targets)
     started = time.monotonic()
-    http = _lazy(HttpFetcher)
+    http = _lazy(functools.partial(HttpFetcher, retry=RetryPolicy(max_attempts=retries + 1)))
     try:
         for text in targets:
             try:

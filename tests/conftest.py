@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import ServerFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -27,3 +30,10 @@ def without_comment_form(text: str) -> str:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def loopback() -> Iterator[ServerFactory]:
+    """`loopback(routes=..., folder=...)` starts a real server on 127.0.0.1; all stop after the test."""
+    with ServerFactory() as factory:
+        yield factory

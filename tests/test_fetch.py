@@ -36,13 +36,6 @@ LATIN_TEXT = (
 
 
 @pytest.fixture
-def loopback() -> Iterator[ServerFactory]:
-    """`loopback(routes=..., folder=...)` starts a server; all are stopped after the test."""
-    with ServerFactory() as factory:
-        yield factory
-
-
-@pytest.fixture
 def sleeps() -> list[float]:
     """The waits the fetcher asked for (the injected sleep records instead of sleeping)."""
     return []

@@ -26,46 +26,58 @@ SKIP_TAGS = frozenset(
     }
 )  # fmt: skip
 
-# A class token or id starting with one of these (share*, related*, cookie*, ...).
-_PREFIXES = (
+# Class/id rules come in two strengths. STRONG names are used only for boilerplate (share bars,
+# related posts, comment areas, cookie banners): such an element is always skipped. WEAK names
+# ("sidebar", "modal", a word "ad" or "social" inside a longer token) also turn up on layout
+# wrappers ("l-sidebar-fixed", "content-with-sidebar"), so a weakly matched element is skipped
+# only when it holds a small share of the page's paragraph text.
+_STRONG_PREFIXES = (
     "share", "sharing", "social", "sharedaddy", "sd-sharing", "sd-like", "sd-block", "jp-sharing",
     "jp-relatedposts", "jp-post-flair", "related", "yarpp", "crp_related", "wp-block-query",
     "author-info", "author-bio", "about-author", "author-box", "mc4wp", "newsletter", "subscribe",
-    "comment-", "comments", "commentlist", "wp-block-comments", "respond",
-    "disqus", "cookie", "gdpr", "consent", "advert", "breadcrumb", "post-navigation", "nav-links",
-    "navigation", "post-nav", "wp-block-post-navigation", "sidebar", "widget", "screen-reader",
-    "sr-only", "visually-hidden", "addtoany", "a2a_", "printfriendly", "wpl-like", "outbrain",
-    "taboola", "popup", "modal", "skip-link", "paywall", "wp-caption-text", "tags-links",
+    "comment-", "comments", "commentlist", "wp-block-comments", "respond", "disqus", "cookie",
+    "gdpr", "consent", "advert", "breadcrumb", "post-navigation", "nav-links",
+    "wp-block-post-navigation", "screen-reader", "sr-only", "visually-hidden", "addtoany", "a2a_",
+    "printfriendly", "wpl-like", "outbrain", "taboola", "skip-link", "wp-caption-text",
 )  # fmt: skip
-_PREFIX_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + ")")
-
-# Whole tokens.
-_EXACT = frozenset(
-    {"ad", "ads", "adsbygoogle", "ad-slot", "adslot", "hidden", "hide", "d-none", "comment", "likes"}
-)
+_STRONG_EXACT = frozenset(
+    {
+        "ad", "ads", "adsbygoogle", "ad-slot", "adslot", "hidden", "hide", "d-none", "comment", "likes",
+        "nav", "navbar", "menu", "pagination",
+    }
+)  # fmt: skip
+_WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "paywall", "promo")
 # Whole words inside a token ("top-ad", "dfp-ad-slot", "post-share-buttons", "td-related-row").
-_WORDS = frozenset(
+_WEAK_WORDS = frozenset(
     {
         "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adsense", "dfp",
         "share", "sharing", "social", "related", "relatedposts", "newsletter", "cookie", "cookies",
         "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo",
     }
 )  # fmt: skip
+_STRONG_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _STRONG_PREFIXES) + ")")
+_WEAK_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _WEAK_PREFIXES) + ")")
 # WordPress puts taxonomy terms in classes (`category-social`, `tag-advertising`): never boilerplate.
 _TAXONOMY = re.compile(r"^(?:category|tag|tax|format|status|type|post_tag|topic|section)-")
 _WORD_SPLIT = re.compile(r"[-_]+")
+# Embedded posts the author put in the article ("social-media-embed", "twitter-tweet") are content.
+_EMBED = re.compile(r"(?:^|[-_])embed(?:ded)?(?:$|[-_])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SKIP_ROLES = frozenset({"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search"})
+# A weakly matched element holding at least this share of the page's paragraph text is kept.
+WEAK_KEEP_SHARE = 0.5
+
+NONE, WEAK, STRONG = 0, 1, 2
 
 
-def _token_is_boilerplate(token: str) -> bool:
-    if token in _EXACT or _PREFIX_RE.match(token):
-        return True
-    if "advertisement" in token:
-        return True
-    if _TAXONOMY.match(token):
-        return False
-    return any(word in _WORDS for word in _WORD_SPLIT.split(token))
+def _token_strength(token: str) -> int:
+    if _TAXONOMY.match(token) or _EMBED.search(token):
+        return NONE
+    if token in _STRONG_EXACT or _STRONG_RE.match(token):
+        return STRONG
+    if _WEAK_RE.match(token) or "advertisement" in token:
+        return WEAK
+    return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
 
 def _names(element: HtmlElement) -> list[str]:
@@ -83,24 +95,60 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def is_boilerplate(element: HtmlElement) -> bool:
-    """True for an element that never holds article text, judged by itself (not its ancestors)."""
+def strength(element: HtmlElement) -> int:
+    """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
     tag = element.tag
     if not isinstance(tag, str) or tag in SKIP_TAGS:
-        return True
+        return STRONG
     if element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
-        return True
-    return any(_token_is_boilerplate(token) for token in _names(element))
+        return STRONG
+    return max((_token_strength(token) for token in _names(element)), default=NONE)
 
 
-def inside_boilerplate(element: HtmlElement) -> bool:
-    """True when the element or an ancestor below <body> is boilerplate."""
-    node: HtmlElement | None = element
-    while node is not None and node.tag not in ("body", "html"):
-        if is_boilerplate(node):
-            return True
-        node = node.getparent()
-    return False
+def _paragraph_chars(element: HtmlElement) -> int:
+    return sum(len(p.text_content()) for p in element.iter("p"))
+
+
+class Boilerplate:
+    """Boilerplate judgements for one page, cached per element."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self._cache: dict[HtmlElement, bool] = {}
+        self._page_chars: int | None = None
+
+    def page_chars(self) -> int:
+        if self._page_chars is None:
+            self._page_chars = _paragraph_chars(self.root)
+        return self._page_chars
+
+    def __call__(self, element: HtmlElement) -> bool:
+        """True for an element that never holds article text (ancestors not considered)."""
+        found = self._cache.get(element)
+        if found is None:
+            found = self._judge(element)
+            self._cache[element] = found
+        return found
+
+    def _judge(self, element: HtmlElement) -> bool:
+        level = strength(element)
+        if level != WEAK:
+            return level == STRONG
+        chars = _paragraph_chars(element)
+        return not (chars and chars >= WEAK_KEEP_SHARE * self.page_chars())
+
+    def inside(self, element: HtmlElement, *, allow: frozenset[str] = frozenset()) -> bool:
+        """True when the element or an ancestor below <body> is boilerplate.
+
+        Ancestors whose tag is in `allow` are not held against it: an article's own <footer>
+        holds its tag links, say, which are not body text but are its metadata.
+        """
+        node: HtmlElement | None = element
+        while node is not None and node.tag not in ("body", "html"):
+            if node.tag not in allow and self(node):
+                return True
+            node = node.getparent()
+        return False
 
 
 # Lines that leak through as text: comment forms, share/like bars, related-post headings.

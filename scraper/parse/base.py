@@ -1,0 +1,227 @@
+"""The Parser base class: selectors as class attributes, one small typed method per field.
+
+A parser is built for one `Document`; `parse()` checks that the page is an article, calls the
+field methods and assembles the `Article`. Subclasses override selectors and field methods,
+calling `super()` for the fallbacks. `matches(doc)` decides from markers in the page whether a
+parser applies; the registry in `scraper.parse` asks the most specific parser first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from lxml.html import HtmlElement
+
+from scraper.errors import NotAnArticle, ParseError
+from scraper.models import Article
+from scraper.parse import jsonld
+from scraper.parse.body import element_text, paragraphs
+from scraper.parse.content import find_content
+from scraper.parse.dates import first_datetime
+from scraper.parse.document import Document, JsonObject
+from scraper.parse.text import clean_inline
+from scraper.urls import site_host
+
+Selectors = tuple[str, ...]
+_METADATA_HOMES = frozenset({"header", "footer"})
+
+
+def unique(items: list[str]) -> tuple[str, ...]:
+    """Items without repeats (first one kept) or empties, in order."""
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+class Parser:
+    """Base parser. Selector tuples list alternatives: the first that finds anything wins."""
+
+    name: ClassVar[str] = "base"
+    scope_selectors: ClassVar[Selectors] = ()
+    content_selectors: ClassVar[Selectors] = ()
+    title_selectors: ClassVar[Selectors] = ()
+    lede_selectors: ClassVar[Selectors] = ()
+    published_selectors: ClassVar[Selectors] = ()
+    modified_selectors: ClassVar[Selectors] = ()
+    category_selectors: ClassVar[Selectors] = ()
+    tag_selectors: ClassVar[Selectors] = ()
+    author_selectors: ClassVar[Selectors] = ()
+
+    def __init__(
+        self,
+        doc: Document,
+        *,
+        timezone: ZoneInfo | None = None,
+        source: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> None:
+        self.doc = doc
+        self.timezone = timezone
+        self._source = source
+        self.fetched_at = fetched_at
+
+    @classmethod
+    def matches(cls, doc: Document) -> bool:
+        """True when this parser applies to the page (decided from markers in it)."""
+        raise NotImplementedError
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    @cached_property
+    def scope(self) -> HtmlElement:
+        """The element holding the article (its <article>, say), else <body>."""
+        for selector in self.scope_selectors:
+            for element in self.doc.select(selector):
+                if not self.doc.boilerplate.inside(element):
+                    return element
+        return self.doc.body
+
+    @cached_property
+    def ld(self) -> list[JsonObject]:
+        """The page's JSON-LD article objects."""
+        return jsonld.article_objects(self.doc)
+
+    def ld_values(self, key: str) -> list[object]:
+        return jsonld.values(self.ld, key)
+
+    def texts(self, selectors: Selectors, scope: HtmlElement | None = None) -> list[str]:
+        """Texts of the first selector that matches non-boilerplate elements, in page order."""
+        for selector in selectors:
+            found = [element_text(el) for el in self.doc.select(selector, scope) if self.usable(el)]
+            if any(found):
+                return [text for text in found if text]
+        return []
+
+    def usable(self, element: HtmlElement) -> bool:
+        """Not inside boilerplate (an article's own <header>/<footer> are fine for metadata)."""
+        return not self.doc.boilerplate.inside(element, allow=_METADATA_HOMES)
+
+    def first_text(self, selectors: Selectors) -> str:
+        """The first text the selectors find inside the article scope, else anywhere in the page."""
+        found = self.texts(selectors, self.scope) or self.texts(selectors)
+        return found[0] if found else ""
+
+    def first(self, selectors: Selectors, scope: HtmlElement | None = None) -> HtmlElement | None:
+        for selector in selectors:
+            for element in self.doc.select(selector, scope):
+                if self.usable(element) and element_text(element):
+                    return element
+        return None
+
+    def time_values(self, selectors: Selectors) -> list[str]:
+        """`datetime` attributes (else `content`, else text) of the elements matching selectors."""
+        found: list[str] = []
+        for selector in selectors:
+            for element in self.doc.select(selector, self.scope):
+                value = element.get("datetime") or element.get("content") or element_text(element)
+                found.append(clean_inline(value))
+        return [value for value in found if value]
+
+    def datetime_from(self, values: list[str]) -> datetime | None:
+        return first_datetime(values, self.timezone, url=self.page_url)
+
+    @property
+    def page_url(self) -> str:
+        return self.doc.url
+
+    # ---- content -------------------------------------------------------------------------
+
+    @cached_property
+    def content(self) -> list[HtmlElement]:
+        """The content container(s) the body is read from."""
+        return find_content(self.doc.body, self.content_selectors, self.doc.boilerplate)
+
+    @cached_property
+    def lede_element(self) -> HtmlElement | None:
+        return self.first(self.lede_selectors, self.scope) if self.lede_selectors else None
+
+    @cached_property
+    def body_paragraphs(self) -> list[str]:
+        exclude = {self.lede_element} if self.lede_element is not None else set()
+        found = paragraphs(self.content, exclude, self.doc.boilerplate)
+        lede = self.lede()
+        if found and lede and found[0] == lede:
+            found = found[1:]
+        return found
+
+    # ---- fields --------------------------------------------------------------------------
+
+    def url(self) -> str:
+        """The canonical URL, else og:url, else the page's final URL (all absolute)."""
+        return self.doc.canonical or self.doc.absolute(self.doc.meta_first("og:url")) or self.doc.url
+
+    def source(self) -> str:
+        return self._source or site_host(self.url())
+
+    def title(self) -> str:
+        return self.first_text(self.title_selectors)
+
+    def lede(self) -> str:
+        if self.lede_element is None:
+            return ""
+        return "\n\n".join(paragraphs([self.lede_element], (), self.doc.boilerplate))
+
+    def body(self) -> str:
+        return "\n\n".join(self.body_paragraphs)
+
+    def published(self) -> datetime | None:
+        return self.datetime_from(self.time_values(self.published_selectors))
+
+    def modified(self) -> datetime | None:
+        return self.datetime_from(self.time_values(self.modified_selectors))
+
+    def number(self) -> int | str:
+        raise NotImplementedError
+
+    def categories(self) -> tuple[str, ...]:
+        return unique(self.texts(self.category_selectors, self.scope))
+
+    def tags(self) -> tuple[str, ...]:
+        return unique(self.texts(self.tag_selectors, self.scope))
+
+    def author(self) -> str:
+        return ", ".join(unique(self.texts(self.author_selectors, self.scope)))
+
+    def image(self) -> str:
+        return ""
+
+    def language(self) -> str:
+        return self.doc.lang
+
+    # ---- assembly ------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Raise NotAnArticle when the page is a listing, tag, about or error page."""
+
+    def parse(self) -> Article:
+        self.check()
+        url = self.page_url
+        title = self.title()
+        if not title:
+            raise NotAnArticle(url, "no title found")
+        body = self.body()
+        if not body:
+            raise NotAnArticle(url, "no body text found")
+        published = self.published()
+        if published is None:
+            raise ParseError(url, "no publication date found")
+        categories = self.categories()
+        return Article(
+            source=self.source(),
+            number=self.number(),
+            url=self.url(),
+            title=title,
+            lede=self.lede(),
+            body=body,
+            published=published,
+            modified=self.modified(),
+            category=categories[0] if categories else "",
+            categories=categories,
+            tags=self.tags(),
+            author=self.author(),
+            language=self.language(),
+            image=self.image(),
+            fetched_at=self.fetched_at,
+            extra={"parser": self.name},
+        )

@@ -1,0 +1,82 @@
+"""Date and time values as found in pages, turned into timezone-aware datetimes. Pure.
+
+Accepted: ISO 8601 with or without an offset or `Z`, with or without seconds, date only; RFC 822
+(`Thu, 18 Feb 2021 10:46:00 +0430`); a few common spellings with a space instead of `T` or a
+trailing `UTC`/`GMT`. The site's own offset is kept exactly (`+04:30` stays `+04:30`); a value
+without one is read as wall-clock time in the zone given, and without a zone that is an error.
+Sub-second parts are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+from scraper.errors import ParseError
+
+NO_OFFSET = "published time has no UTC offset; give --timezone ZONE"
+_UTC_SUFFIX = re.compile(r"\s*(?:UTC|GMT)$", re.I)
+_SPACE_OFFSET = re.compile(r"(\d)\s+([+-]\d{2}:?\d{2})$")
+_SLASHED = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """The datetime a value spells (naive when it has no offset), or None if unrecognised."""
+    text = value.strip()
+    if not text:
+        return None
+    iso = _SPACE_OFFSET.sub(r"\1\2", _UTC_SUFFIX.sub("+00:00", text))
+    iso = _SLASHED.sub(r"\1-\2-\3", iso)
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _fixed_offset(moment: datetime) -> datetime:
+    offset = moment.utcoffset() or timedelta(0)
+    zone = UTC if not offset else timezone(offset)
+    return moment.replace(tzinfo=zone, microsecond=0)
+
+
+def localise(moment: datetime, tz: ZoneInfo | None, *, url: str = "") -> datetime:
+    """An aware datetime: the page's own offset when it has one, else wall-clock time in `tz`."""
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        return _fixed_offset(moment)
+    if tz is None:
+        raise ParseError(url, NO_OFFSET)
+    return _fixed_offset(moment.replace(tzinfo=tz))
+
+
+def parse_datetime(value: str, tz: ZoneInfo | None, *, url: str = "") -> datetime:
+    """Parse one date/time value; ParseError(url, ...) when unrecognised or when it has no offset
+    and no zone is given."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise ParseError(url, f"unrecognised date {value!r}")
+    return localise(moment, tz, url=url)
+
+
+def _rank(value: str, moment: datetime) -> int:
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        return 0
+    return 2 if _DATE_ONLY.match(value.strip()) else 1
+
+
+def first_datetime(values: list[str], tz: ZoneInfo | None, *, url: str = "") -> datetime | None:
+    """The best of several candidate values given in order of preference: the first one carrying
+    an offset, else the first one with a time of day, else the first date; a value without offset
+    is localised to `tz` (ParseError without `tz`). Unrecognised values are skipped; None when
+    there is nothing usable."""
+    ranked = [(value, moment) for value in values if (moment := parse_timestamp(value)) is not None]
+    if not ranked:
+        return None
+    _, best = min(ranked, key=lambda pair: _rank(*pair))  # min() keeps the first of equal ranks
+    return localise(best, tz, url=url)

@@ -1,0 +1,155 @@
+"""One page's HTML parsed once: the tree plus the metadata every parser reads.
+
+Parsers never re-parse: they read the lxml tree, the meta tags, the flattened JSON-LD objects
+and the canonical/shortlink links held here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from scraper.errors import ParseError
+from scraper.parse.boilerplate import Boilerplate
+from scraper.parse.selectors import select, select_first
+from scraper.parse.text import clean_inline, collapse
+
+JsonObject = dict[str, Any]
+_COMMENT_WRAP = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed page. `url` is the page's final URL; `root` the <html> element."""
+
+    url: str
+    root: HtmlElement
+    meta: Mapping[str, tuple[str, ...]]
+    jsonld: tuple[JsonObject, ...]
+
+    @classmethod
+    def parse(cls, html: str, url: str) -> Document:
+        root = _parse_tree(html, url)
+        return cls(url=url, root=root, meta=_meta_tags(root), jsonld=tuple(_jsonld_objects(root)))
+
+    @cached_property
+    def body(self) -> HtmlElement:
+        found = self.root.find("body")
+        return found if found is not None else self.root
+
+    @cached_property
+    def boilerplate(self) -> Boilerplate:
+        """The page's boilerplate judge (cached per element)."""
+        return Boilerplate(self.root)
+
+    @cached_property
+    def lang(self) -> str:
+        return collapse(self.root.get("lang") or self.root.get("xml:lang") or "")
+
+    @cached_property
+    def body_classes(self) -> tuple[str, ...]:
+        return tuple((self.body.get("class") or "").split())
+
+    @cached_property
+    def canonical(self) -> str:
+        """The absolute canonical URL, or "" when the page names none."""
+        return self.link("canonical")
+
+    @cached_property
+    def shortlink(self) -> str:
+        return self.link("shortlink")
+
+    def link(self, rel: str) -> str:
+        """The absolute href of the first <link rel=REL>, resolved against the page URL."""
+        for element in self.root.iter("link"):
+            if rel in (element.get("rel") or "").lower().split() and element.get("href"):
+                return self.absolute(element.get("href", ""))
+        return ""
+
+    def absolute(self, href: str) -> str:
+        return urljoin(self.url, collapse(href)) if href else ""
+
+    def meta_all(self, *names: str) -> list[str]:
+        """Non-empty contents of the meta tags with these names/properties, in the order asked."""
+        return [value for name in names for value in self.meta.get(name.lower(), ()) if value]
+
+    def meta_first(self, *names: str) -> str:
+        found = self.meta_all(*names)
+        return found[0] if found else ""
+
+    def select(self, selector: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
+        return select(self.root if scope is None else scope, selector)
+
+    def select_first(self, selector: str, scope: HtmlElement | None = None) -> HtmlElement | None:
+        return select_first(self.root if scope is None else scope, selector)
+
+    def has_jsonld_type(self, *types: str) -> bool:
+        return any(jsonld_types(obj) & set(types) for obj in self.jsonld)
+
+
+def _parse_tree(html: str, url: str) -> HtmlElement:
+    try:
+        root = lxml.html.document_fromstring(html)
+    except ValueError:  # a str with an XML encoding declaration
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except etree.ParserError as exc:
+        raise ParseError(url, f"cannot parse HTML ({exc})") from exc
+    return root
+
+
+def _meta_tags(root: HtmlElement) -> Mapping[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for element in root.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("http-equiv")
+        if element.get("itemprop") and not key:
+            key = "itemprop:" + element.get("itemprop", "")
+        content = element.get("content")
+        if key and content is not None:
+            found.setdefault(collapse(key).lower(), []).append(clean_inline(content))
+    return MappingProxyType({key: tuple(values) for key, values in found.items()})
+
+
+def _load_jsonld(text: str) -> Any:
+    text = _COMMENT_WRAP.sub("", text.strip())
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _flatten(value: Any) -> Iterator[JsonObject]:
+    """Typed objects at the top level, inside lists, `@graph` and `mainEntity`."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+    elif isinstance(value, dict):
+        if "@type" in value:
+            yield value
+        for key in ("@graph", "mainEntity"):
+            if isinstance(value.get(key), list | dict):
+                yield from _flatten(value[key])
+
+
+def _jsonld_objects(root: HtmlElement) -> Iterator[JsonObject]:
+    for script in root.iter("script"):
+        kind = (script.get("type") or "").strip().lower()
+        if kind == "application/ld+json" and script.text:
+            yield from _flatten(_load_jsonld(script.text))
+
+
+def jsonld_types(obj: JsonObject) -> set[str]:
+    """The schema.org type names of a JSON-LD object, without any `schema:` or URL prefix."""
+    raw = obj.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {str(name).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if name}

@@ -1,0 +1,190 @@
+"""GenericParser: any news page, metadata by a chain of fallbacks (as trafilatura's
+extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata, then
+`<time datetime>`, then `<h1>`/`<title>`. The body comes from the page's declared structure
+(`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
+containers by paragraph text.
+
+Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
+`[itemprop=description]`, ...) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
+sites fill them with the start of the first paragraph, and they are not shown on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from scraper.errors import NotAnArticle
+from scraper.parse import jsonld
+from scraper.parse.base import Parser, Selectors, unique
+from scraper.parse.document import Document, jsonld_types
+from scraper.parse.text import clean_inline
+from scraper.urls import derive_number
+
+# A run of 4+ digits in a URL path, not part of a longer run of letters-and-digits hash.
+_DIGITS = re.compile(r"(?<!\d)\d{4,}(?!\d)")
+_DATE_PATH = re.compile(r"/(?:19|20)\d\d(?:[/-]\d{1,2}){1,2}(?=/|$|-)")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_NUMERIC_ID = re.compile(r"^\s*[A-Za-z_-]{0,3}(\d+)\s*$")
+# JSON-LD types that say nothing about whether a page is an article.
+_NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "BreadcrumbList", "WebPage", "Person"})
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+
+
+def number_from_url(url: str) -> int | None:
+    """The last run of 4+ digits in the URL's path that is not a date part or a year."""
+    path = _DATE_PATH.sub("/", urlsplit(url).path)
+    runs = [run for run in _DIGITS.findall(path) if not _YEAR.match(run)]
+    return int(runs[-1]) if runs else None
+
+
+def numeric_id(value: object) -> int | None:
+    """An int from an identifier that is numeric-ish ("48213", 48213, "a48213")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = _NUMERIC_ID.match(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def strip_site_name(title: str, site_name: str) -> str:
+    """`Title | Site` -> `Title` (also `Site | Title`) when the site name is known."""
+    if not site_name:
+        return title
+    for sep in _TITLE_SEPARATORS:
+        if title.endswith(sep + site_name):
+            return title[: -len(sep + site_name)].strip(" ")
+        if title.startswith(site_name + sep):
+            return title[len(site_name + sep) :].strip(" ")
+    return title
+
+
+class GenericParser(Parser):
+    """The fallback parser: every page matches."""
+
+    name = "generic"
+    content_selectors: ClassVar[Selectors] = (
+        "[itemprop=articleBody]",
+        "article .story-body",
+        ".article-body",
+        ".entry-content",
+        ".post-content",
+        "main article",
+        "article",
+        "main",
+    )
+    lede_selectors: ClassVar[Selectors] = (
+        ".standfirst", ".article-standfirst", ".dek", ".deck", ".article-dek", ".subtitle",
+        ".article-subtitle", ".subheadline", ".sub-headline", ".article-summary", ".summary-lead",
+        "[itemprop=description]", ".lede", ".article-lede", ".article__lede", ".article__dek",
+    )  # fmt: skip
+    # Fallbacks after JSON-LD and meta tags (the plain `*_selectors` are tried before them).
+    title_fallback: ClassVar[Selectors] = ("[itemprop=headline]", "h1")
+    published_fallback: ClassVar[Selectors] = ("[itemprop=datePublished]", "time[datetime]")
+    modified_fallback: ClassVar[Selectors] = ("[itemprop=dateModified]",)
+    author_fallback: ClassVar[Selectors] = ("[itemprop=author] [itemprop=name]", "[rel=author]")
+    published_meta: ClassVar[Selectors] = (
+        "article:published_time", "og:article:published_time", "datePublished", "pubdate",
+        "publishdate", "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date",
+        "parsely-pub-date", "itemprop:datepublished",
+    )  # fmt: skip
+    modified_meta: ClassVar[Selectors] = (
+        "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
+        "dcterms.modified", "last-modified", "itemprop:datemodified",
+    )  # fmt: skip
+    listing_types: ClassVar[frozenset[str]] = jsonld.LISTING_TYPES
+
+    @classmethod
+    def matches(cls, doc: Document) -> bool:
+        return True
+
+    # ---- not an article ------------------------------------------------------------------
+
+    def has_article_signals(self) -> bool:
+        doc = self.doc
+        return bool(
+            self.ld
+            or doc.meta_first("og:type").lower() == "article"
+            or doc.meta_first("article:published_time")
+            or doc.select_first("[itemprop=articleBody]") is not None
+        )
+
+    def check(self) -> None:
+        types = {t for obj in self.doc.jsonld for t in jsonld_types(obj)}
+        listing = types & self.listing_types
+        if listing and types <= self.listing_types | _NEUTRAL_TYPES and not self.has_article_signals():
+            raise NotAnArticle(self.page_url, f"{'/'.join(sorted(listing))} page, not an article")
+
+    # ---- fields --------------------------------------------------------------------------
+
+    def title(self) -> str:
+        site = self.doc.meta_first("og:site_name")
+        for candidate in self.title_candidates():
+            title = strip_site_name(candidate, site)
+            if title:
+                return title
+        return ""
+
+    def title_candidates(self) -> list[str]:
+        found = [super().title()]
+        found += [jsonld.first_text(v) for v in self.ld_values("headline")]
+        found += self.doc.meta_all("og:title", "twitter:title")
+        found.append(self.first_text(self.title_fallback))
+        title = self.doc.root.find(".//title")
+        if title is not None:
+            found.append(clean_inline(title.text_content()))
+        return [text for text in found if text]
+
+    def published_values(self) -> list[str]:
+        values = self.time_values(self.published_selectors)
+        values += [jsonld.first_text(v) for v in self.ld_values("datePublished")]
+        values += self.doc.meta_all(*self.published_meta)
+        return values + self.time_values(self.published_fallback)
+
+    def modified_values(self) -> list[str]:
+        values = self.time_values(self.modified_selectors)
+        values += [jsonld.first_text(v) for v in self.ld_values("dateModified")]
+        values += self.doc.meta_all(*self.modified_meta)
+        return values + self.time_values(self.modified_fallback)
+
+    def published(self) -> datetime | None:
+        return self.datetime_from(self.published_values())
+
+    def modified(self) -> datetime | None:
+        return self.datetime_from(self.modified_values())
+
+    def number(self) -> int | str:
+        for value in self.ld_values("identifier"):
+            number = numeric_id(value.get("value") if isinstance(value, dict) else value)
+            if number is not None:
+                return number
+        url = self.url()
+        found = number_from_url(url)
+        return found if found is not None else derive_number(url)
+
+    def categories(self) -> tuple[str, ...]:
+        sections = [s for v in self.ld_values("articleSection") for s in jsonld.texts(v)]
+        return super().categories() or unique(sections or self.doc.meta_all("article:section"))
+
+    def tags(self) -> tuple[str, ...]:
+        words = [k for v in self.ld_values("keywords") for k in jsonld.keywords(v)]
+        return super().tags() or unique(words or self.doc.meta_all("article:tag"))
+
+    def author(self) -> str:
+        names = [name for v in self.ld_values("author") for name in jsonld.texts(v)]
+        if not names:
+            names = [n for n in self.doc.meta_all("author", "article:author") if "://" not in n]
+        names = names or self.texts(self.author_fallback, self.scope)
+        return super().author() or ", ".join(unique(names))
+
+    def image(self) -> str:
+        found = self.doc.meta_first("og:image", "og:image:url", "og:image:secure_url")
+        found = found or next((jsonld.image_url(v) for v in self.ld_values("image")), "")
+        found = found or self.doc.meta_first("twitter:image", "twitter:image:src")
+        return self.doc.absolute(found)
+
+    def language(self) -> str:
+        found = self.doc.lang or next((jsonld.first_text(v) for v in self.ld_values("inLanguage")), "")
+        found = found or self.doc.meta_first("og:locale", "content-language", "language")
+        return found.replace("_", "-")

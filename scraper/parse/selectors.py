@@ -1,0 +1,88 @@
+"""A small CSS-selector subset compiled to XPath, so parsers can keep readable selectors.
+
+lxml's own CSS support needs the `cssselect` package, which the project does not depend on.
+Supported: `tag`, `*`, `.class`, `#id`, `[attr]`, `[attr=v]`, `[attr~=v]`, `[attr^=v]`, `[attr$=v]`,
+`[attr*=v]`, `[attr|=v]`, the descendant (space) and child (`>`) combinators, and `,` groups.
+Selectors match descendants of the element they are applied to (never the element itself).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s*>\s*|\s+)
+    |(?P<tag>\*|[a-zA-Z][\w-]*)
+    |\.(?P<cls>[\w-]+)
+    |\#(?P<id>[\w-]+)
+    |\[\s*(?P<attr>[\w:-]+)\s*(?:(?P<op>[~^$*|]?=)\s*(?P<val>"[^"]*"|'[^']*'|[^\]\s]+)\s*)?\]
+    """,
+    re.VERBOSE,
+)
+
+
+def _has_token(attr: str, value: str) -> str:
+    return f"contains(concat(' ', normalize-space(@{attr}), ' '), ' {value} ')"
+
+
+def _attr_condition(name: str, op: str | None, value: str | None) -> str:
+    if op is None or value is None:
+        return f"@{name}"
+    value = value.strip("\"'")
+    conditions = {
+        "=": f"@{name}='{value}'",
+        "~=": _has_token(name, value),
+        "^=": f"starts-with(@{name}, '{value}')",
+        "$=": f"substring(@{name}, string-length(@{name}) - {len(value) - 1})='{value}'",
+        "*=": f"contains(@{name}, '{value}')",
+        "|=": f"(@{name}='{value}' or starts-with(@{name}, '{value}-'))",
+    }
+    return conditions[op]
+
+
+def _compile_one(selector: str) -> str:
+    steps: list[str] = []
+    axis, tag, conditions = "descendant::", "*", []
+    pos = 0
+    selector = selector.strip()
+    while pos < len(selector):
+        match = _TOKEN.match(selector, pos)
+        if match is None:
+            raise ValueError(f"unsupported CSS selector {selector!r} at {pos}")
+        pos = match.end()
+        if match["ws"] is not None:
+            steps.append(axis + tag + "".join(f"[{c}]" for c in conditions))
+            axis = "child::" if ">" in match["ws"] else "descendant::"
+            tag, conditions = "*", []
+        elif match["tag"]:
+            tag = match["tag"].lower()
+        elif match["cls"]:
+            conditions.append(_has_token("class", match["cls"]))
+        elif match["id"]:
+            conditions.append(f"@id='{match['id']}'")
+        else:
+            conditions.append(_attr_condition(match["attr"], match["op"], match["val"]))
+    steps.append(axis + tag + "".join(f"[{c}]" for c in conditions))
+    return "/".join(steps)
+
+
+@cache
+def compile_css(selector: str) -> etree.XPath:
+    """The XPath for a CSS selector (group), matching descendants in document order."""
+    parts = [_compile_one(part) for part in selector.split(",") if part.strip()]
+    return etree.XPath(" | ".join(parts))
+
+
+def select(element: HtmlElement, selector: str) -> list[HtmlElement]:
+    """All descendants of `element` matching `selector`, in document order."""
+    return list(compile_css(selector)(element))
+
+
+def select_first(element: HtmlElement, selector: str) -> HtmlElement | None:
+    found = compile_css(selector)(element)
+    return found[0] if found else None

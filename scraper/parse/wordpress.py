@@ -1,0 +1,159 @@
+"""WordPressParser: classic themes (`article.post`, `.entry-title`, `.entry-content`, ...) and
+block themes (`.wp-block-post-title`, `.wp-block-post-content`, ...), falling back to the generic
+chains for anything the theme does not mark up.
+
+The article number is the post id, from the body class `postid-N`, the shortlink `?p=N`, the
+`<article id="post-N">` and the `post-N` class; when they disagree postid/shortlink win. A page
+without a single-post marker (home, archive, category, tag, search, 404, static page) is
+NotAnArticle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+from lxml.html import HtmlElement
+
+from scraper.errors import NotAnArticle
+from scraper.parse.base import Selectors
+from scraper.parse.document import Document
+from scraper.parse.generic import GenericParser
+from scraper.urls import derive_number
+
+_POSTID = re.compile(r"^postid-(\d+)$")
+_POST_ID_ATTR = re.compile(r"^post-(\d+)$")
+_ASSETS = re.compile(r"/wp-(?:content|includes)/")
+
+# Body classes of pages that are not single posts, with the reason given.
+_NOT_POSTS = (
+    ("error404", "WordPress 404 page, not a post"),
+    ("search", "WordPress search results page, not a post"),
+    ("category", "WordPress category archive, not a post"),
+    ("tag", "WordPress tag archive, not a post"),
+    ("author", "WordPress author archive, not a post"),
+    ("date", "WordPress date archive, not a post"),
+    ("home", "WordPress home page, not a post"),
+    ("blog", "WordPress posts index, not a post"),
+    ("archive", "WordPress archive page, not a post"),
+    ("page", "WordPress static page, not a post"),
+    ("attachment", "WordPress attachment page, not a post"),
+)
+
+
+def _is_wordpress(doc: Document) -> bool:
+    if any(_POSTID.match(c) or c.startswith("wp-") for c in doc.body_classes):
+        return True
+    if doc.meta_first("generator").lower().startswith("wordpress"):
+        return True
+    if doc.root.xpath("//link[@rel='https://api.w.org/']"):
+        return True
+    assets = doc.root.xpath("//link/@href | //script/@src | //img/@src")
+    if any(_ASSETS.search(str(url)) for url in assets[:400]):
+        return True
+    return bool(doc.root.xpath("//*[contains(@class, 'wp-block-')][1]"))
+
+
+class WordPressParser(GenericParser):
+    name = "wordpress"
+    scope_selectors: ClassVar[Selectors] = (
+        "article.type-post", "article.post", ".hentry", "article[id^=post-]", "main article",
+    )  # fmt: skip
+    content_selectors: ClassVar[Selectors] = (
+        ".entry-content",
+        ".wp-block-post-content",
+        ".td-post-content",
+        ".post-content",
+        ".entry",
+        *GenericParser.content_selectors,
+    )
+    title_selectors: ClassVar[Selectors] = (
+        "h1.entry-title", ".wp-block-post-title", ".entry-title", "h1.post-title",
+    )  # fmt: skip
+    lede_selectors: ClassVar[Selectors] = (
+        ".td-post-sub-title", ".wp-block-post-excerpt__excerpt", ".entry-summary", ".standfirst",
+        ".subtitle", ".entry-subtitle", ".post-subtitle", ".excerpt", ".post-excerpt",
+        *GenericParser.lede_selectors,
+    )  # fmt: skip
+    published_selectors: ClassVar[Selectors] = (
+        "time.entry-date.published", ".wp-block-post-date time", "time.published",
+        "time.entry-date",
+    )  # fmt: skip
+    modified_selectors: ClassVar[Selectors] = (
+        "time.updated", ".wp-block-post-date__modified-date time",
+    )  # fmt: skip
+    category_selectors: ClassVar[Selectors] = (
+        ".cat-links a", ".taxonomy-category.wp-block-post-terms a", "a[rel~=category]",
+        ".td-category a", ".post-categories a",
+    )  # fmt: skip
+    tag_selectors: ClassVar[Selectors] = (
+        ".tags-links a", ".taxonomy-post_tag a", ".td-tags a", ".post-tags a", ".entry-tags a",
+        "a[rel=tag]",
+    )  # fmt: skip
+    author_selectors: ClassVar[Selectors] = (
+        ".author.vcard .fn", ".author.vcard", ".wp-block-post-author-name", ".byline .author",
+        "a[rel=author]", ".td-post-author-name a",
+    )  # fmt: skip
+
+    @classmethod
+    def matches(cls, doc: Document) -> bool:
+        return _is_wordpress(doc)
+
+    # ---- single post or not --------------------------------------------------------------
+
+    def is_single_post(self) -> bool:
+        classes = self.doc.body_classes
+        return any(_POSTID.match(c) for c in classes) or "single" in classes or "single-post" in classes
+
+    def check(self) -> None:
+        if self.is_single_post():
+            return
+        classes = set(self.doc.body_classes)
+        for marker, reason in _NOT_POSTS:
+            if marker in classes:
+                raise NotAnArticle(self.page_url, reason)
+        if not self.has_article_signals() and not self._post_ids_in_page():
+            raise NotAnArticle(self.page_url, "WordPress page without a single-post marker")
+
+    def has_article_signals(self) -> bool:
+        return super().has_article_signals() or len(self.doc.select("article.type-post, article.post")) == 1
+
+    # ---- number --------------------------------------------------------------------------
+
+    def _postid_class(self) -> int | None:
+        for token in self.doc.body_classes:
+            match = _POSTID.match(token)
+            if match:
+                return int(match.group(1))
+        return None
+
+    def _shortlink_id(self) -> int | None:
+        """`?p=N` in the shortlink (or in the canonical URL, with plain permalinks)."""
+        for url in (self.doc.shortlink, self.doc.canonical):
+            value = (parse_qs(urlsplit(url).query).get("p") or [""])[0]
+            if value.isdigit():
+                return int(value)
+        return None
+
+    def _post_ids_in_page(self) -> list[int]:
+        """Ids from `<article id="post-N">` and the `post-N` class of the post's own element."""
+        elements: list[HtmlElement] = [self.scope] if self.scope is not self.doc.body else []
+        elements += self.doc.select("article[id^=post-]")[:1]
+        found: list[int] = []
+        for element in elements:
+            for name in [element.get("id", ""), *(element.get("class") or "").split()]:
+                match = _POST_ID_ATTR.match(name)
+                if match:
+                    found.append(int(match.group(1)))
+        return found
+
+    def number(self) -> int | str:
+        for found in (self._postid_class(), self._shortlink_id()):
+            if found is not None:
+                return found
+        in_page = self._post_ids_in_page()
+        if in_page:
+            return Counter(in_page).most_common(1)[0][0]
+        return derive_number(self.url())
