@@ -620,6 +620,11 @@ def test_origin_of(url: str, origin: str) -> None:
         ('<link rel="canonical" href="/"><meta property="og:url" content="http://a.example/">', "http://a.example"),
         ('<link rel="canonical" href="/">', None),
         ("", None),
+        # A plain WordPress home page: no canonical, but absolute feed, API and shortlink links.
+        ('<link rel="alternate" type="application/rss+xml" href="https://vh.example/feed/">', "https://vh.example"),
+        ('<link rel="https://api.w.org/" href="https://vh.example/wp-json/">', "https://vh.example"),
+        ('<link rel="alternate" hreflang="de" href="https://de.example/">', None),
+        ('<link rel="canonical" href="https://a.example/"><link rel="shortlink" href="https://b.example/?p=1">', "https://a.example"),
     ],
 )
 def test_site_origin_from_folder(tmp_path: Path, head: str, origin: str | None) -> None:

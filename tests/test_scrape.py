@@ -155,3 +155,26 @@ def test_dead_server_is_one_line(db_path: Path) -> None:
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "connection refused" in errors[0]
+
+
+@pytest.mark.parametrize("site", ["valley-herald", "metro-ledger"])
+def test_other_saved_sites(db_path: Path, site: str) -> None:
+    expected = {int(p.stem) for p in (FIXTURES / "expected" / site).glob("*.json")}
+    result = scrape(db_path, str(FIXTURES / "sites" / site), "--timezone", SITES[site].get("zone", "UTC"))
+    assert result.exit_code == 0, result.output
+    assert numbers(db_path) == expected
+
+
+def test_wall_clock_pages_need_a_zone(db_path: Path) -> None:
+    site = FIXTURES / "sites" / "metro-ledger"
+    result = scrape(db_path, str(site))
+    needing = [json.loads(p.read_text(encoding="utf-8")) for p in (FIXTURES / "expected" / "metro-ledger").glob("*.json")]
+    needing = [r for r in needing if r.get("needs_timezone")]
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == len(needing) >= 1
+    assert all("--timezone" in line for line in errors)
+    fixed = scrape(db_path, str(site), "--timezone", "America/New_York")
+    assert fixed.exit_code == 0 and f"new {len(needing)}" in summary(fixed)
+    record = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "show", str(needing[0]["number"]), "--format", "json"]).stdout)
+    assert record["published"] == needing[0]["published"]

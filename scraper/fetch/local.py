@@ -153,9 +153,14 @@ def _as_directory(url: str) -> str:
     return urlunsplit(parts._replace(path=parts.path + "/", fragment=""))
 
 
+# <link rel> values whose href is an absolute URL on the site itself.
+ORIGIN_RELS = frozenset({"shortlink", "alternate", "https://api.w.org/", "home"})
+
+
 def site_origin_from_folder(root: Path) -> str | None:
-    """The origin of a saved site, from the absolute <link rel="canonical"> or og:url of its
-    index.html; None when there is no index.html or it names no absolute http(s) URL."""
+    """The origin of a saved site, from its index.html: the absolute <link rel="canonical">, og:url,
+    shortlink, feed link or WordPress API link, in that order (a plain WordPress home page has no
+    canonical, but its head links are absolute). None when nothing names an absolute http(s) URL."""
     try:
         content = (Path(root) / "index.html").read_bytes()
     except OSError:
@@ -163,7 +168,7 @@ def site_origin_from_folder(root: Path) -> str | None:
     finder = _SiteUrlFinder()
     finder.feed(decode_html(content, None))
     finder.close()
-    for url in (finder.canonical, finder.og_url):
+    for url in (finder.canonical, finder.og_url, *finder.head_links):
         if url and urlsplit(url).scheme.lower() in ("http", "https"):
             origin = origin_of(url)
             if origin:
@@ -178,10 +183,15 @@ class _SiteUrlFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.canonical: str | None = None
         self.og_url: str | None = None
+        self.head_links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: (value or "").strip() for name, value in attrs}
-        if tag == "link" and "canonical" in values.get("rel", "").lower().split():
+        rels = values.get("rel", "").lower().split()
+        if tag == "link" and "canonical" in rels:
             self.canonical = self.canonical or values.get("href")
+        elif tag == "link" and ORIGIN_RELS.intersection(rels) and values.get("href"):
+            if "alternate" not in rels or "xml" in values.get("type", ""):  # feeds, not other languages
+                self.head_links.append(values["href"])
         elif tag == "meta" and values.get("property", "").lower() == "og:url":
             self.og_url = self.og_url or values.get("content")

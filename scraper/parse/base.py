@@ -29,6 +29,27 @@ Selectors = tuple[str, ...]
 _METADATA_HOMES = frozenset({"header", "footer"})
 
 
+def is_ancestor(ancestor: HtmlElement, element: HtmlElement) -> bool:
+    return any(node is ancestor for node in element.iterancestors())
+
+
+def precedes(first: HtmlElement, second: HtmlElement) -> bool:
+    """True when `first` starts before `second` in document order."""
+    if first is second:
+        return False
+    chain = [first, *first.iterancestors()]
+    positions = {id(node): i for i, node in enumerate(chain)}
+    child = second
+    for node in second.iterancestors():
+        if id(node) in positions:  # the lowest common ancestor
+            if node is first:
+                return True
+            below = chain[positions[id(node)] - 1]
+            return node.index(below) < node.index(child)
+        child = node
+    return False
+
+
 def unique(items: list[str]) -> tuple[str, ...]:
     """Items without repeats (first one kept) or empties, in order."""
     return tuple(dict.fromkeys(item for item in items if item))
@@ -102,11 +123,13 @@ class Parser:
         found = self.texts(selectors, self.scope) or self.texts(selectors)
         return found[0] if found else ""
 
-    def first(self, selectors: Selectors, scope: HtmlElement | None = None) -> HtmlElement | None:
-        for selector in selectors:
-            for element in self.doc.select(selector, scope):
-                if self.usable(element) and element_text(element):
-                    return element
+    def first_element(self, selectors: Selectors) -> HtmlElement | None:
+        """The first element the selectors find inside the article scope, else anywhere."""
+        for scope in (self.scope, None):
+            for selector in selectors:
+                found = [el for el in self.doc.select(selector, scope) if self.usable(el)]
+                if found:
+                    return found[0]
         return None
 
     def time_values(self, selectors: Selectors) -> list[str]:
@@ -130,11 +153,22 @@ class Parser:
     @cached_property
     def content(self) -> list[HtmlElement]:
         """The content container(s) the body is read from."""
-        return find_content(self.doc.body, self.content_selectors, self.doc.boilerplate)
+        return find_content(self.doc.body, self.content_selectors, self.doc.boilerplate, self.doc.select)
 
     @cached_property
     def lede_element(self) -> HtmlElement | None:
-        return self.first(self.lede_selectors, self.scope) if self.lede_selectors else None
+        """The standfirst: one paragraph, above the body or at its start, not in boilerplate."""
+        for selector in self.lede_selectors:
+            for element in self.doc.select(selector, self.scope):
+                if self.usable(element) and self.is_lede(element):
+                    return element
+        return None
+
+    def is_lede(self, element: HtmlElement) -> bool:
+        if len(paragraphs([element], (), self.doc.boilerplate)) != 1:
+            return False
+        first = self.content[0] if self.content else None
+        return first is None or not precedes(first, element) or is_ancestor(first, element)
 
     @cached_property
     def body_paragraphs(self) -> list[str]:

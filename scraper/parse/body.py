@@ -25,6 +25,11 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 CELL_TAGS = frozenset({"td", "th"})
+# Lists and boxes inside the body whose text is more than this share link text are skipped.
+# unless they also hold this many characters of plain text (a layout wrapper, say).
+LINK_LIST_SHARE = 0.5
+LINK_LIST_MAX_PLAIN = 300
+_LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "section", "table"})
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "header", "body", "footer", "aside"})
 # Inside a content container these are the article's own metadata, not its text.
 _META_TAGS = frozenset({"h1", "header"})
@@ -63,10 +68,25 @@ class _Collector:
             self._lines = [[]]
 
 
+def _text_chars(element: HtmlElement) -> int:
+    """Characters of text other than whitespace (counted only: the text itself is not kept)."""
+    return sum(map(len, element.text_content().split()))
+
+
+def is_link_list(element: HtmlElement) -> bool:
+    """A list or box whose text is mostly links: "related stories", "you may also like"."""
+    if element.tag not in _LINK_LIST_TAGS:
+        return False
+    text = _text_chars(element)
+    links = sum(_text_chars(a) for a in element.iter("a"))
+    return text > 0 and links > LINK_LIST_SHARE * text and text - links < LINK_LIST_MAX_PLAIN
+
+
 class _Walker:
-    def __init__(self, exclude: Collection[HtmlElement], boilerplate: Boilerplate) -> None:
+    def __init__(self, exclude: Collection[HtmlElement], boilerplate: Boilerplate, body: bool = True) -> None:
         self.exclude = exclude
         self.boilerplate = boilerplate
+        self.body = body
         self.out = _Collector()
 
     def children(self, element: HtmlElement, pre: bool = False) -> None:
@@ -92,6 +112,8 @@ class _Walker:
         if not isinstance(tag, str) or element in self.exclude:
             return
         if self.boilerplate(element) or _is_metadata(element):
+            return
+        if self.body and is_link_list(element):
             return
         if tag == "br":
             self.out.line_break()
@@ -130,7 +152,7 @@ def paragraphs(
 
 def element_text(element: HtmlElement) -> str:
     """An element's text as one line (titles, names, terms), boilerplate children left out."""
-    walker = _Walker((), Boilerplate(element))
+    walker = _Walker((), Boilerplate(element), body=False)
     walker.children(element)
     walker.out.flush()
     return " ".join(walker.out.paragraphs).replace("\n", " ")

@@ -39,6 +39,7 @@ _STRONG_PREFIXES = (
     "gdpr", "consent", "advert", "breadcrumb", "post-navigation", "nav-links",
     "wp-block-post-navigation", "screen-reader", "sr-only", "visually-hidden", "addtoany", "a2a_",
     "printfriendly", "wpl-like", "outbrain", "taboola", "skip-link", "wp-caption-text",
+    "wp-block-button",
 )  # fmt: skip
 _STRONG_EXACT = frozenset(
     {
@@ -163,11 +164,18 @@ _LINES = (
     r"cancel reply",
     r"share this(?: article| story| post)?:?",
     r"share (?:on|via) \w+",
+    r"(?:e-?mail|print|tweet|share) this (?:story|article|post|page)",
     r"like this:?",
     r"(?:like )?loading\.\.\.",
     r"related(?: posts| articles| stories)?:?",
     r"click to (?:share|email|print) .*",
     r"subscribe to our newsletter[.!]?",
+    r"you (?:may|might) also like(?: these)?[.:…]*",
+    r"(?:read|see) more(?: on this)?:?",
+    r"don[’']t miss:?",
+    r"recommended(?: for you)?:?",
+    r"most (?:popular|read|viewed):?",
+    r"(?:more|related|recommended|top) (?:stories|articles|posts|news|reads):?",
 )
 _LINE_RE = re.compile("(?:" + "|".join(_LINES) + ")", re.I)
 

@@ -10,13 +10,16 @@ siblings that score nearly as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 
 from lxml.html import HtmlElement
 
 from scraper.parse.body import BLOCK_TAGS
 from scraper.parse.boilerplate import SKIP_TAGS, Boilerplate
-from scraper.parse.selectors import select
+from scraper.parse.selectors import select as select_css
+
+Select = Callable[[str], list[HtmlElement]]
 
 # Containers with less paragraph text than this are not trusted as the article body.
 MIN_CONTENT_CHARS = 200
@@ -66,7 +69,7 @@ def _paragraph_nodes(root: HtmlElement, boilerplate: Boilerplate) -> Iterator[tu
 
 
 def by_selectors(
-    root: HtmlElement, selectors: Sequence[str], boilerplate: Boilerplate
+    select: Select, selectors: Sequence[str], boilerplate: Boilerplate
 ) -> tuple[HtmlElement | None, HtmlElement | None]:
     """(the first selector's best match holding enough text, the first match holding any text).
 
@@ -74,7 +77,7 @@ def by_selectors(
     """
     short: HtmlElement | None = None
     for selector in selectors:
-        candidates = [el for el in select(root, selector) if not boilerplate.inside(el)]
+        candidates = [el for el in select(selector) if not boilerplate.inside(el)]
         if not candidates:
             continue
         lengths = [text_length(el, boilerplate) for el in candidates]
@@ -139,10 +142,15 @@ def by_scoring(root: HtmlElement, boilerplate: Boilerplate) -> list[HtmlElement]
     return [sibling for sibling in parent if sibling is top or scores.get(sibling, 0.0) >= threshold]
 
 
-def find_content(root: HtmlElement, selectors: Sequence[str], boilerplate: Boilerplate) -> list[HtmlElement]:
-    """The article's content container(s): a selector's match with enough text, else the
-    best-scoring containers, else a selector's match with little text (a short article)."""
-    found, short = by_selectors(root, selectors, boilerplate)
+def find_content(
+    root: HtmlElement, selectors: Sequence[str], boilerplate: Boilerplate, select: Select | None = None
+) -> list[HtmlElement]:
+    """The article's content container(s) under root: a selector's match with enough text, else
+    the best-scoring containers, else a selector's match with little text (a short article).
+
+    `select(css)` finds elements (default: an XPath search under root).
+    """
+    found, short = by_selectors(select or partial(select_css, root), selectors, boilerplate)
     if found is not None:
         return [found]
     scored = by_scoring(root, boilerplate)

@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 
 from scraper.errors import ParseError
 from scraper.parse.boilerplate import Boilerplate
-from scraper.parse.selectors import select, select_first
+from scraper.parse.selectors import ClassIndex
 from scraper.parse.text import clean_inline, collapse
 
 JsonObject = dict[str, Any]
@@ -87,11 +87,17 @@ class Document:
         found = self.meta_all(*names)
         return found[0] if found else ""
 
+    @cached_property
+    def index(self) -> ClassIndex:
+        return ClassIndex(self.root)
+
     def select(self, selector: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
-        return select(self.root if scope is None else scope, selector)
+        """Descendants of `scope` (default: the whole page) matching a CSS selector, in order."""
+        return self.index.select(selector, scope)
 
     def select_first(self, selector: str, scope: HtmlElement | None = None) -> HtmlElement | None:
-        return select_first(self.root if scope is None else scope, selector)
+        found = self.select(selector, scope)
+        return found[0] if found else None
 
     def has_jsonld_type(self, *types: str) -> bool:
         return any(jsonld_types(obj) & set(types) for obj in self.jsonld)

@@ -23,19 +23,25 @@ from scraper.parse.document import Document, jsonld_types
 from scraper.parse.text import clean_inline
 from scraper.urls import derive_number
 
-# A run of 4+ digits in a URL path, not part of a longer run of letters-and-digits hash.
+# A run of 4+ digits in a URL path; hex hashes and UUIDs in the path are not ids.
 _DIGITS = re.compile(r"(?<!\d)\d{4,}(?!\d)")
+_HEX_HASH = re.compile(
+    r"(?<![0-9a-z])(?=[0-9a-f]*[a-f])[0-9a-f]{16,}(?![0-9a-z])|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.I
+)
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d(?:[/-]\d{1,2}){1,2}(?=/|$|-)")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NUMERIC_ID = re.compile(r"^\s*[A-Za-z_-]{0,3}(\d+)\s*$")
 # JSON-LD types that say nothing about whether a page is an article.
 _NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "BreadcrumbList", "WebPage", "Person"})
+# A page without article markup showing this many linked headlines is a listing.
+MIN_TEASERS = 3
+TEASER_SELECTOR = "h2 a, h3 a"
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 
 
 def number_from_url(url: str) -> int | None:
     """The last run of 4+ digits in the URL's path that is not a date part or a year."""
-    path = _DATE_PATH.sub("/", urlsplit(url).path)
+    path = _DATE_PATH.sub("/", _HEX_HASH.sub("", urlsplit(url).path))
     runs = [run for run in _DIGITS.findall(path) if not _YEAR.match(run)]
     return int(runs[-1]) if runs else None
 
@@ -102,19 +108,32 @@ class GenericParser(Parser):
     # ---- not an article ------------------------------------------------------------------
 
     def has_article_signals(self) -> bool:
+        """Markup only article pages carry: JSON-LD or microdata article, og:type article, ..."""
         doc = self.doc
         return bool(
             self.ld
             or doc.meta_first("og:type").lower() == "article"
             or doc.meta_first("article:published_time")
             or doc.select_first("[itemprop=articleBody]") is not None
+            or any("Article" in t or "BlogPosting" in t for t in doc.root.xpath("//@itemtype"))
         )
 
+    def teaser_headlines(self) -> int:
+        """Linked headlines (`<h2><a>`) outside boilerplate: the cards of a listing page."""
+        return sum(1 for h in self.doc.select(TEASER_SELECTOR) if self.usable(h))
+
     def check(self) -> None:
+        if self.has_article_signals():
+            return
         types = {t for obj in self.doc.jsonld for t in jsonld_types(obj)}
         listing = types & self.listing_types
-        if listing and types <= self.listing_types | _NEUTRAL_TYPES and not self.has_article_signals():
+        if listing and types <= self.listing_types | _NEUTRAL_TYPES:
             raise NotAnArticle(self.page_url, f"{'/'.join(sorted(listing))} page, not an article")
+        og_type = self.doc.meta_first("og:type").lower()
+        if og_type and og_type != "article":
+            raise NotAnArticle(self.page_url, f"og:type {og_type!r} page without article markup")
+        if self.teaser_headlines() >= MIN_TEASERS:
+            raise NotAnArticle(self.page_url, "listing page (linked headlines, no article markup)")
 
     # ---- fields --------------------------------------------------------------------------
 

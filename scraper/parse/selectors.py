@@ -27,7 +27,8 @@ _TOKEN = re.compile(
 
 
 def _has_token(attr: str, value: str) -> str:
-    return f"contains(concat(' ', normalize-space(@{attr}), ' '), ' {value} ')"
+    # The cheap contains() first: libxml2 stops at the first false operand of `and`.
+    return f"(contains(@{attr}, '{value}') and contains(concat(' ', normalize-space(@{attr}), ' '), ' {value} '))"
 
 
 def _attr_condition(name: str, op: str | None, value: str | None) -> str:
@@ -86,3 +87,40 @@ def select(element: HtmlElement, selector: str) -> list[HtmlElement]:
 def select_first(element: HtmlElement, selector: str) -> HtmlElement | None:
     found = compile_css(selector)(element)
     return found[0] if found else None
+
+
+_WITH_CLASS = etree.XPath("//*[@class]")
+_SIMPLE = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
+
+
+class ClassIndex:
+    """Elements by class token, built once per page: `.a`, `tag.a.b` selectors are answered
+    from it without an XPath scan of the whole tree; anything else falls back to XPath."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self._by_class: dict[str, list[HtmlElement]] | None = None
+
+    def _index(self) -> dict[str, list[HtmlElement]]:
+        if self._by_class is None:
+            self._by_class = {}
+            for element in _WITH_CLASS(self.root):
+                for token in element.get("class", "").split():
+                    self._by_class.setdefault(token, []).append(element)
+        return self._by_class
+
+    def select(self, selector: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
+        """Like `select(scope or root, selector)`, in document order."""
+        simple = _SIMPLE.match(selector.strip())
+        if simple is None:
+            return select(self.root if scope is None else scope, selector)
+        first, *others = simple["classes"][1:].split(".")
+        tag = simple["tag"]
+        found = [
+            el
+            for el in self._index().get(first, ())
+            if (tag is None or el.tag == tag) and all(c in (el.get("class") or "").split() for c in others)
+        ]
+        if scope is not None and scope is not self.root:
+            found = [el for el in found if any(a is scope for a in el.iterancestors())]
+        return found

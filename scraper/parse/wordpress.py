@@ -74,7 +74,7 @@ class WordPressParser(GenericParser):
     )  # fmt: skip
     lede_selectors: ClassVar[Selectors] = (
         ".td-post-sub-title", ".wp-block-post-excerpt__excerpt", ".entry-summary", ".standfirst",
-        ".subtitle", ".entry-subtitle", ".post-subtitle", ".excerpt", ".post-excerpt",
+        ".intro-text", ".subtitle", ".entry-subtitle", ".post-subtitle", ".excerpt", ".post-excerpt",
         *GenericParser.lede_selectors,
     )  # fmt: skip
     published_selectors: ClassVar[Selectors] = (
@@ -94,12 +94,24 @@ class WordPressParser(GenericParser):
     )  # fmt: skip
     author_selectors: ClassVar[Selectors] = (
         ".author.vcard .fn", ".author.vcard", ".wp-block-post-author-name", ".byline .author",
-        "a[rel=author]", ".td-post-author-name a",
+        "a[rel=author]", ".td-post-author-name a", ".post-author .meta-text a", ".post-author a",
+    )  # fmt: skip
+
+    featured_image_selectors: ClassVar[Selectors] = (
+        ".wp-block-post-featured-image img", ".post-thumbnail img", "img.wp-post-image",
     )  # fmt: skip
 
     @classmethod
     def matches(cls, doc: Document) -> bool:
         return _is_wordpress(doc)
+
+    def image(self) -> str:
+        """og:image and the like, else the post's featured image."""
+        found = super().image()
+        if found:
+            return found
+        image = self.first_element(self.featured_image_selectors)
+        return self.doc.absolute(image.get("src", "")) if image is not None else ""
 
     # ---- single post or not --------------------------------------------------------------
 
