@@ -117,16 +117,14 @@ class Run:
         page = self._fetch_listing_or_fail(target, target.start_url)
         if page is None:
             return
-        if target.single_page or self._is_article(page):
+        kind = guess_kind(page.content, page.headers.get("content-type"))
+        if kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
+            self._seen.add(url_key(page.final_url))
+            self.counts.discovered += 1
             self._article_from_page(target, page)
         else:
             self._walk(target, page)
         self._retry_failures(target)
-
-    @staticmethod
-    def _is_article(page: Page) -> bool:
-        kind = guess_kind(page.content, page.headers.get("content-type"))
-        return kind == "html" and looks_like_article(page.text)
 
     def fail_target(self, error: ScraperError) -> None:
         """A target that could not even be resolved (a missing folder, a bad scheme)."""
@@ -147,7 +145,7 @@ class Run:
             try:
                 links, next_url = self._links_of(target, current)
             except FeedError as error:
-                self._fail(target, current.final_url, str(error))
+                self._fail(target, current.final_url, str(error), article=False)
                 return
             if not self._process(target, links) or next_url is None or url_key(next_url) in visited:
                 return
@@ -166,7 +164,7 @@ class Run:
         try:
             return target.fetcher.fetch(url)
         except FetchError as error:
-            self._fail(target, url, str(error))
+            self._fail(target, url, str(error), article=False)
             return None
 
     def _process(self, target: Target, links: Iterable[Link]) -> bool:
@@ -244,7 +242,10 @@ class Run:
             self.counts.discovered += 1
             self._fetch_article(target, url)
 
-    def _fail(self, target: Target, url: str, message: str) -> None:
+    def _fail(self, target: Target, url: str, message: str, *, article: bool = True) -> None:
+        """Report a failure. Articles are also recorded, for the next run to retry; a listing
+        page or feed is not, as the next run walks it again anyway."""
         self.counts.failed += 1
         self.reporter.problem(message)
-        self.store.record_failure(url, target.source, message)
+        if article:
+            self.store.record_failure(url, target.source, message)

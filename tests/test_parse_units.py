@@ -221,7 +221,7 @@ def test_boilerplate_elements_are_dropped(snippet: str) -> None:
 @pytest.mark.parametrize(
     "cls",
     ["shadow", "header-image", "address", "has-shadow", "download", "category-social", "tag-advertising",
-     "lead", "thread", "load-more-text"],
+     "lead", "thread", "load-more-text", "responsive-wrapper", "subscriber-content", "commentary"],
 )  # fmt: skip
 def test_real_content_with_tricky_class_names_is_kept(cls: str) -> None:
     text = body_of(f"<p>{LONG}</p><div class='{cls}'><p>KEPT</p></div>")
@@ -364,6 +364,14 @@ def test_wordpress_classic_fields() -> None:
     assert parsed.url == "https://wp.example/2021/02/18/post-title/"
     assert parsed.source == "wp.example"
     assert parsed.language == "en-US"
+
+
+def test_wordpress_theme_time_wins_over_utc_seo_meta() -> None:
+    """Yoast writes article:published_time in UTC; the theme's <time> carries the site's offset."""
+    head = """<meta property="article:published_time" content="2021-02-18T06:16:00+00:00">
+      <script type="application/ld+json">{"@type": "Article", "datePublished": "2021-02-18T06:16:00+00:00"}</script>"""
+    parsed = parse_html(wp_page("single postid-77", extra_head=head), "https://wp.example/x/")
+    assert parsed.published is not None and parsed.published.isoformat() == "2021-02-18T10:46:00+04:30"
 
 
 def test_wordpress_block_theme_fields() -> None:

@@ -25,8 +25,9 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 CELL_TAGS = frozenset({"td", "th"})
-# Lists and boxes inside the body whose text is more than this share link text are skipped.
-# unless they also hold this many characters of plain text (a layout wrapper, say).
+# Lists and boxes inside the body whose text is more than this share link text are skipped
+# ("related stories", "you may also like"), unless they also hold this many characters of
+# plain text (then they are a layout wrapper that happens to hold a link list).
 LINK_LIST_SHARE = 0.5
 LINK_LIST_MAX_PLAIN = 300
 _LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "section", "table"})

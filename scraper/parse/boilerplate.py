@@ -31,19 +31,23 @@ SKIP_TAGS = frozenset(
 # ("sidebar", "modal", a word "ad" or "social" inside a longer token) also turn up on layout
 # wrappers ("l-sidebar-fixed", "content-with-sidebar"), so a weakly matched element is skipped
 # only when it holds a small share of the page's paragraph text.
+# Prefixes that match any continuation (`share*`: sharedaddy, share-buttons, sharethis).
 _STRONG_PREFIXES = (
-    "share", "sharing", "social", "sharedaddy", "sd-sharing", "sd-like", "sd-block", "jp-sharing",
-    "jp-relatedposts", "jp-post-flair", "related", "yarpp", "crp_related", "wp-block-query",
-    "author-info", "author-bio", "about-author", "author-box", "mc4wp", "newsletter", "subscribe",
-    "comment-", "comments", "commentlist", "wp-block-comments", "respond", "disqus", "cookie",
-    "gdpr", "consent", "advert", "breadcrumb", "post-navigation", "nav-links",
-    "wp-block-post-navigation", "screen-reader", "sr-only", "visually-hidden", "addtoany", "a2a_",
-    "printfriendly", "wpl-like", "outbrain", "taboola", "skip-link", "wp-caption-text",
-    "wp-block-button",
+    "share", "sharing", "social", "sd-sharing", "sd-like", "sd-block", "jp-sharing", "jp-relatedposts",
+    "jp-post-flair", "related", "yarpp", "crp_related", "wp-block-query", "mc4wp", "newsletter",
+    "cookie", "gdpr", "advert", "breadcrumb", "wp-block-post-navigation", "screen-reader", "sr-only",
+    "visually-hidden", "addtoany", "a2a_", "printfriendly", "wpl-like", "outbrain", "taboola",
+    "wp-caption-text", "wp-block-button", "wp-block-comments",
+)  # fmt: skip
+# Names that match whole or followed by "-"/"_" (`respond` but not `responsive`, `subscribe-box`
+# but not `subscriber-content`).
+_STRONG_WORDS = (
+    "author-info", "author-bio", "about-author", "author-box", "subscribe", "comment", "comments",
+    "commentlist", "respond", "disqus", "consent", "post-navigation", "nav-links", "skip-link",
 )  # fmt: skip
 _STRONG_EXACT = frozenset(
     {
-        "ad", "ads", "adsbygoogle", "ad-slot", "adslot", "hidden", "hide", "d-none", "comment", "likes",
+        "ad", "ads", "adsbygoogle", "ad-slot", "adslot", "hidden", "hide", "d-none", "likes",
         "nav", "navbar", "menu", "pagination",
     }
 )  # fmt: skip
@@ -56,7 +60,10 @@ _WEAK_WORDS = frozenset(
         "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo",
     }
 )  # fmt: skip
-_STRONG_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _STRONG_PREFIXES) + ")")
+_STRONG_RE = re.compile(
+    "^(?:" + "|".join(re.escape(p) for p in _STRONG_PREFIXES) + ")"
+    "|^(?:" + "|".join(re.escape(w) for w in _STRONG_WORDS) + ")(?:$|[-_])"
+)
 _WEAK_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _WEAK_PREFIXES) + ")")
 # WordPress puts taxonomy terms in classes (`category-social`, `tag-advertising`): never boilerplate.
 _TAXONOMY = re.compile(r"^(?:category|tag|tax|format|status|type|post_tag|topic|section)-")
