@@ -6,7 +6,6 @@ through `Reporter`; cli.py wires the real ones in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +17,7 @@ from scraper.discover import Link, guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, ScraperError
 from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
 from scraper.models import Article, Counts, Page
-from scraper.parse import parse_page
+from scraper.parse import looks_like_article, parse_page
 from scraper.urls import is_http_url, site_host, url_key
 from scraper.window import Window
 
@@ -87,19 +86,6 @@ def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = 
         uri = path.resolve().as_uri()
         return Target(text, uri, LocalFetcher(root, root.as_uri()), source or path.name, single_page=True)
     raise TargetError(f"{text}: no such file or directory")
-
-
-_ARTICLE_MARKERS = re.compile(
-    r"""\bpostid-\d+|property=["']og:type["'][^>]*content=["']article["']"""
-    r"""|content=["']article["'][^>]*property=["']og:type["']"""
-    r"""|"@type"\s*:\s*"(?:News|Reportage|Analysis|Opinion)?Article"|"@type"\s*:\s*"BlogPosting\"""",
-    re.IGNORECASE,
-)
-
-
-def looks_like_article(html: str) -> bool:
-    """Whether a page is a single article (as opposed to a home, section or tag page)."""
-    return bool(_ARTICLE_MARKERS.search(html[:200_000]))
 
 
 class Run:

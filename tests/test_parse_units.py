@@ -118,9 +118,10 @@ def test_naive_date_without_zone_is_an_error_naming_the_page() -> None:
     assert "--timezone" in str(info.value)
 
 
-def test_unrecognised_date_is_an_error() -> None:
+@pytest.mark.parametrize("value", ["yesterday", "", "0001-01-01T00:00:00Z", "2021-13-01"])
+def test_unrecognised_date_is_an_error(value: str) -> None:
     with pytest.raises(ParseError, match="unrecognised date"):
-        parse_datetime("yesterday", KABUL)
+        parse_datetime(value, KABUL)
 
 
 def test_first_datetime_prefers_an_offset_then_a_time_of_day() -> None:
@@ -409,6 +410,16 @@ def test_generic_fields_from_jsonld_graph() -> None:
     assert parsed.author == "Jo Doe, Al Roe"
     assert parsed.image == "https://news.example/img/x.jpg"
     assert parsed.language == "en"
+
+
+def test_generic_date_from_a_webpage_jsonld_object_as_a_last_resort() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "WebPage", "datePublished": "2018-04-18T14:39:09+02:00"}</script>'
+    )
+    html, url = generic_page(head=ld)
+    html = html.replace('<time datetime="2023-10-25T09:30:00+02:00">25 Oct</time>', "")
+    published = parse_html(html, url).published
+    assert published is not None and published.isoformat() == "2018-04-18T14:39:09+02:00"
 
 
 def test_generic_fields_from_opengraph_and_title_suffix() -> None:

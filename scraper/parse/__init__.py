@@ -10,6 +10,7 @@ is true reads it. Raises ParseError (NotAnArticle for listing/tag/about/error pa
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,16 @@ from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.parse.wordpress import WordPressParser
 
-__all__ = ["PARSERS", "Document", "Parser", "choose_parser", "extract_body", "parse_html", "parse_page"]
+__all__ = [
+    "PARSERS",
+    "Document",
+    "Parser",
+    "choose_parser",
+    "extract_body",
+    "looks_like_article",
+    "parse_html",
+    "parse_page",
+]
 
 # Most specific first; GenericParser matches every page and comes last.
 PARSERS: tuple[type[Parser], ...] = (WordPressParser, GenericParser)
@@ -27,14 +37,6 @@ PARSERS: tuple[type[Parser], ...] = (WordPressParser, GenericParser)
 
 def choose_parser(doc: Document) -> type[Parser]:
     return next(parser for parser in PARSERS if parser.matches(doc))
-
-
-def page_text(page: Page) -> str:
-    """The page's decoded HTML (`Page.text`; UTF-8 while scraper.encoding is not there yet)."""
-    try:
-        return page.text
-    except ImportError:
-        return page.content.decode("utf-8", "replace")
 
 
 def parse_html(
@@ -51,10 +53,25 @@ def parse_html(
 
 
 def parse_page(page: Page, *, timezone: ZoneInfo | None = None, source: str | None = None) -> Article:
-    return parse_html(page_text(page), page.final_url, timezone=timezone, source=source, fetched_at=page.fetched_at)
+    return parse_html(page.text, page.final_url, timezone=timezone, source=source, fetched_at=page.fetched_at)
 
 
 def extract_body(html: str, url: str | None = None) -> str:
     """The body text the parsers would give, without checking that the page is an article."""
     doc = Document.parse(html, url or "")
     return choose_parser(doc)(doc).body()
+
+
+_ARTICLE_MARKERS = re.compile(
+    r"""\bpostid-\d+|property=["']og:type["'][^>]*content=["']article["']"""
+    r"""|content=["']article["'][^>]*property=["']og:type["']"""
+    r"""|"@type"\s*:\s*"(?:News|Reportage|Analysis|Opinion)?Article"|"@type"\s*:\s*"BlogPosting\"""",
+    re.IGNORECASE,
+)
+
+
+def looks_like_article(html: str) -> bool:
+    """A cheap check, before any parsing, that a page the user gave as a target is one article
+    (WordPress single-post class, og:type article, or an Article in JSON-LD) rather than a
+    home, section or tag page to walk."""
+    return bool(_ARTICLE_MARKERS.search(html[:200_000]))

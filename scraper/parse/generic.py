@@ -20,6 +20,7 @@ from scraper.errors import NotAnArticle
 from scraper.parse import jsonld
 from scraper.parse.base import Parser, Selectors, unique
 from scraper.parse.document import Document, jsonld_types
+from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.text import clean_inline
 from scraper.urls import derive_number
 
@@ -155,17 +156,24 @@ class GenericParser(Parser):
             found.append(clean_inline(title.text_content()))
         return [text for text in found if text]
 
+    def ld_page_values(self, key: str) -> list[str]:
+        """`key` of the page's other JSON-LD objects (a WebPage's datePublished, say)."""
+        others = [obj for obj in self.doc.jsonld if not jsonld_types(obj) & (self.listing_types | ARTICLE_TYPES)]
+        return [jsonld.first_text(v) for v in jsonld.values(others, key)]
+
     def published_values(self) -> list[str]:
         values = self.time_values(self.published_selectors)
         values += [jsonld.first_text(v) for v in self.ld_values("datePublished")]
         values += self.doc.meta_all(*self.published_meta)
-        return values + self.time_values(self.published_fallback)
+        values += self.time_values(self.published_fallback)
+        return values + self.ld_page_values("datePublished")
 
     def modified_values(self) -> list[str]:
         values = self.time_values(self.modified_selectors)
         values += [jsonld.first_text(v) for v in self.ld_values("dateModified")]
         values += self.doc.meta_all(*self.modified_meta)
-        return values + self.time_values(self.modified_fallback)
+        values += self.time_values(self.modified_fallback)
+        return values + self.ld_page_values("dateModified")
 
     def published(self) -> datetime | None:
         return self.datetime_from(self.published_values())
