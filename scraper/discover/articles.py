@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from scraper.discover.dates import parse_date
+from scraper.dates import parse_timestamp
 from scraper.discover.htmldoc import (
     HtmlElement,
     clean_text,
@@ -280,7 +280,7 @@ def _container_date(stamps: list[HtmlElement]) -> datetime | None:
         return 2 if "updated" in classes else 1
 
     for stamp in sorted(stamps, key=preference):
-        value = parse_date(stamp.get("datetime"))
+        value = parse_timestamp(stamp.get("datetime") or "")
         if value is not None:
             return value
     return None

@@ -9,7 +9,7 @@ from datetime import datetime
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.discover.dates import parse_date, sort_key
+from scraper.dates import parse_timestamp, sort_key
 from scraper.discover.htmldoc import clean_text, is_local, resolve
 from scraper.discover.model import Link
 from scraper.discover.sniff import is_feed
@@ -128,9 +128,7 @@ def _rss_link(item: Element, base_url: str) -> Link | None:
     url = _first_url(_rss_url_candidates(item, vocab), base, local=is_local(base_url))
     if url is None:
         return None
-    published = parse_date(_first_text(item, "pubDate", vocab), rfc822_first=True) or parse_date(
-        _first_text(item, "date", (DC_NS,))
-    )
+    published = _timestamp(_first_text(item, "pubDate", vocab)) or _timestamp(_first_text(item, "date", (DC_NS,)))
     title = _first_text(item, "title", vocab) or _first_text(item, "title", (DC_NS,))
     return Link(url=url, published=published, title=clean_text(title))
 
@@ -183,9 +181,13 @@ def _atom_alternates(entry: Element, vocab: tuple[str | None, ...]) -> list[Elem
     return sorted(links, key=lambda link: (link.get("type") or "text/html").lower() != "text/html")
 
 
+def _timestamp(text: str | None) -> datetime | None:
+    return parse_timestamp(text) if text else None
+
+
 def _atom_date(entry: Element, vocab: tuple[str | None, ...]) -> datetime | None:
     for name in ATOM_DATES:
-        value = parse_date(_first_text(entry, name, vocab))
+        value = _timestamp(_first_text(entry, name, vocab))
         if value is not None:
             return value
     return None

@@ -11,41 +11,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
+from scraper.dates import parse_timestamp
 from scraper.errors import ParseError
 
-MIN_YEAR = 1900
 NO_OFFSET = "published time has no UTC offset; give --timezone ZONE"
-_UTC_SUFFIX = re.compile(r"\s*(?:UTC|GMT)$", re.I)
-_SPACE_OFFSET = re.compile(r"(\d)\s+([+-]\d{2}:?\d{2})$")
-_SLASHED = re.compile(r"^(\d{4})/(\d{2})/(\d{2})")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_timestamp(value: str) -> datetime | None:
-    """The datetime a value spells (naive when it has no offset), or None if unrecognised.
-
-    Placeholders such as `0001-01-01T00:00:00Z` (years before MIN_YEAR) count as unrecognised.
-    """
-    moment = _iso(value.strip()) or _rfc822(value.strip())
-    return moment if moment is not None and moment.year >= MIN_YEAR else None
-
-
-def _iso(text: str) -> datetime | None:
-    iso = _SPACE_OFFSET.sub(r"\1\2", _UTC_SUFFIX.sub("+00:00", text))
-    try:
-        return datetime.fromisoformat(_SLASHED.sub(r"\1-\2-\3", iso)) if iso else None
-    except ValueError:
-        return None
-
-
-def _rfc822(text: str) -> datetime | None:
-    try:
-        return parsedate_to_datetime(text) if text else None
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def _fixed_offset(moment: datetime) -> datetime:
