@@ -14,41 +14,19 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import sqlite_utils
 
+from scraper.archive.queries import Filters, utc_stamp, where_clause
+from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
 from scraper.models import FIELDS, Article
 from scraper.urls import url_key
-from scraper.window import Bound, Window
 
-SCHEMA_VERSION = 1
-
-ARTICLE_COLUMNS: dict[str, type] = {
-    "source": str,
-    "number": int,  # INTEGER affinity: numeric ids are integers, other ids stay text
-    "url": str,
-    "title": str,
-    "lede": str,
-    "body": str,
-    "published": str,  # ISO 8601 with the site's offset
-    "modified": str,
-    "category": str,
-    "categories": str,  # JSON array
-    "tags": str,  # JSON array
-    "author": str,
-    "language": str,
-    "image": str,
-    "fetched_at": str,
-    "published_utc": str,  # YYYY-MM-DDTHH:MM:SSZ, for ordering and instant filters
-    "content_hash": str,
-    "first_seen": str,
-    "last_seen": str,
-}
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
 
@@ -64,17 +42,6 @@ class ArticleRef:
     source: str
     number: int | str
     published: str | None
-
-
-@dataclass(frozen=True)
-class Filters:
-    window: Window = field(default_factory=Window)
-    sources: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-
-
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def content_hash(record: Mapping[str, object]) -> str:
@@ -95,52 +62,14 @@ class Archive:
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")
-            self._ensure_schema()
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            migrate(self.db)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: cannot open the archive: {error}") from None
 
     def close(self) -> None:
         self.db.close()
-
-    # -- schema -----------------------------------------------------------------------------
-    def _ensure_schema(self) -> None:
-        db = self.db
-        if db["articles"].exists() and db["schema_version"].exists():
-            return
-        if self.path != ":memory:":
-            db.enable_wal()
-        with db.conn:
-            db["schema_version"].create({"version": int}, pk="version", if_not_exists=True)
-            db["schema_version"].insert({"version": SCHEMA_VERSION}, replace=True)
-            db["articles"].create(
-                ARTICLE_COLUMNS, pk=("source", "number"), not_null={"source", "number"}, if_not_exists=True
-            )
-            db["articles"].create_index(["published_utc"], if_not_exists=True)
-            db["articles"].create_index(["source", "published_utc"], if_not_exists=True)
-            db["articles"].create_index(["category"], if_not_exists=True)
-            db["article_urls"].create(
-                {"url_key": str, "url": str, "source": str, "number": int}, pk="url_key", if_not_exists=True
-            )
-            db["article_urls"].create_index(["source", "number"], if_not_exists=True)
-            db["revisions"].create(
-                {"id": int, "source": str, "number": int, "replaced_at": str, "content_hash": str,
-                 "changed": str, "record": str},
-                pk="id", if_not_exists=True,
-            )  # fmt: skip
-            db["revisions"].create_index(["source", "number"], if_not_exists=True)
-            db["failures"].create(
-                {"url_key": str, "url": str, "source": str, "error": str, "attempts": int,
-                 "first_failed": str, "last_failed": str},
-                pk="url_key", if_not_exists=True,
-            )  # fmt: skip
-            db["runs"].create(
-                {"id": int, "command": str, "started": str, "ended": str, "targets": str,
-                 "discovered": int, "new": int, "updated": int, "unchanged": int, "skipped": int,
-                 "failed": int, "status": str},
-                pk="id", if_not_exists=True,
-            )  # fmt: skip
-        if not db["articles"].detect_fts():
-            db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
 
     # -- lookups ----------------------------------------------------------------------------
     def lookup_url(self, url: str) -> ArticleRef | None:
@@ -250,7 +179,7 @@ class Archive:
     # -- reading for export -----------------------------------------------------------------
     def iter_articles(self, filters: Filters | None = None) -> Iterator[Article]:
         """Articles in a stable order (published, then source, then number), streamed row by row."""
-        where, params = _where(filters or Filters())
+        where, params = where_clause(filters or Filters())
         sql = f"select * from articles{where} order by published_utc is null, published_utc, source, number"
         cursor = self.db.execute(sql, params)
         columns = [c[0] for c in cursor.description]
@@ -271,34 +200,4 @@ def _article(row: Mapping[str, object]) -> Article:
     return Article.from_record(row)
 
 
-def _where(filters: Filters) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    if filters.sources:
-        clauses.append(f"source in ({', '.join('?' * len(filters.sources))})")
-        params.extend(filters.sources)
-    if filters.categories:
-        marks = ", ".join("?" * len(filters.categories))
-        clauses.append(
-            f"(lower(category) in ({marks}) or exists (select 1 from json_each(articles.categories) "
-            f"where lower(json_each.value) in ({marks})))"
-        )
-        lowered = [c.lower() for c in filters.categories]
-        params.extend(lowered + lowered)
-    for bound, op in ((filters.window.since, ">="), (filters.window.until, "<=")):
-        if bound is not None:
-            column, value = _bound_sql(bound, op)
-            clauses.append(f"{column} {op} ?")
-            params.append(value)
-    return (" where " + " and ".join(clauses) if clauses else ""), params
-
-
-def _bound_sql(bound: Bound, op: str) -> tuple[str, str]:
-    """A window bound as a column expression and a comparable string. Dates and naive times
-    compare with the article's own wall-clock time; aware times compare instants."""
-    if isinstance(bound, datetime):
-        if bound.tzinfo is not None:
-            return "published_utc", utc_stamp(bound)
-        return "substr(published, 1, 19)", bound.isoformat(timespec="seconds")
-    day = datetime.combine(bound, time.min if op == ">=" else time.max)
-    return "substr(published, 1, 19)", day.isoformat(timespec="seconds")
+__all__ = ["Archive", "ArticleRef", "Filters", "Outcome", "content_hash", "utc_stamp"]

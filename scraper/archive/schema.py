@@ -1,0 +1,97 @@
+"""The archive's schema and its forward migrations.
+
+`schema_version` holds the version an archive is at. Opening an archive runs, in order and each in
+its own transaction, every migration above that version, so an archive made by an older release
+opens in a newer one. Migrations are append-only: never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from scraper.errors import ArchiveError
+
+ARTICLE_COLUMNS: dict[str, type] = {
+    "source": str,
+    "number": int,  # INTEGER affinity: numeric ids are integers, other ids stay text
+    "url": str,
+    "title": str,
+    "lede": str,
+    "body": str,
+    "published": str,  # ISO 8601 with the site's offset
+    "modified": str,
+    "category": str,
+    "categories": str,  # JSON array
+    "tags": str,  # JSON array
+    "author": str,
+    "language": str,
+    "image": str,
+    "fetched_at": str,
+    "published_utc": str,  # YYYY-MM-DDTHH:MM:SSZ, for ordering and instant filters
+    "content_hash": str,
+    "first_seen": str,
+    "last_seen": str,
+}
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    """Articles with their URLs, revisions, failures and runs."""
+    db["articles"].create(ARTICLE_COLUMNS, pk=("source", "number"), not_null={"source", "number"}, if_not_exists=True)
+    db["articles"].create_index(["published_utc"], if_not_exists=True)
+    db["articles"].create_index(["source", "published_utc"], if_not_exists=True)
+    db["articles"].create_index(["category"], if_not_exists=True)
+    db["article_urls"].create(
+        {"url_key": str, "url": str, "source": str, "number": int}, pk="url_key", if_not_exists=True
+    )
+    db["article_urls"].create_index(["source", "number"], if_not_exists=True)
+    db["revisions"].create(
+        {"id": int, "source": str, "number": int, "replaced_at": str, "content_hash": str,
+         "changed": str, "record": str},
+        pk="id", if_not_exists=True,
+    )  # fmt: skip
+    db["revisions"].create_index(["source", "number"], if_not_exists=True)
+    db["failures"].create(
+        {"url_key": str, "url": str, "source": str, "error": str, "attempts": int,
+         "first_failed": str, "last_failed": str},
+        pk="url_key", if_not_exists=True,
+    )  # fmt: skip
+    db["runs"].create(
+        {"id": int, "command": str, "started": str, "ended": str, "targets": str,
+         "discovered": int, "new": int, "updated": int, "unchanged": int, "skipped": int,
+         "failed": int, "status": str},
+        pk="id", if_not_exists=True,
+    )  # fmt: skip
+    db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
+
+
+# (version, migration): append new ones at the end.
+MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
+    (1, _v1_initial),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("select max(version) from schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the archive up to SCHEMA_VERSION; returns the version it was at."""
+    start = current_version(db)
+    if start > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"archive schema version {start} is newer than this scraper ({SCHEMA_VERSION}); upgrade scraper"
+        )
+    for version, step in MIGRATIONS:
+        if version <= start:
+            continue
+        with db.conn:
+            db["schema_version"].create({"version": int, "applied": str}, pk="version", if_not_exists=True)
+            step(db)
+            db.execute("insert into schema_version (version, applied) values (?, datetime('now'))", [version])
+    return start
