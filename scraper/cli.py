@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -15,20 +16,24 @@ import click
 
 from scraper import __version__
 from scraper.archive import Archive, Filters
+from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, FormatError, ScraperError
+from scraper.models import Counts
 from scraper.window import Window, parse_bound
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ARCHIVE = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
 
 EXIT_CODES_HELP = f"""\b
 Exit codes:
   {EXIT_OK}  everything worked
   {EXIT_FAILED}  the run finished, but some articles, pages or files failed (see stderr)
   {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
-  {EXIT_ARCHIVE}  the archive could not be opened or written"""
+  {EXIT_ARCHIVE}  the archive could not be opened or written
+  {EXIT_LOCKED} another scraper run holds the archive (see --wait)"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +47,10 @@ class CommandError(click.ClickException):
 
 
 def _exit_code(error: ScraperError) -> int:
+    from scraper.lock import LockHeld
+
+    if isinstance(error, LockHeld):
+        return EXIT_LOCKED
     if isinstance(error, ConfigError):
         return EXIT_USAGE
     if isinstance(error, ArchiveError):
@@ -65,7 +74,11 @@ def errors_to_exit_codes(fn: F) -> F:
 @dataclass
 class State:
     db_path: str
+    config_path: str | None = None
     _archive: Archive | None = None
+
+    def config(self) -> Config:
+        return load_config(find_config(self.config_path))
 
     def archive(self) -> Archive:
         if self._archive is None:
@@ -116,38 +129,74 @@ def window_options(fn: F) -> F:
     show_default=True,
     help="The archive file (also from the SCRAPER_DB environment variable).",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="SCRAPER_CONFIG",
+    help="The sources file (also SCRAPER_CONFIG) [default: ./scraper.toml if it exists].",
+)
 @click.pass_context
-def cli(ctx: click.Context, db_path: str) -> None:
+def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     """Archive news sites into SQLite, once per article, and export them."""
-    state = State(db_path)
+    state = State(db_path, config_path)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
 
 class TerminalReporter:
-    """Messages for a person or for cron mail: problems always, notes unless --quiet."""
+    """Messages for a person or for cron mail: problems always, notes unless --quiet, and a
+    progress line only when stderr is a terminal (never in cron mail)."""
 
-    def __init__(self, quiet: bool = False, err: TextIO | None = None):
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None):
         self.quiet = quiet
+        self.stream = stream or click.get_text_stream("stderr")
+        self.live = not quiet and self.stream.isatty()
+        self._shown = False
 
     def problem(self, message: str) -> None:
+        self._clear()
         click.echo(f"error: {message}", err=True)
 
     def note(self, message: str) -> None:
         if not self.quiet:
+            self._clear()
             click.echo(message, err=True)
+
+    def progress(self, counts: Counts) -> None:
+        if self.live:
+            self.stream.write(f"\r{counts.summary()}\x1b[K")
+            self.stream.flush()
+            self._shown = True
+
+    def done(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self._shown = False
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @window_options
 @click.option("--timezone", "zone", metavar="ZONE", help="IANA zone for pages that show local time without an offset.")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
 @click.option("--source", help="Name to archive the articles under (default: the site's host).")
 @click.option("--refetch", is_flag=True, help="Download articles again even when already archived.")
 @click.option(
-    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429 and 5xx."
+    "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests to a host."
 )
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), default=2, show_default=True, help="Requests in flight per host."
+)
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429, 5xx."
+)
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.pass_obj
 @errors_to_exit_codes
@@ -160,48 +209,47 @@ def scrape(
     limit: int | None,
     source: str | None,
     refetch: bool,
+    delay: float,
+    concurrency: int,
     retries: int,
+    wait: float | None,
+    as_json: bool,
     quiet: bool,
 ) -> None:
-    """Scrape TARGETS into the archive.
+    """Scrape TARGETS into the archive, or every source in the sources file.
 
     A TARGET is a site URL (home, section or feed page), a folder of saved pages (a
-    wget-style mirror), or one saved page. Walks newest first and stops at --since.
+    wget-style mirror), one saved page, or the NAME of a source in scraper.toml. Walks
+    newest first and stops at --since; without a window, stops where the archive is current.
     """
-    from scraper.fetch import HttpFetcher, RetryPolicy
-    from scraper.pipeline import Run, ScrapeOptions, TargetError, resolve_target
+    from scraper.lock import ArchiveLock
+    from scraper.pipeline import ScrapeOptions
+    from scraper.scrape import Fetchers, HttpSettings, run_scrape
 
     options = ScrapeOptions(
         window=parse_window(since, until), timezone=parse_zone(zone), limit=limit, source=source, refetch=refetch
     )
-    archive = state.archive()
-    reporter = TerminalReporter(quiet)
-    run = Run(archive, options, reporter)
-    run_id = archive.start_run("scrape", targets)
-    started = time.monotonic()
-    http = _lazy(functools.partial(HttpFetcher, retry=RetryPolicy(max_attempts=retries + 1)))
-    try:
-        for text in targets:
-            try:
-                target = resolve_target(text, http, source)
-            except TargetError as error:
-                run.fail_target(error)
-                continue
-            run.scrape(target)
-            if run.limit_reached:
-                break
-    finally:
-        status = "failed" if run.counts.failed else "ok"
-        archive.finish_run(run_id, run.counts.as_dict(), status)
-    if run.counts.failed or not quiet:
-        click.echo(f"scrape: {run.counts.summary()} ({time.monotonic() - started:.1f} s)", err=True)
-    if run.counts.failed:
+    config = state.config()
+    if not targets and not config.sources:
+        raise ConfigError("nothing to scrape: give a TARGET, or list sources in scraper.toml (see --config)")
+    with ArchiveLock(state.db_path, wait=wait):
+        archive = state.archive()
+        started = time.monotonic()
+        fetchers = Fetchers(HttpSettings(retries=retries, delay=delay, concurrency=concurrency))
+        reporter = TerminalReporter(quiet)
+        counts = run_scrape(
+            archive, targets, config, options, fetchers, reporter,
+            start_run=archive.start_run, finish_run=archive.finish_run,
+        )  # fmt: skip
+        reporter.done()
+    elapsed = time.monotonic() - started
+    if as_json:
+        status = "failed" if counts.failed else "ok"
+        click.echo(json.dumps({"status": status, **counts.as_dict(), "seconds": round(elapsed, 3)}))
+    if counts.failed or not quiet:
+        click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
+    if counts.failed:
         sys.exit(EXIT_FAILED)
-
-
-def _lazy(factory: Callable[[], Any]) -> Callable[[], Any]:
-    """One shared instance, made on first use (so a run over local folders never builds a session)."""
-    return functools.cache(factory)
 
 
 @cli.command(name="import", epilog=EXIT_CODES_HELP)
@@ -265,12 +313,11 @@ def _read_text(path: Path) -> str:
 @click.argument("number")
 @click.option("--source", help="The source, when several sites use the same number.")
 @click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
+@click.option("--revisions", is_flag=True, help="List the article's earlier versions instead.")
 @click.pass_obj
 @errors_to_exit_codes
-def show(state: State, number: str, source: str | None, fmt: str) -> None:
+def show(state: State, number: str, source: str | None, fmt: str, revisions: bool) -> None:
     """Print one archived article, by its number."""
-    import json
-
     from scraper.textformat import render
 
     key: int | str = int(number) if number.isdigit() else number
@@ -282,10 +329,52 @@ def show(state: State, number: str, source: str | None, fmt: str) -> None:
         names = ", ".join(a.source for a in found)
         raise CommandError(f"article {number} is in several sources ({names}); give --source", EXIT_USAGE)
     article = found[0]
-    if fmt == "json":
+    if revisions:
+        _show_revisions(state.archive(), article, fmt)
+    elif fmt == "json":
         click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
+
+
+def _show_revisions(archive: Archive, article: Any, fmt: str) -> None:
+    earlier = archive.revisions(article.source, article.number)
+    if fmt == "json":
+        click.echo(json.dumps(earlier, ensure_ascii=False, indent=2))
+        return
+    if not earlier:
+        click.echo(f"{article.source} {article.number}: no earlier versions")
+    for revision in earlier:
+        old = revision["record"]
+        changed = ", ".join(revision["changed"]) or "nothing"
+        click.echo(f"{revision['replaced_at']}  replaced version with title {old['title']!r}; changed: {changed}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@errors_to_exit_codes
+def sources(state: State, fmt: str) -> None:
+    """List the sources in the sources file with their last run's status."""
+    config = state.config()
+    if not config.sources:
+        raise ConfigError("no sources: write [sources.NAME] tables in scraper.toml (or give --config)")
+    archive = state.archive()
+    rows = []
+    for name, cfg in config.sources.items():
+        last = archive.last_run([name, cfg.url])
+        rows.append({"name": name, "url": cfg.url, "last_run": last})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        last = row["last_run"]
+        when = (
+            f"{last['status']} at {last['started']} (new {last['new']}, failed {last['failed']})"
+            if last
+            else "never run"
+        )
+        click.echo(f"{row['name']}\t{row['url']}\t{when}")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

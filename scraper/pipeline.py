@@ -6,7 +6,8 @@ through `Reporter`; cli.py wires the real ones in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from scraper.urls import is_http_url, site_host, url_key
 from scraper.window import Window
 
 MAX_LISTING_PAGES = 1000
+DEFAULT_WORKERS = 4  # pages fetched and parsed at once; the throttle caps each host
 
 
 class TargetError(ScraperError):
@@ -33,6 +35,10 @@ class ArticleRefLike(Protocol):
     def published(self) -> str | None: ...
 
 
+class ValidatorsLike(Protocol):
+    def headers(self) -> dict[str, str]: ...
+
+
 class Store(Protocol):
     """What a run needs from the archive."""
 
@@ -40,11 +46,20 @@ class Store(Protocol):
     def save(self, article: Article, urls: Iterable[str] = ()) -> str: ...
     def record_failure(self, url: str, source: str, error: str) -> None: ...
     def failed_urls(self, source: str | None = None) -> list[str]: ...
+    def frontier_add(self, source: str, urls: Iterable[tuple[str, datetime | None]]) -> None: ...
+    def frontier_done(self, url: str) -> None: ...
+    def frontier_pending(self, source: str) -> list[str]: ...
+    def listing_cursor(self, source: str) -> str | None: ...
+    def set_listing_cursor(self, source: str, url: str | None) -> None: ...
+    def validators(self, url: str) -> ValidatorsLike | None: ...
+    def remember_validators(self, page: Page) -> None: ...
+    def keep_page(self, article: Article, page: Page, timezone: str | None) -> None: ...
 
 
 class Reporter(Protocol):
     def problem(self, message: str) -> None: ...
     def note(self, message: str) -> None: ...
+    def progress(self, counts: Counts) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,12 @@ class ScrapeOptions:
     source: str | None = None
     refetch: bool = False
     max_pages: int = MAX_LISTING_PAGES
+    workers: int = DEFAULT_WORKERS
+
+    @property
+    def incremental(self) -> bool:
+        """A cron run: no window and no --refetch, so known pages mean nothing new."""
+        return self.window.is_open and not self.refetch
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,9 @@ class Target:
     fetcher: Fetcher
     source: str
     single_page: bool = False
+    timezone: ZoneInfo | None = None  # the source's zone, over --timezone
+    archive_as: str | None = None  # the source name articles are archived under, over the page's host
+    wants: Callable[[str], bool] = lambda url: True  # include/exclude patterns
 
 
 def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
@@ -89,7 +113,10 @@ def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = 
 
 
 class Run:
-    """Scrape targets into a store, counting what happened."""
+    """Scrape targets into a store, newest first, counting what happened.
+
+    Discovery and all archive writes happen on the calling thread; only fetching and parsing
+    article pages go to a small thread pool (the fetcher's throttle keeps each host polite)."""
 
     def __init__(self, store: Store, options: ScrapeOptions, reporter: Reporter):
         self.store = store
@@ -97,19 +124,30 @@ class Run:
         self.reporter = reporter
         self.counts = Counts()
         self._seen: set[str] = set()
+        self._states: dict[str, str] = {}  # url_key -> how its article ended, this run
+        self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- entry points ---------------------------------------------------------------------
     def scrape(self, target: Target) -> None:
-        page = self._fetch_listing_or_fail(target, target.start_url)
-        if page is None:
+        self._resume(target)
+        if self.limit_reached:
             return
-        kind = guess_kind(page.content, page.headers.get("content-type"))
-        if kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
-            self._seen.add(url_key(page.final_url))
-            self.counts.discovered += 1
-            self._article_from_page(target, page)
-        else:
-            self._walk(target, page)
+        cursor = self.store.listing_cursor(target.source)
+        page = self._start_page(target)
+        if page is not None:
+            kind = guess_kind(page.content, page.headers.get("content-type"))
+            if page.status == 304:
+                self.reporter.note(f"{page.requested_url}: not modified since the last run")
+            elif kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
+                self._single(target, page)
+            else:
+                ended = self._walk(target, page)
+                if ended == "known" and cursor and not self.limit_reached:
+                    self._resume_walk(target, cursor)
+                self._remember_start(page)
         self._retry_failures(target)
 
     def fail_target(self, error: ScraperError) -> None:
@@ -122,48 +160,99 @@ class Run:
         limit = self.options.limit
         return limit is not None and (self.counts.new + self.counts.updated) >= limit
 
+    def _start_page(self, target: Target) -> Page | None:
+        """The target's first page; on a cron run, a conditional GET with the last run's validators."""
+        headers: dict[str, str] = {}
+        if self.options.incremental and not target.single_page:
+            validators = self.store.validators(target.start_url)
+            headers = validators.headers() if validators else {}
+        return self._fetch_listing_or_fail(target, target.start_url, headers)
+
+    def _remember_start(self, page: Page) -> None:
+        if page.status == 200 and self.options.incremental and not self.limit_reached:
+            self.store.remember_validators(page)
+
+    def _single(self, target: Target, page: Page) -> None:
+        self._seen.add(url_key(page.final_url))
+        self.counts.discovered += 1
+        self._store_result(target, page.final_url, self._parse(target, page))
+
     # -- discovery walk -------------------------------------------------------------------
-    def _walk(self, target: Target, page: Page) -> None:
+    def _walk(self, target: Target, page: Page) -> str:
+        """Follow a listing's pages (or read a feed) newest first. Returns why it ended:
+        "end" (no older page, or past --since), "known" (a cron run reached archived articles),
+        "limit", or "error"."""
         visited: set[str] = set()
         current: Page | None = page
-        while current is not None and len(visited) < self.options.max_pages and not self.limit_reached:
+        while current is not None:
             visited.add(url_key(current.final_url))
             try:
                 links, next_url = self._links_of(target, current)
             except FeedError as error:
                 self._fail(target, current.final_url, str(error), article=False)
-                return
-            if not self._process(target, links) or next_url is None or url_key(next_url) in visited:
-                return
+                return "error"
+            go_on = self._process(target, links)
+            if self.limit_reached:
+                return "limit"
+            if not go_on:
+                self._set_cursor(target, None)
+                return "known" if self.options.incremental else "end"
+            if next_url is None or url_key(next_url) in visited or len(visited) >= self.options.max_pages:
+                self._set_cursor(target, None)
+                return "end"
+            self._set_cursor(target, next_url)
             current = self._fetch_listing_or_fail(target, next_url)
+        return "error"
+
+    def _resume_walk(self, target: Target, cursor: str) -> None:
+        """Carry on an earlier walk that was interrupted before it reached the end."""
+        self.reporter.note(f"{target.source}: resuming the interrupted walk at {cursor}")
+        page = self._fetch_listing_or_fail(target, cursor)
+        if page is not None:
+            self._walk(target, page)
+
+    def _set_cursor(self, target: Target, url: str | None) -> None:
+        if self.options.incremental:  # a windowed run resumes by running it again
+            self.store.set_listing_cursor(target.source, url)
 
     def _links_of(self, target: Target, page: Page) -> tuple[list[Link], str | None]:
         if guess_kind(page.content, page.headers.get("content-type")) == "feed":
-            return list(parse_feed(page.content, page.final_url)), None
+            return self._wanted(target, parse_feed(page.content, page.final_url)), None
         listing = parse_listing(page.text, page.final_url)
         if listing.links or not listing.feeds:
-            return list(listing.links), listing.next_url
+            return self._wanted(target, listing.links), listing.next_url
         feed = self._fetch_listing_or_fail(target, listing.feeds[0])
-        return (list(parse_feed(feed.content, feed.final_url)), None) if feed else ([], None)
+        if feed is None:
+            return [], None
+        return self._wanted(target, parse_feed(feed.content, feed.final_url)), None
 
-    def _fetch_listing_or_fail(self, target: Target, url: str) -> Page | None:
+    def _wanted(self, target: Target, links: Iterable[Link]) -> list[Link]:
+        return [link for link in links if target.wants(link.url)]
+
+    def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         try:
-            return target.fetcher.fetch(url)
+            return target.fetcher.fetch(url, headers or None)
         except FetchError as error:
             self._fail(target, url, str(error), article=False)
             return None
 
+    # -- one page of links ----------------------------------------------------------------
     def _process(self, target: Target, links: Iterable[Link]) -> bool:
         """Handle one page of links, newest first. Returns whether to go on to the next page:
-        not when every link was older than --since, nor (without a window) when every link
-        was already archived."""
-        go_on = False
+        not when every link was older than --since, nor (on a cron run) when every link was
+        already archived."""
+        links = list(links)
+        go_on = any(self._states.get(url_key(link.url)) == "go-on" for link in links)  # handled earlier this run
+        todo: list[Link] = []
         for link in self._fresh(links):
-            if self.limit_reached:
-                return False
             self.counts.discovered += 1
-            state = self._handle_link(target, link)
+            state = self._triage(link)
+            if state == "fetch":
+                todo.append(link)
             go_on = go_on or state == "go-on"
+        self.store.frontier_add(target.source, [(link.url, link.published) for link in todo])
+        for url, result in self._fetch_all(target, [link.url for link in todo]):
+            go_on = self._store_result(target, url, result) == "go-on" or go_on
         return go_on
 
     def _fresh(self, links: Iterable[Link]) -> Iterator[Link]:
@@ -173,7 +262,8 @@ class Run:
                 self._seen.add(key)
                 yield link
 
-    def _handle_link(self, target: Target, link: Link) -> str:
+    def _triage(self, link: Link) -> str:
+        """What to do with a discovered link before fetching it."""
         window, zone = self.options.window, self.options.timezone
         if window.is_older(link.published, zone):
             self.counts.skipped += 1
@@ -182,51 +272,91 @@ class Run:
             self.counts.skipped += 1
             return "go-on"
         known = None if self.options.refetch else self.store.lookup_url(link.url)
-        if known is not None:
-            self.counts.unchanged += 1
-            published = datetime.fromisoformat(known.published) if known.published else None
-            if window.is_older(published, zone):
-                return "older"
-            return "known" if window.is_open else "go-on"
-        return self._fetch_article(target, link.url)
+        if known is None:
+            return "fetch"
+        self.counts.unchanged += 1
+        published = datetime.fromisoformat(known.published) if known.published else None
+        if window.is_older(published, zone):
+            return "older"
+        return "known" if self.options.incremental else "go-on"
 
-    # -- articles -------------------------------------------------------------------------
-    def _fetch_article(self, target: Target, url: str) -> str:
+    def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
+        """Fetch and parse in the pool, a chunk at a time so --limit is not overshot by much;
+        results come back in link order."""
+        index = 0
+        while index < len(urls) and not self.limit_reached:
+            room = self.options.workers * 2
+            if self.options.limit is not None:
+                room = min(room, self.options.limit - self.counts.new - self.counts.updated)
+            chunk = urls[index : index + max(1, room)]
+            index += len(chunk)
+            yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
+
+    def _fetch_and_parse(self, target: Target, url: str) -> Result:
         try:
             page = target.fetcher.fetch(url)
         except FetchError as error:
-            self._fail(target, url, str(error))
-            return "go-on"
-        return self._article_from_page(target, page)
+            return error
+        return self._parse(target, page)
 
-    def _article_from_page(self, target: Target, page: Page) -> str:
+    def _parse(self, target: Target, page: Page) -> Result:
         try:
-            article = parse_page(page, timezone=self.options.timezone, source=self.options.source)
-        except NotAnArticle as error:
-            self.counts.skipped += 1
-            self.reporter.note(f"skipped {error}")
-            return "go-on"
+            zone = target.timezone or self.options.timezone
+            source = self.options.source or target.archive_as
+            return page, parse_page(page, timezone=zone, source=source)
         except ParseError as error:
-            self._fail(target, page.final_url, str(error))
+            return error
+
+    # -- results, on the calling thread ---------------------------------------------------
+    def _store_result(self, target: Target, url: str, result: Result) -> str:
+        state = "go-on"
+        try:
+            state = self._store(target, url, result)
+            return state
+        finally:
+            self._states[url_key(url)] = state
+            self.store.frontier_done(url)
+            self.reporter.progress(self.counts)
+
+    def _store(self, target: Target, url: str, result: Result) -> str:
+        if isinstance(result, NotAnArticle):
+            self.counts.skipped += 1
+            self.reporter.note(f"skipped {result}")
             return "go-on"
-        window, zone = self.options.window, self.options.timezone
+        if isinstance(result, ScraperError):
+            self._fail(target, url, str(result))
+            return "go-on"
+        page, article = result
+        window, zone = self.options.window, target.timezone or self.options.timezone
         if not window.contains(article.published, zone):
             self.counts.skipped += 1
             return "older" if window.is_older(article.published, zone) else "go-on"
-        outcome = str(self.store.save(article, [page.requested_url, page.final_url]))
+        outcome = str(self.store.save(article, [url, page.requested_url, page.final_url]))
+        if outcome != "unchanged":
+            self.store.keep_page(article, page, getattr(zone, "key", None))
         setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
-        return "go-on" if outcome != "unchanged" or not window.is_open else "known"
+        return "go-on" if outcome != "unchanged" or not self.options.incremental else "known"
+
+    # -- earlier runs' leftovers ----------------------------------------------------------
+    def _resume(self, target: Target) -> None:
+        """Articles an interrupted run had discovered but not finished come first."""
+        pending = [url for url in self.store.frontier_pending(target.source) if url_key(url) not in self._seen]
+        if pending:
+            self.reporter.note(f"{target.source}: resuming {len(pending)} articles from an interrupted run")
+            self._fetch_urls(target, pending)
 
     def _retry_failures(self, target: Target) -> None:
         """URLs that failed in earlier runs are tried again, after the new ones."""
-        for url in self.store.failed_urls(target.source):
-            if self.limit_reached:
-                return
-            if url_key(url) in self._seen:
-                continue
+        self._fetch_urls(
+            target, [url for url in self.store.failed_urls(target.source) if url_key(url) not in self._seen]
+        )
+
+    def _fetch_urls(self, target: Target, urls: list[str]) -> None:
+        for url in urls:
             self._seen.add(url_key(url))
-            self.counts.discovered += 1
-            self._fetch_article(target, url)
+        self.counts.discovered += len(urls)
+        for url, result in self._fetch_all(target, urls):
+            self._store_result(target, url, result)
 
     def _fail(self, target: Target, url: str, message: str, *, article: bool = True) -> None:
         """Report a failure. Articles are also recorded, for the next run to retry; a listing
@@ -235,3 +365,6 @@ class Run:
         self.reporter.problem(message)
         if article:
             self.store.record_failure(url, target.source, message)
+
+
+Result = tuple[Page, Article] | ScraperError

@@ -18,6 +18,8 @@ BROKEN = FIXTURES / "broken"
 
 
 def run(db: Path, *args: str) -> Result:
+    if args and args[0] == "scrape":
+        args = ("scrape", "--delay", "0", *args[1:])
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 

@@ -21,7 +21,7 @@ REFERENCE_URL = "/2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-condit
 
 
 def scrape(db: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--db", str(db), "scrape", *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--db", str(db), "scrape", "--delay", "0", *args], catch_exceptions=False)
 
 
 def numbers(db: Path) -> set[int]:

@@ -6,6 +6,7 @@ Tables:
   revisions     earlier versions of articles that changed
   failures      URLs that failed, with the last error; retried by the next run
   runs          one row per scrape or import run: start, end, targets, counts, status
+  frontier, http_cache, pages, article_pages: crawl state (see crawl.py)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from scraper.archive.crawl import CrawlState, StoredPage, Validators
 from scraper.archive.queries import Filters, utc_stamp, where_clause
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
@@ -53,7 +55,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Archive:
+class Archive(CrawlState):
     """The archive file. Every write is its own transaction, so a crash loses at most the article
     being written, and never harms what is already there."""
 
@@ -87,6 +89,26 @@ class Archive:
             sql += " and source = ?"
             params.append(source)
         return [_article(row) for row in self.db.query(sql + " order by source", params)]
+
+    def revisions(self, source: str, number: int | str) -> list[dict[str, object]]:
+        """Earlier versions of an article, oldest first: when each was replaced, what changed."""
+        sql = "select replaced_at, changed, record from revisions where source = ? and number = ? order by id"
+        return [
+            {"replaced_at": at, "changed": json.loads(changed), "record": json.loads(record)}
+            for at, changed, record in self.db.execute(sql, [source, number]).fetchall()
+        ]
+
+    def last_run(self, names: Iterable[str]) -> dict[str, object] | None:
+        """The latest scrape run whose targets include any of these names or URLs."""
+        names = list(names)
+        sql = (
+            "select started, ended, status, new, updated, failed from runs where command = 'scrape' and exists "
+            f"(select 1 from json_each(runs.targets) where value in ({', '.join('?' * len(names))})) "
+            "order by id desc limit 1"
+        )
+        row = self.db.execute(sql, names).fetchone()
+        keys = ("started", "ended", "status", "new", "updated", "failed")
+        return dict(zip(keys, row, strict=True)) if row else None
 
     def count(self) -> int:
         return self.db["articles"].count
@@ -200,4 +222,13 @@ def _article(row: Mapping[str, object]) -> Article:
     return Article.from_record(row)
 
 
-__all__ = ["Archive", "ArticleRef", "Filters", "Outcome", "content_hash", "utc_stamp"]
+__all__ = [
+    "Archive",
+    "ArticleRef",
+    "Filters",
+    "Outcome",
+    "StoredPage",
+    "Validators",
+    "content_hash",
+    "utc_stamp",
+]

@@ -66,9 +66,30 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
 
 
+def _v2_crawl_state(db: sqlite_utils.Database) -> None:
+    """What lets a cron run be cheap and a killed run resume: the frontier (articles discovered but
+    not yet done, and where an interrupted listing walk stopped), HTTP validators for conditional GET,
+    and the raw pages, compressed and content-addressed, so parser changes can reach old articles."""
+    db["frontier"].create(
+        {"url_key": str, "url": str, "source": str, "kind": str, "published": str, "added": str},
+        pk="url_key", if_not_exists=True,
+    )  # fmt: skip
+    db["frontier"].create_index(["source", "kind"], if_not_exists=True)
+    cache = {"url_key": str, "url": str, "etag": str, "last_modified": str, "checked": str}
+    db["http_cache"].create(cache, pk="url_key", if_not_exists=True)
+    db["pages"].create({"sha256": str, "encoding": str, "size": int, "content": bytes}, pk="sha256", if_not_exists=True)
+    db["article_pages"].create(
+        {"source": str, "number": int, "sha256": str, "url": str, "content_type": str, "timezone": str,
+         "fetched_at": str},
+        pk=("source", "number"), if_not_exists=True,
+    )  # fmt: skip
+    db["article_pages"].create_index(["sha256"], if_not_exists=True)
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
+    (2, _v2_crawl_state),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
