@@ -351,6 +351,48 @@ def _show_revisions(archive: Archive, article: Any, fmt: str) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("location")
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
+@click.option(
+    "--timezone", "zone", metavar="ZONE", help="IANA zone for a page that shows local time without an offset."
+)
+@click.pass_obj
+@errors_to_exit_codes
+def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
+    """Print one page's record without archiving it: the quick way to check a new site.
+
+    LOCATION is a URL, a saved page, or - for HTML on standard input."""
+    from scraper.extract import extract_one
+    from scraper.textformat import render
+
+    article = extract_one(location, parse_zone(zone), stdin=click.get_binary_stream("stdin"))
+    if fmt == "json":
+        click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(article))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--source", help="Only this source.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.pass_obj
+@errors_to_exit_codes
+def reparse(state: State, source: str | None, quiet: bool) -> None:
+    """Parse the stored raw pages again with today's parsers, without fetching them, and report
+    what changed (changed articles keep their earlier version in revisions)."""
+    from scraper.extract import reparse_archive
+    from scraper.lock import ArchiveLock
+
+    reporter = TerminalReporter(quiet)
+    with ArchiveLock(state.db_path):
+        counts = reparse_archive(state.archive(), source, reporter)
+    if counts.failed or not quiet:
+        click.echo(f"reparse: {counts.summary()}", err=True)
+    if counts.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @errors_to_exit_codes

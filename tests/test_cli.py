@@ -156,3 +156,35 @@ def test_help_documents_exit_codes() -> None:
     assert "Exit codes:" in result.output and "archive could not be opened" in result.output
     for command in ("scrape", "import", "show", "export"):
         assert "Exit codes:" in CliRunner().invoke(cli, [command, "--help"]).output
+
+
+def test_extract_prints_a_record_without_archiving(db_path: Path, reference_text: str) -> None:
+    page = FIXTURES / "sites" / "kabul-post" / "2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-conditions-based/index.html"
+    result = invoke(db_path, "extract", str(page))
+    assert result.exit_code == 0
+    assert result.stdout == without_comment_form(reference_text) + "\n"
+    record = json.loads(invoke(db_path, "extract", "-", "--format", "json", input=page.read_text(encoding="utf-8")).stdout)
+    assert record["number"] == 16981 and record["published"] == "2021-02-18T10:46:00+04:30"
+    assert invoke(db_path, "export").stdout == ""
+    missing = invoke(db_path, "extract", str(page.parent / "nope.html"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("Error: ") and "No such file" in missing.stderr
+
+
+def test_reparse_reaches_old_articles_without_fetching(db_path: Path) -> None:
+    import sqlite3
+
+    site = FIXTURES / "sites" / "kabul-post"
+    assert invoke(db_path, "scrape", str(site), "-q").exit_code == 0
+    same = invoke(db_path, "reparse")
+    assert same.exit_code == 0 and "discovered 49, new 0, updated 0, unchanged 49" in same.stderr
+    with sqlite3.connect(db_path) as conn:  # an older parser had got one title wrong
+        conn.execute("update articles set title = 'Wrong', content_hash = 'x' where number = 16981")
+        pages = conn.execute("select count(*), sum(size) from pages").fetchone()
+        stored = conn.execute("select sum(length(content)) from pages").fetchone()[0]
+    assert pages[0] == 49 and stored < pages[1] / 2  # compressed
+    fixed = invoke(db_path, "reparse", "--source", "kabulpost.example")
+    assert "updated 1, unchanged 48" in fixed.stderr
+    assert "changed kabulpost.example 16981: title" in fixed.stderr
+    assert json.loads(invoke(db_path, "show", "16981", "--format", "json").stdout)["title"].startswith("Stoltenberg")
+    revisions = json.loads(invoke(db_path, "show", "16981", "--revisions", "--format", "json").stdout)
+    assert [r["record"]["title"] for r in revisions] == ["Wrong"]

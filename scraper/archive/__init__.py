@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlite_utils
 
 from scraper.archive.crawl import CrawlState, StoredPage, Validators
-from scraper.archive.queries import Filters, utc_stamp, where_clause
+from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
 from scraper.models import FIELDS, Article
@@ -207,6 +207,24 @@ class Archive(CrawlState):
         columns = [c[0] for c in cursor.description]
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
+
+    def iter_rows(
+        self, filters: Filters | None = None, columns: Sequence[str] = FIELDS
+    ) -> Iterator[tuple[object, ...]]:
+        """The values of `columns` (as stored: categories and tags are JSON text), one tuple per
+        article in the export order, streamed from one snapshot: one read transaction, which in
+        WAL mode neither waits for a writer nor blocks one."""
+        statements = select_in_order(filters or Filters(), columns)
+        conn = self.db.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            for sql, params in statements:
+                yield from conn.execute(sql, params)
+        finally:
+            if own and conn.in_transaction:
+                conn.execute("ROLLBACK")
 
 
 def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[str, object]:

@@ -112,15 +112,21 @@ class CrawlState:
             )  # fmt: skip
 
     def stored_pages(self, source: str | None = None) -> Iterator[StoredPage]:
-        sql = (
-            "select a.source, a.number, a.url, a.content_type, a.timezone, a.fetched_at, p.content "
-            "from article_pages a join pages p on p.sha256 = a.sha256"
-        )
-        params: list[object] = []
+        """The stored page of each article, one at a time (the keys are read first, so the caller
+        may write to the archive while iterating)."""
+        sql, params = "select source, number from article_pages", []
         if source:
-            sql, params = sql + " where a.source = ?", [source]
-        rows = self.db.execute(sql + " order by 1, 2", params)
-        for src, number, url, content_type, zone, fetched_at, content in rows:
+            sql, params = sql + " where source = ?", [source]
+        keys = self.db.execute(sql + " order by 1, 2", params).fetchall()
+        query = (
+            "select a.url, a.content_type, a.timezone, a.fetched_at, p.content from article_pages a "
+            "join pages p on p.sha256 = a.sha256 where a.source = ? and a.number = ?"
+        )
+        for src, number in keys:
+            row = self.db.execute(query, [src, number]).fetchone()
+            if row is None:
+                continue
+            url, content_type, zone, fetched_at, content = row
             headers = {"content-type": content_type} if content_type else {}
             page = Page(url, url, 200, headers, gzip.decompress(content), datetime.fromisoformat(fetched_at))
             yield StoredPage(src, number, page, zone)

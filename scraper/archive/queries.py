@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from scraper.window import Bound, Window
+
+# Offsets run from -12:00 to +14:00, so a wall-clock time is within this much of its instant.
+# A bound on the site's own calendar first narrows published_utc by this margin (an index range),
+# then compares the wall-clock text exactly.
+_OFFSET_MARGIN = timedelta(hours=15)
+
+# The export order, as the index on published_utc can deliver it.
+ORDER = "published_utc, source, number"
 
 
 @dataclass(frozen=True)
@@ -20,33 +29,57 @@ def utc_stamp(moment: datetime) -> str:
 
 
 def where_clause(filters: Filters) -> tuple[str, list[object]]:
+    clauses, params = _conditions(filters)
+    return (" where " + " and ".join(clauses) if clauses else ""), params
+
+
+def _conditions(filters: Filters) -> tuple[list[str], list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     if filters.sources:
-        clauses.append(f"source in ({', '.join('?' * len(filters.sources))})")
+        clauses.append(f"articles.source in ({', '.join('?' * len(filters.sources))})")
         params.extend(filters.sources)
     if filters.categories:
         marks = ", ".join("?" * len(filters.categories))
         clauses.append(
-            f"(lower(category) in ({marks}) or exists (select 1 from json_each(articles.categories) "
+            f"(lower(articles.category) in ({marks}) or exists (select 1 from json_each(articles.categories) "
             f"where lower(json_each.value) in ({marks})))"
         )
         lowered = [c.lower() for c in filters.categories]
         params.extend(lowered + lowered)
     for bound, op in ((filters.window.since, ">="), (filters.window.until, "<=")):
         if bound is not None:
-            column, value = _bound_sql(bound, op)
-            clauses.append(f"{column} {op} ?")
-            params.append(value)
-    return (" where " + " and ".join(clauses) if clauses else ""), params
+            for column, value in _bound_sql(bound, op):
+                clauses.append(f"{column} {op} ?")
+                params.append(value)
+    return clauses, params
 
 
-def _bound_sql(bound: Bound, op: str) -> tuple[str, str]:
-    """A window bound as a column expression and a comparable string. Dates and naive times
+def _bound_sql(bound: Bound, op: str) -> list[tuple[str, str]]:
+    """A window bound as column expressions and comparable strings. Dates and naive times
     compare with the article's own wall-clock time; aware times compare instants."""
     if isinstance(bound, datetime):
         if bound.tzinfo is not None:
-            return "published_utc", utc_stamp(bound)
-        return "substr(published, 1, 19)", bound.isoformat(timespec="seconds")
-    day = datetime.combine(bound, time.min if op == ">=" else time.max)
-    return "substr(published, 1, 19)", day.isoformat(timespec="seconds")
+            return [("articles.published_utc", utc_stamp(bound))]
+        wall = bound
+    else:
+        wall = datetime.combine(bound, time.min if op == ">=" else time.max)
+    nearby = wall - _OFFSET_MARGIN if op == ">=" else wall + _OFFSET_MARGIN
+    return [
+        ("articles.published_utc", nearby.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("substr(articles.published, 1, 19)", wall.isoformat(timespec="seconds")),
+    ]
+
+
+def select_in_order(filters: Filters, columns: Sequence[str]) -> list[tuple[str, list[object]]]:
+    """The statements that read the filtered articles in the export order: the dated ones by
+    published time, then source, then number, along the published_utc index (no sort of the whole
+    table); then the undated ones by source and number. Run them in one read transaction."""
+    clauses, params = _conditions(filters)
+    select = f"select {', '.join(f'articles.[{c}]' for c in columns)} from articles where "
+    dated = " and ".join(["articles.published_utc is not null", *clauses])
+    statements = [(f"{select}{dated} order by {ORDER}", list(params))]
+    if filters.window.since is None and filters.window.until is None:
+        undated = " and ".join(["articles.published_utc is null", *clauses])
+        statements.append((f"{select}{undated} order by source, number", list(params)))
+    return statements
