@@ -44,6 +44,7 @@ class ArticleRef:
     source: str
     number: int | str
     published: str | None
+    modified: str | None = None
 
 
 def content_hash(record: Mapping[str, object]) -> str:
@@ -76,7 +77,7 @@ class Archive(CrawlState):
     # -- lookups ----------------------------------------------------------------------------
     def lookup_url(self, url: str) -> ArticleRef | None:
         row = self.db.execute(
-            "select a.source, a.number, a.published from article_urls u "
+            "select a.source, a.number, a.published, a.modified from article_urls u "
             "join articles a on a.source = u.source and a.number = u.number where u.url_key = ?",
             [url_key(url)],
         ).fetchone()

@@ -9,6 +9,7 @@ Kind = Literal["feed", "html", "other"]
 
 SNIFF_BYTES = 65536  # how far into the body the prolog may reach
 
+GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -23,6 +24,7 @@ _PROLOG_RE = re.compile(
 )
 # The root element of RSS 0.9x/2.0, Atom (1.0 and 0.3) and RSS 1.0 (rdf:RDF).
 _FEED_ROOT_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:rss|feed|RDF)(?=[\s/>])")
+_SITEMAP_ROOT_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:urlset|sitemapindex)(?=[\s/>])")
 _HTML_START_RE = re.compile(r"<(?:!doctype\s+html|html|head|body)(?=[\s>])", re.IGNORECASE)
 _HTML_ANYWHERE_RE = re.compile(r"<(?:html|head|body)(?=[\s>])", re.IGNORECASE)
 
@@ -55,6 +57,16 @@ def is_feed(content: bytes) -> bool:
     """Whether the body is an RSS, Atom or RSS 1.0 (RDF) document: its first element, after a
     BOM, whitespace, the XML declaration, processing instructions, comments and a doctype."""
     return _FEED_ROOT_RE.match(_skip_prolog(_head_text(content))) is not None
+
+
+def is_sitemap(content: bytes) -> bool:
+    """Whether the body is an XML sitemap or sitemap index (not gzipped: see is_gzip)."""
+    return _SITEMAP_ROOT_RE.match(_skip_prolog(_head_text(content))) is not None
+
+
+def is_gzip(content: bytes) -> bool:
+    """Whether the body is gzip data (a `.xml.gz` sitemap served without Content-Encoding)."""
+    return content[:2] == GZIP_MAGIC
 
 
 def is_html(content: bytes) -> bool:
