@@ -148,8 +148,9 @@ class TerminalReporter:
     """Messages for a person or for cron mail: problems always, notes unless --quiet, and a
     progress line only when stderr is a terminal (never in cron mail)."""
 
-    def __init__(self, quiet: bool = False, stream: TextIO | None = None):
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None, *, verbose: bool = False):
         self.quiet = quiet
+        self.verbose = verbose and not quiet
         self.stream = stream or click.get_text_stream("stderr")
         self.live = not quiet and self.stream.isatty()
         self._shown = False
@@ -162,6 +163,10 @@ class TerminalReporter:
         if not self.quiet:
             self._clear()
             click.echo(message, err=True)
+
+    def detail(self, message: str) -> None:
+        if self.verbose:
+            self.note(message)
 
     def progress(self, counts: Counts) -> None:
         if self.live:
@@ -196,8 +201,10 @@ class TerminalReporter:
 )
 @click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (only for sites you run).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how each site is discovered and what is skipped.")
 @click.pass_obj
 @errors_to_exit_codes
 def scrape(
@@ -213,8 +220,10 @@ def scrape(
     concurrency: int,
     retries: int,
     wait: float | None,
+    ignore_robots: bool,
     as_json: bool,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Scrape TARGETS into the archive, or every source in the sources file.
 
@@ -235,8 +244,9 @@ def scrape(
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
-        fetchers = Fetchers(HttpSettings(retries=retries, delay=delay, concurrency=concurrency))
-        reporter = TerminalReporter(quiet)
+        settings = HttpSettings(retries=retries, delay=delay, concurrency=concurrency, obey_robots=not ignore_robots)
+        fetchers = Fetchers(settings)
+        reporter = TerminalReporter(quiet, verbose=verbose)
         counts = run_scrape(
             archive, targets, config, options, fetchers, reporter,
             start_run=archive.start_run, finish_run=archive.finish_run,
@@ -421,10 +431,24 @@ def sources(state: State, fmt: str) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "txt"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(), help="Output file (a folder for txt); default: stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Output file, gzip-compressed when it ends in .gz (a folder for txt); default: stdout.",
+)
 @window_options
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--category", "categories", multiple=True, help="Only articles in this category (repeatable).")
+@click.option("--fields", metavar="FIELD,...", help="Only these fields, in this order (csv, json, jsonl).")
+@click.option("--bom", is_flag=True, help="CSV: begin with a UTF-8 byte order mark, for Excel.")
+@click.option(
+    "--csv-protect/--no-csv-protect",
+    default=True,
+    show_default=True,
+    help="CSV: put ' before a cell that starts with = + - @ tab or CR, so a spreadsheet shows it as text "
+    "(OWASP); turn off for programs.",
+)
 @click.pass_obj
 @errors_to_exit_codes
 def export(
@@ -435,22 +459,38 @@ def export(
     until: str | None,
     sources: tuple[str, ...],
     categories: tuple[str, ...],
+    fields: str | None,
+    bom: bool,
+    csv_protect: bool,
 ) -> None:
-    """Export archived articles, ordered by published time, then source, then number."""
-    from scraper.export import STREAM_WRITERS, write_txt
+    """Export archived articles, ordered by published time, then source, then number.
 
+    Streams row by row, in constant memory, to stdout or to -o.
+    """
+    import os
+
+    from scraper.export import ExportOptions, parse_fields
+    from scraper.export import export as write_export
+
+    options = ExportOptions(fmt=fmt, fields=parse_fields(fields), protect=csv_protect, bom=bom)
+    options.check(output)
     filters = Filters(window=parse_window(since, until), sources=sources, categories=categories)
-    articles = state.archive().iter_articles(filters)
-    if fmt == "txt":
-        if not output:
-            raise ConfigError("--format txt writes one file per article: give a folder with -o")
-        write_txt(articles, Path(output))
-    elif output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            STREAM_WRITERS[fmt](articles, out)
-    else:
-        STREAM_WRITERS[fmt](articles, sys.stdout)
+    archive = state.archive()
+    try:
+        write_export(lambda columns: archive.iter_rows(filters, columns), options, output)
+    except BrokenPipeError:  # `scraper export | head`: the reader has gone, which is not our failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main() -> None:
     cli(prog_name="scraper")
+
+
+# Commands in modules of their own (scraper/commands/), which use the helpers above.
+from scraper.commands.db import db  # noqa: E402
+from scraper.commands.search import search  # noqa: E402
+from scraper.commands.stats import stats  # noqa: E402
+
+cli.add_command(search)
+cli.add_command(stats)
+cli.add_command(db)

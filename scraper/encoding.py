@@ -3,6 +3,13 @@
 decode_html follows the order browsers use (WHATWG "encoding sniffing"): byte order mark, the
 charset in the HTTP Content-Type header, an XML declaration or <meta> charset near the start of the
 document, then detection. A declared ISO-8859-1/US-ASCII means windows-1252, as in browsers.
+
+Where browsers trust a label that the bytes contradict, we do not: a page declared as a single-byte
+encoding (windows-1252, ISO-8859-x, KOI8-R, ...) whose non-ASCII bytes are all valid UTF-8 is
+UTF-8 (legacy text almost never forms valid multi-byte UTF-8 by chance), and a page declared UTF-8
+that is not valid UTF-8 (before a sequence cut off at the very end) and holds no multi-byte UTF-8
+sequence at all is a legacy page whose encoding is detected. A UTF-8 page with a few corrupt
+bytes stays UTF-8, the bad bytes U+FFFD.
 """
 
 from __future__ import annotations
@@ -46,6 +53,12 @@ _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
 _XML_DECL = re.compile(rb"""^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:+\-]+)["']""")
 _XML_START = (b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex")
 _XML_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)", re.DOTALL | re.IGNORECASE)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_SINGLE_BYTE_PREFIXES = ("cp125", "iso8859", "koi8", "mac-", "cp874", "cp437", "cp85", "cp86", "tis", "latin")
 _HTML_EXTENSIONS = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp")
 _XML_EXTENSIONS = (".xml", ".rss", ".atom", ".rdf")
 
@@ -55,12 +68,8 @@ def decode_html(content: bytes, content_type: str | None) -> str:
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return content[len(bom) :].decode(encoding, errors="replace")
-    encoding = (
-        _charset_from_header(content_type)
-        or _charset_from_document(content[:PRESCAN_BYTES])
-        or _detect(content)
-        or "utf-8"
-    )
+    declared = _charset_from_header(content_type) or _charset_from_document(content[:PRESCAN_BYTES])
+    encoding = _check_declared(content, declared) or _detect(content) or "utf-8"
     try:
         return content.decode(encoding, errors="replace")
     except (LookupError, UnicodeError):
@@ -78,6 +87,27 @@ def normalize_charset(label: str) -> str | None:
     if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_ENCODINGS:
         return None
     return _BROWSER_SUBSTITUTES.get(name, name)
+
+
+def _check_declared(content: bytes, declared: str | None) -> str | None:
+    """The declared encoding, unless the bytes prove the label wrong (see the module docstring):
+    then "utf-8" for UTF-8 labelled single-byte, or None (detect) for legacy bytes labelled UTF-8."""
+    if declared is None or not _NON_ASCII.search(content):
+        return declared
+    if declared.startswith(_SINGLE_BYTE_PREFIXES) and _is_utf8(content):
+        return "utf-8"
+    if declared == "utf-8" and not _is_utf8(content, final=False) and not _UTF8_MULTIBYTE.search(content):
+        return None
+    return declared
+
+
+def _is_utf8(content: bytes, *, final: bool = True) -> bool:
+    """Whether the bytes are UTF-8; with final=False a sequence cut off at the very end is allowed."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(content, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _charset_from_header(content_type: str | None) -> str | None:

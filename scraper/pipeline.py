@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 from scraper.discover import Link, guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, ScraperError
 from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
+from scraper.fetch.robots import RobotsDisallowed
 from scraper.models import Article, Counts, Page
 from scraper.parse import looks_like_article, parse_page
-from scraper.urls import is_http_url, site_host, url_key
+from scraper.urls import is_http_url, same_site, site_host, url_key
+from scraper.walks import Walks
 from scraper.window import Window
 
 MAX_LISTING_PAGES = 1000
@@ -59,6 +61,7 @@ class Store(Protocol):
 class Reporter(Protocol):
     def problem(self, message: str) -> None: ...
     def note(self, message: str) -> None: ...
+    def detail(self, message: str) -> None: ...  # shown with -v only
     def progress(self, counts: Counts) -> None: ...
 
 
@@ -91,6 +94,7 @@ class Target:
     timezone: ZoneInfo | None = None  # the source's zone, over --timezone
     archive_as: str | None = None  # the source name articles are archived under, over the page's host
     wants: Callable[[str], bool] = lambda url: True  # include/exclude patterns
+    discovery: tuple[str, ...] = ("auto",)
 
 
 def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
@@ -112,7 +116,7 @@ def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = 
     raise TargetError(f"{text}: no such file or directory")
 
 
-class Run:
+class Run(Walks):
     """Scrape targets into a store, newest first, counting what happened.
 
     Discovery and all archive writes happen on the calling thread; only fetching and parsing
@@ -125,6 +129,8 @@ class Run:
         self.counts = Counts()
         self._seen: set[str] = set()
         self._states: dict[str, str] = {}  # url_key -> how its article ended, this run
+        self._lastmod: dict[str, datetime] = {}  # url_key -> last modified, from a sitemap or the API
+        self.robots_skipped = 0
         self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
 
     def close(self) -> None:
@@ -143,10 +149,11 @@ class Run:
                 self.reporter.note(f"{page.requested_url}: not modified since the last run")
             elif kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
                 self._single(target, page)
+            elif kind == "feed":
+                self._walk(target, page)
+                self._remember_start(page)
             else:
-                ended = self._walk(target, page)
-                if ended == "known" and cursor and not self.limit_reached:
-                    self._resume_walk(target, cursor)
+                self._discover(target, page, cursor)
                 self._remember_start(page)
         self._retry_failures(target)
 
@@ -227,11 +234,22 @@ class Run:
         return self._wanted(target, parse_feed(feed.content, feed.final_url)), None
 
     def _wanted(self, target: Target, links: Iterable[Link]) -> list[Link]:
-        return [link for link in links if target.wants(link.url)]
+        """Links on the target's own site that its include/exclude patterns let through. A feed or
+        sitemap pointing elsewhere (another host, a mirror's original) is not followed."""
+        kept = []
+        for link in links:
+            if not same_site(link.url, target.start_url):
+                self.reporter.detail(f"skipped {link.url}: not on {site_host(target.start_url)}")
+            elif target.wants(link.url):
+                kept.append(link)
+        return kept
 
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         try:
             return target.fetcher.fetch(url, headers or None)
+        except RobotsDisallowed as error:
+            self._robots(error)
+            return None
         except FetchError as error:
             self._fail(target, url, str(error), article=False)
             return None
@@ -263,16 +281,18 @@ class Run:
                 yield link
 
     def _triage(self, link: Link) -> str:
-        """What to do with a discovered link before fetching it."""
+        """What to do with a discovered link before fetching it: "fetch", or why not ("older"
+        than --since, "known" on a cron run, "go-on" otherwise)."""
         window, zone = self.options.window, self.options.timezone
-        if window.is_older(link.published, zone):
+        lastmod = self._lastmod.get(url_key(link.url))
+        if window.is_older(link.published or lastmod, zone):  # a lastmod is never before publication
             self.counts.skipped += 1
             return "older"
         if window.is_newer(link.published, zone):
             self.counts.skipped += 1
             return "go-on"
         known = None if self.options.refetch else self.store.lookup_url(link.url)
-        if known is None:
+        if known is None or _changed_since(known, lastmod):
             return "fetch"
         self.counts.unchanged += 1
         published = datetime.fromisoformat(known.published) if known.published else None
@@ -319,6 +339,9 @@ class Run:
             self.reporter.progress(self.counts)
 
     def _store(self, target: Target, url: str, result: Result) -> str:
+        if isinstance(result, RobotsDisallowed):
+            self._robots(result)
+            return "go-on"
         if isinstance(result, NotAnArticle):
             self.counts.skipped += 1
             self.reporter.note(f"skipped {result}")
@@ -331,8 +354,9 @@ class Run:
         if not window.contains(article.published, zone):
             self.counts.skipped += 1
             return "older" if window.is_older(article.published, zone) else "go-on"
-        outcome = str(self.store.save(article, [url, page.requested_url, page.final_url]))
-        if outcome != "unchanged":
+        urls = [url, page.requested_url, page.final_url] if page is not None else [url]
+        outcome = str(self.store.save(article, urls))
+        if outcome != "unchanged" and page is not None:
             self.store.keep_page(article, page, getattr(zone, "key", None))
         setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
         return "go-on" if outcome != "unchanged" or not self.options.incremental else "known"
@@ -358,6 +382,11 @@ class Run:
         for url, result in self._fetch_all(target, urls):
             self._store_result(target, url, result)
 
+    def _robots(self, error: RobotsDisallowed) -> None:
+        self.counts.skipped += 1
+        self.robots_skipped += 1
+        self.reporter.detail(f"skipped {error}")
+
     def _fail(self, target: Target, url: str, message: str, *, article: bool = True) -> None:
         """Report a failure. Articles are also recorded, for the next run to retry; a listing
         page or feed is not, as the next run walks it again anyway."""
@@ -367,4 +396,15 @@ class Run:
             self.store.record_failure(url, target.source, message)
 
 
-Result = tuple[Page, Article] | ScraperError
+def _changed_since(known: ArticleRefLike, lastmod: datetime | None) -> bool:
+    """Whether a sitemap's or the API's last-modified time says an archived article changed."""
+    stamp = getattr(known, "modified", None) or known.published
+    if lastmod is None or not stamp:
+        return False
+    archived = datetime.fromisoformat(stamp)
+    if lastmod.tzinfo is None or archived.tzinfo is None:
+        return lastmod.replace(tzinfo=None) > archived.replace(tzinfo=None)
+    return lastmod > archived
+
+
+Result = tuple[Page | None, Article] | ScraperError

@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from scraper import USER_AGENT
 from scraper.config import Config, SourceConfig
 from scraper.fetch import Fetcher, HttpFetcher, RetryPolicy
+from scraper.fetch.robots import RobotsFetcher
 from scraper.fetch.throttle import Throttle, ThrottledFetcher
 from scraper.models import Counts
 from scraper.pipeline import Reporter, Run, ScrapeOptions, Store, Target, TargetError, resolve_target
@@ -22,6 +24,7 @@ class HttpSettings:
     delay: float = 1.0
     concurrency: int = 2
     total: int = 8
+    obey_robots: bool = True
 
 
 class Fetchers:
@@ -34,13 +37,25 @@ class Fetchers:
         )
         self._sleep = sleep
         self._made: dict[str | None, HttpFetcher] = {}
+        self._layered: dict[str | None, Fetcher] = {}
 
     def http(self, user_agent: str | None = None) -> Fetcher:
-        if user_agent not in self._made:
+        """The fetcher for one User-Agent: robots.txt, then the throttle, then HTTP with retries."""
+        if user_agent not in self._layered:
             retry = RetryPolicy(max_attempts=self.settings.retries + 1)
-            kwargs = {"user_agent": user_agent} if user_agent else {}
-            self._made[user_agent] = HttpFetcher(retry=retry, sleep=self._sleep, **kwargs)
-        return ThrottledFetcher(self._made[user_agent], self.throttle)
+            agent = user_agent or USER_AGENT
+            self._made[user_agent] = HttpFetcher(retry=retry, sleep=self._sleep, user_agent=agent)
+            throttled: Fetcher = ThrottledFetcher(self._made[user_agent], self.throttle)
+            if self.settings.obey_robots:
+                throttled = RobotsFetcher(
+                    throttled, agent, on_crawl_delay=lambda origin, delay: self.throttle.at_least(origin + "/", delay)
+                )
+            self._layered[user_agent] = throttled
+        return self._layered[user_agent]
+
+    @property
+    def robots_skipped(self) -> int:
+        return sum(getattr(f, "skipped", 0) for f in self._layered.values())
 
     def configure(self, source: SourceConfig) -> None:
         host = (urlsplit(source.url).hostname or "").lower()
@@ -79,6 +94,7 @@ def _configured_target(cfg: SourceConfig, fetchers: Fetchers, source: str | None
         timezone=cfg.timezone,
         archive_as=source or cfg.name,
         wants=cfg.wants,
+        discovery=cfg.discovery,
     )
 
 
@@ -106,6 +122,8 @@ def run_scrape(
             if run.limit_reached:
                 break
         status = "failed" if run.counts.failed else "ok"
+        if fetchers.robots_skipped:
+            reporter.note(f"robots.txt kept {fetchers.robots_skipped} URLs off limits")
     finally:
         finish_run(run_id, run.counts.as_dict(), status)
         run.close()

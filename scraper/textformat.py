@@ -130,10 +130,18 @@ def _read_header(lines: list[str], path: str, zone: tzinfo) -> _Header:
     )
 
 
+# The largest article number kept as an integer: SQLite's INTEGER is a signed 64-bit number.
+MAX_INT_NUMBER = 2**63 - 1
+
+
 def _read_number(line: int, value: str, path: str) -> int | str:
+    """An integer for ASCII digits that fit SQLite's INTEGER, else the text as it is ("²" is a
+    digit to str.isdigit but not to int(); a 5000-digit number is over Python's int() limit)."""
     if not value:
         raise FormatError(path, line, "empty article number")
-    return int(value) if value.isdigit() else value
+    if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= MAX_INT_NUMBER:
+        return int(value)
+    return value
 
 
 def _read_published(fields: dict[str, tuple[int, str]], path: str, zone: tzinfo) -> datetime | None:

@@ -73,3 +73,8 @@ def derive_number(canonical_url: str) -> int:
 
 def is_http_url(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on the same site: the same host, ignoring "www." and the port."""
+    return site_host(url) == site_host(other) and bool(site_host(url))

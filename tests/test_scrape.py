@@ -59,15 +59,16 @@ def test_over_http_same_records_and_request_counts(db_path: Path, tmp_path: Path
     assert first.exit_code == 0, first.output
     assert numbers(db_path) == ALL
     home_pages = -(-len(ALL) // 10)
-    assert server.count() == home_pages + len(ALL)  # every listing page once, every article once
+    assert server.count() == 1 + home_pages + len(ALL)  # robots.txt, every listing page once, every article once
+    assert server.count("/robots.txt") == 1
     # The same site from disk is the same archive: nothing new.
     from_disk = scrape(db_path, str(SITE))
     assert "new 0" in summary(from_disk)
-    # A cron run when nothing is new: one request.
+    # A cron run when nothing is new: robots.txt and the home page.
     before = server.count()
     again = scrape(db_path, server.url("/"))
     assert "new 0, updated 0, unchanged 10" in summary(again)
-    assert server.count() - before == 1
+    assert server.count() - before == 2
 
 
 def test_feed_target(db_path: Path, loopback: ServerFactory) -> None:

@@ -29,11 +29,12 @@ def utc_stamp(moment: datetime) -> str:
 
 
 def where_clause(filters: Filters) -> tuple[str, list[object]]:
-    clauses, params = _conditions(filters)
+    clauses, params = conditions(filters)
     return (" where " + " and ".join(clauses) if clauses else ""), params
 
 
-def _conditions(filters: Filters) -> tuple[list[str], list[object]]:
+def conditions(filters: Filters) -> tuple[list[str], list[object]]:
+    """The filters as SQL conditions on `articles` (joined with "and") and their parameters."""
     clauses: list[str] = []
     params: list[object] = []
     if filters.sources:
@@ -75,7 +76,7 @@ def select_in_order(filters: Filters, columns: Sequence[str]) -> list[tuple[str,
     """The statements that read the filtered articles in the export order: the dated ones by
     published time, then source, then number, along the published_utc index (no sort of the whole
     table); then the undated ones by source and number. Run them in one read transaction."""
-    clauses, params = _conditions(filters)
+    clauses, params = conditions(filters)
     select = f"select {', '.join(f'articles.[{c}]' for c in columns)} from articles where "
     dated = " and ".join(["articles.published_utc is not null", *clauses])
     statements = [(f"{select}{dated} order by {ORDER}", list(params))]

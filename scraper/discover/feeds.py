@@ -27,15 +27,20 @@ NOT_A_FEED = "not an RSS or Atom feed"
 Element = etree._Element
 
 
-def parse_feed(content: bytes, base_url: str) -> tuple[Link, ...]:
+def parse_feed(content: bytes, base_url: str, skipped: list[str] | None = None) -> tuple[Link, ...]:
     """The feed's entries that have an http(s) link, deduplicated, newest first (entries without
-    a date keep their place). Raises FeedError for empty content, HTML, or malformed XML."""
+    a date keep their place). Raises FeedError for empty content, HTML, malformed XML, or a
+    document that declares XML entities (see _parse_xml).
+
+    An entry whose only links are not http(s) (file:, ftp:, data:, javascript:, ...) is left out;
+    pass a list as `skipped` to get those links, to report them."""
     root = _parse_xml(content, base_url)
     kind = _local(root)
+    rejected: list[str] = [] if skipped is None else skipped
     if kind == "feed":
-        links = [_atom_link(entry, base_url) for entry in _children(root, "entry")]
+        links = [_atom_link(entry, base_url, rejected) for entry in _children(root, "entry")]
     elif kind in ("rss", "RDF"):
-        links = [_rss_link(item, base_url) for item in _rss_items(root)]
+        links = [_rss_link(item, base_url, rejected) for item in _rss_items(root)]
     else:
         raise FeedError(base_url, NOT_A_FEED)
     return _newest_first(_dedup(link for link in links if link is not None))
@@ -45,14 +50,21 @@ def parse_feed(content: bytes, base_url: str) -> tuple[Link, ...]:
 
 
 def _parse_xml(content: bytes, base_url: str) -> Element:
+    """The root element. Entities are never expanded (no billion laughs, no external files), no DTD
+    is loaded and the network is never touched; a document that declares entities of its own is
+    refused outright, as defusedxml does, rather than read with those references silently gone.
+    (A doctype naming an external DTD, as RSS 0.91 feeds have, is fine: it is not loaded.)"""
     if not is_feed(content):
         raise FeedError(base_url, NOT_A_FEED)
-    # Never expand entities (no billion laughs, no external files) and never touch the network.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False)
     try:
-        return etree.fromstring(_strip_leading_space(content), parser, base_url=base_url)
+        root = etree.fromstring(_strip_leading_space(content), parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
         raise FeedError(base_url, f"malformed feed: {clean_text(exc.msg or str(exc))}") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise FeedError(base_url, "refused: the feed declares XML entities (possible entity expansion attack)")
+    return root
 
 
 def _strip_leading_space(content: bytes) -> bytes:
@@ -122,10 +134,10 @@ def _rss_items(root: Element) -> Iterator[Element]:
     yield from _children(root, "item")  # misplaced items in sloppy feeds
 
 
-def _rss_link(item: Element, base_url: str) -> Link | None:
+def _rss_link(item: Element, base_url: str, rejected: list[str]) -> Link | None:
     vocab = (None, _namespace(item), RSS1_NS, RSS09_NS)
     base = _base(item, base_url)
-    url = _first_url(_rss_url_candidates(item, vocab), base, local=is_local(base_url))
+    url = _first_url(_rss_url_candidates(item, vocab), base, local=is_local(base_url), rejected=rejected)
     if url is None:
         return None
     published = _timestamp(_first_text(item, "pubDate", vocab)) or _timestamp(_first_text(item, "date", (DC_NS,)))
@@ -142,11 +154,17 @@ def _rss_url_candidates(item: Element, vocab: tuple[str | None, ...]) -> Iterato
     yield (item.get(f"{{{RDF_NS}}}about") or "").strip()
 
 
-def _first_url(candidates: Iterable[str], base: str, *, local: bool) -> str | None:
+def _first_url(candidates: Iterable[str], base: str, *, local: bool, rejected: list[str]) -> str | None:
+    """The first candidate that resolves to an http(s) URL; when none does, the first non-empty
+    candidate goes to `rejected`."""
+    first = ""
     for candidate in candidates:
         url = resolve(candidate, base, local=local)
         if url:
             return url
+        first = first or candidate
+    if first:
+        rejected.append(first)
     return None
 
 
@@ -155,19 +173,24 @@ def _first_url(candidates: Iterable[str], base: str, *, local: bool) -> str | No
 ATOM_DATES = ("published", "updated", "issued", "modified", "created")  # 1.0 first, then 0.3
 
 
-def _atom_link(entry: Element, base_url: str) -> Link | None:
+def _atom_link(entry: Element, base_url: str, rejected: list[str]) -> Link | None:
     vocab = (_namespace(entry),)
-    url = _atom_url(entry, vocab, base_url)
+    url = _atom_url(entry, vocab, base_url, rejected)
     if url is None:
         return None
     return Link(url=url, published=_atom_date(entry, vocab), title=_atom_title(entry, vocab))
 
 
-def _atom_url(entry: Element, vocab: tuple[str | None, ...], base_url: str) -> str | None:
+def _atom_url(entry: Element, vocab: tuple[str | None, ...], base_url: str, rejected: list[str]) -> str | None:
+    first = ""
     for link in _atom_alternates(entry, vocab):
-        url = resolve(link.get("href"), _base(link, base_url), local=is_local(base_url))
+        href = link.get("href")
+        url = resolve(href, _base(link, base_url), local=is_local(base_url))
         if url:
             return url
+        first = first or (href or "").strip()
+    if first:
+        rejected.append(first)
     return None
 
 
@@ -182,7 +205,16 @@ def _atom_alternates(entry: Element, vocab: tuple[str | None, ...]) -> list[Elem
 
 
 def _timestamp(text: str | None) -> datetime | None:
-    return parse_timestamp(text) if text else None
+    """The date a feed gives, or None when unreadable, or when it cannot be placed in time at all
+    (9999-12-31T23:59:59-12:00 is past the last day Python can represent in UTC)."""
+    moment = parse_timestamp(text) if text else None
+    if moment is None:
+        return None
+    try:
+        sort_key(moment)
+    except OverflowError:
+        return None
+    return moment
 
 
 def _atom_date(entry: Element, vocab: tuple[str | None, ...]) -> datetime | None:

@@ -16,7 +16,8 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import requests
-from urllib3.exceptions import NameResolutionError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, NameResolutionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from scraper import USER_AGENT
 from scraper.errors import FetchError
@@ -28,6 +29,7 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REDIRECTS = 10
 MAX_BYTES = 10 * 1024 * 1024
+MAX_SECONDS = 60.0  # for one whole response, however steadily a slow server drips it
 CHUNK_BYTES = 64 * 1024
 DEFAULT_RETRY = RetryPolicy()
 USABLE_STATUSES = frozenset({200, 304})
@@ -35,7 +37,10 @@ USABLE_STATUSES = frozenset({200, 304})
 
 class HttpFetcher:
     """Fetch http(s) URLs. `timeout` is (connect, read) seconds; bodies over `max_bytes`
-    (after gzip/deflate decoding) are refused. `sleep` and `clock` are injectable for tests.
+    (after gzip/deflate decoding, counted while decompressing) are refused, and so is a response
+    that takes more than `max_seconds` in all (a server that drips a byte at a time never trips
+    the read timeout). A compressed body that ends before its compressed stream does is an error,
+    not a shorter page. `sleep` and `clock` are injectable for tests.
     A session passed in is used as is, except that its max_redirects is set to 10."""
 
     def __init__(
@@ -44,6 +49,7 @@ class HttpFetcher:
         *,
         timeout: tuple[float, float] = (10.0, 30.0),
         max_bytes: int = MAX_BYTES,
+        max_seconds: float = MAX_SECONDS,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = time.sleep,
         user_agent: str = USER_AGENT,
@@ -55,6 +61,7 @@ class HttpFetcher:
         self.session.max_redirects = MAX_REDIRECTS
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
         self.retry = retry
         self.user_agent = user_agent
         self.before_request = before_request
@@ -83,6 +90,7 @@ class HttpFetcher:
         _check_url(url)
         if self.before_request is not None:
             self.before_request(url)
+        started = time.monotonic()
         try:
             with self.session.get(
                 url,
@@ -91,7 +99,7 @@ class HttpFetcher:
                 stream=True,
                 allow_redirects=True,
             ) as response:
-                content = self._read_body(url, response) if response.status_code == 200 else b""
+                content = self._read_body(url, response, started) if response.status_code == 200 else b""
                 return Page(
                     requested_url=url,
                     final_url=response.url or url,
@@ -121,18 +129,23 @@ class HttpFetcher:
         headers.update(extra or {})
         return headers
 
-    def _read_body(self, url: str, response: requests.Response) -> bytes:
-        """The decoded body, refusing more than max_bytes (declared, or counted while streaming)."""
+    def _read_body(self, url: str, response: requests.Response, started: float) -> bytes:
+        """The decoded body, refusing more than max_bytes (declared, or counted while streaming and
+        decompressing), more than max_seconds in all, and a compressed stream cut short."""
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise self._too_large(url)
         chunks: list[bytes] = []
         total = 0
-        for chunk in response.iter_content(CHUNK_BYTES):
+        for chunk in _read_chunks(response):
             total += len(chunk)
             if total > self.max_bytes:
                 raise self._too_large(url)
+            if time.monotonic() - started > self.max_seconds:
+                raise FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
             chunks.append(chunk)
+        if not _decoder_finished(response):
+            raise FetchError(url, "compressed response body ends before its compressed data does", retryable=True)
         return b"".join(chunks)
 
     def _too_large(self, url: str) -> FetchError:
@@ -167,6 +180,44 @@ class HttpFetcher:
         if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
             return FetchError(url, f"invalid URL: {_one_line(error)}")
         return FetchError(url, f"request failed: {_one_line(error)}")
+
+
+def _read_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The decoded body in pieces of at most CHUNK_BYTES, each from at most one read on the socket
+    (so a caller can watch the clock between reads). urllib3 errors become the requests errors that
+    `Response.iter_content` would raise."""
+    raw = response.raw
+    try:
+        while chunk := raw.read1(CHUNK_BYTES, decode_content=True):
+            yield chunk
+    except ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from error
+    except DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from error
+    except ReadTimeoutError as error:
+        raise requests.exceptions.ConnectionError(error) from error
+    except Urllib3SSLError as error:
+        raise requests.exceptions.SSLError(error) from error
+
+
+def _decoder_finished(response: requests.Response) -> bool:
+    """False when a gzip, deflate or brotli body stopped before the end of its compressed stream
+    (urllib3 hands back what it could inflate and says nothing). Looks at urllib3's decoder
+    objects; anything it does not recognise counts as finished."""
+    decoder = getattr(response.raw, "_decoder", None)
+    if decoder is None:
+        return True
+    for part in getattr(decoder, "_decoders", [decoder]):
+        if getattr(part, "_state", None) == 2:  # GzipDecoderState.SWALLOW_DATA: garbage after whole members
+            continue
+        inner = getattr(part, "_obj", None)
+        eof = getattr(inner, "eof", None)
+        if isinstance(eof, bool) and not eof:
+            return False
+        is_finished = getattr(inner, "is_finished", None)  # brotli.Decompressor
+        if callable(is_finished) and not is_finished():
+            return False
+    return True
 
 
 def _check_url(url: str) -> None:

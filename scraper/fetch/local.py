@@ -16,6 +16,7 @@ from urllib.request import url2pathname
 
 from scraper.encoding import decode_html, sniff_content_type
 from scraper.errors import FetchError
+from scraper.fetch.http import MAX_BYTES
 from scraper.models import Page
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -54,7 +55,9 @@ class LocalFetcher:
     `root` are served, and `final_url` is the requested URL (with "/" added for a folder).
     """
 
-    def __init__(self, root: Path, origin: str) -> None:
+    def __init__(self, root: Path, origin: str, *, max_bytes: int = MAX_BYTES) -> None:
+        """Files over `max_bytes` are refused, as HttpFetcher refuses bodies over its cap."""
+        self.max_bytes = max_bytes
         self.root = Path(root).resolve()
         self._given_root = Path(root).absolute()
         self.origin = self.root.as_uri() if origin.lower().startswith("file:") else origin_of(origin)
@@ -77,10 +80,13 @@ class LocalFetcher:
         else:
             raise FetchError(url, f"outside the saved site {self.origin}")
         try:
-            content = path.read_bytes()
-            mtime = path.stat().st_mtime
+            with path.open("rb") as file:
+                content = file.read(self.max_bytes + 1)
+                mtime = path.stat().st_mtime
         except OSError as error:
             raise FetchError(url, f"cannot read {path}: {error.strerror or error}") from error
+        if len(content) > self.max_bytes:
+            raise FetchError(url, f"{path} is larger than the {_size(self.max_bytes)} cap")
         return Page(
             requested_url=url,
             final_url=final_url,
@@ -141,6 +147,11 @@ class LocalFetcher:
         if name == "index.html" or name.endswith("/index.html"):
             name = name.removesuffix("index.html")
         return f"{self.origin}/{quote(name, safe=_PATH_SAFE)}" + (f"?{query}" if query else "")
+
+
+def _size(n: int) -> str:
+    mb = 1024 * 1024
+    return f"{n // mb} MB" if n % mb == 0 else f"{n} bytes"
 
 
 def _is_directory_index(path: Path, url_path: str) -> bool:

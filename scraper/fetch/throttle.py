@@ -71,6 +71,13 @@ class Throttle:
             self.per_host[host] = (delay, concurrency)
             self._slots.pop(host, None)
 
+    def at_least(self, url: str, delay: float) -> None:
+        """Never start requests to this URL's host closer together than `delay` (a Crawl-delay)."""
+        slot = self.slot(url)
+        with slot.lock:
+            slot.base_delay = max(slot.base_delay, delay)
+            slot.delay = max(slot.delay, delay)
+
     def slot(self, url: str) -> Slot:
         host = (urlsplit(url).hostname or "").lower()
         with self._lock:

@@ -26,7 +26,7 @@ from scraper.parse.text import clean_inline
 from scraper.urls import site_host
 
 Selectors = tuple[str, ...]
-_METADATA_HOMES = frozenset({"header", "footer"})
+_METADATA_HOMES = frozenset({"header", "footer", "figure"})
 
 
 def is_ancestor(ancestor: HtmlElement, element: HtmlElement) -> bool:
@@ -48,6 +48,10 @@ def precedes(first: HtmlElement, second: HtmlElement) -> bool:
             return node.index(below) < node.index(child)
         child = node
     return False
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def unique(items: list[str]) -> tuple[str, ...]:
@@ -177,7 +181,9 @@ class Parser:
         lede = self.lede()
         if found and lede and found[0] == lede:
             found = found[1:]
-        return found
+        # The headline and the byline repeated inside the content container are not body text.
+        repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
+        return [p for p in found if _fold(p) not in repeated] if repeated else found
 
     # ---- fields --------------------------------------------------------------------------
 
@@ -223,6 +229,13 @@ class Parser:
     def language(self) -> str:
         return self.doc.lang
 
+    def provenance(self) -> dict[str, object]:
+        """Where published/modified came from (`published_from`, ...); see GenericParser."""
+        return {}
+
+    def extra(self) -> dict[str, object]:
+        return {"parser": self.name, **self.provenance()}
+
     # ---- assembly ------------------------------------------------------------------------
 
     def check(self) -> None:
@@ -257,5 +270,5 @@ class Parser:
             language=self.language(),
             image=self.image(),
             fetched_at=self.fetched_at,
-            extra={"parser": self.name},
+            extra=self.extra(),
         )

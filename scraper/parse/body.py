@@ -4,6 +4,20 @@ Paragraphs (`p`), subheadings (`h2`-`h6`), list items, blockquote paragraphs, `p
 between blocks each become one paragraph. Inline tags add their text with no extra spaces;
 `<br>` becomes "\\n". Boilerplate subtrees (see boilerplate.py) and the article's own metadata
 (title, byline, date line, tag list) are skipped without descending into them.
+
+Captions policy: image and video captions and credits are NOT body text. They describe a picture
+the archive does not keep, and a caption read as a paragraph breaks the text it sits in. Dropped:
+`figcaption`; `figure` (unless it wraps most of the page's text); elements named `*caption*`
+or `credit`; slideshow/gallery/carousel widgets; and any line that repeats an image's alt/title
+text (a caption written as a plain `<span>` under the image). Embedded posts (tweets) stay.
+
+Inside the container, these lines are dropped too (the article's metadata repeated, or promos):
+- a paragraph that is mostly link text (`LINK_PARAGRAPH_SHARE`): "READ MORE: <a>...</a>", linked
+  related-story headlines; short ones (a source named by a link, "[ Engadget ]") are kept;
+- datelines ("Published 2:16 AM EST Nov 20, 2019") and bylines ("By Jane Doe and John Roe");
+- wire-service credit lines ("(Reporting by ...; Editing by ...)", "... contributed to this report.");
+- subheadings left with no text after them (the heading of a dropped "Most read" block).
+The parser also drops lines equal to the headline or the author name (base.Parser.body_paragraphs).
 """
 
 from __future__ import annotations
@@ -14,7 +28,8 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.text import join_lines
+from scraper.parse.text import is_blank, join_lines
+from scraper.parse.textdates import is_dateline
 
 BLOCK_TAGS = frozenset(
     {
@@ -25,11 +40,15 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 CELL_TAGS = frozenset({"td", "th"})
+HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Lists and boxes inside the body whose text is more than this share link text are skipped
 # ("related stories", "you may also like"), unless they also hold this many characters of
 # plain text (then they are a layout wrapper that happens to hold a link list).
 LINK_LIST_SHARE = 0.5
 LINK_LIST_MAX_PLAIN = 300
+# A paragraph whose text is more than this share link text is a link, not body text.
+LINK_PARAGRAPH_SHARE = 0.6
+MIN_LINK_PARAGRAPH = 15  # shorter ones ("[ Engadget ]", a source named by a link) are kept
 _LINK_LIST_TAGS = frozenset({"ul", "ol", "dl", "div", "section", "table"})
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "header", "body", "footer", "aside"})
 # Inside a content container these are the article's own metadata, not its text.
@@ -51,22 +70,38 @@ def _is_metadata(element: HtmlElement) -> bool:
 
 
 class _Collector:
-    """Accumulates inline text into lines (split at <br>) and lines into paragraphs."""
+    """Accumulates inline text into lines (split at <br>) and lines into paragraphs.
 
-    def __init__(self) -> None:
+    With `drop_links`, a block whose text is mostly link text (a "READ MORE: <a>headline</a>"
+    line, a linked related-story headline, a "Via <a>agency</a>" credit) is dropped at flush.
+    """
+
+    def __init__(self, drop_links: bool = False) -> None:
         self.paragraphs: list[str] = []
         self._lines: list[list[str]] = [[]]
+        self.drop_links = drop_links
+        self.link_depth = 0
+        self._chars = 0
+        self._link_chars = 0
 
     def text(self, value: str) -> None:
         self._lines[-1].append(value)
+        if self.drop_links:
+            size = len(value.strip())
+            self._chars += size
+            if self.link_depth:
+                self._link_chars += size
 
     def line_break(self) -> None:
         self._lines.append([])
 
     def flush(self) -> None:
         if len(self._lines) > 1 or self._lines[0]:
-            self.paragraphs.extend(join_lines(["".join(parts) for parts in self._lines]))
+            linked = self._chars >= MIN_LINK_PARAGRAPH and self._link_chars > LINK_PARAGRAPH_SHARE * self._chars
+            if not (self.drop_links and linked):
+                self.paragraphs.extend(join_lines(["".join(parts) for parts in self._lines]))
             self._lines = [[]]
+        self._chars = self._link_chars = 0
 
 
 def _text_chars(element: HtmlElement) -> int:
@@ -88,7 +123,8 @@ class _Walker:
         self.exclude = exclude
         self.boilerplate = boilerplate
         self.body = body
-        self.out = _Collector()
+        self.out = _Collector(drop_links=body)
+        self.headings: set[int] = set()  # indices of paragraphs that are subheadings
 
     def children(self, element: HtmlElement, pre: bool = False) -> None:
         if element.text:
@@ -122,10 +158,16 @@ class _Walker:
             self.out.flush()
             self.children(element, pre or tag == "pre")
             self.out.flush()
+            if tag in HEADING_TAGS and self.out.paragraphs:
+                self.headings.add(len(self.out.paragraphs) - 1)
         elif tag in CELL_TAGS:
             self.out.text(" ")
             self.children(element, pre)
             self.out.text(" ")
+        elif tag == "a":
+            self.out.link_depth += 1
+            self.children(element, pre)
+            self.out.link_depth -= 1
         else:
             self.children(element, pre)
 
@@ -147,8 +189,66 @@ def paragraphs(
     for container in containers:
         walker.children(container)
         walker.out.flush()
-    kept = [p for p in walker.out.paragraphs if not is_boilerplate_line(p)]
-    return strip_trailing_boilerplate(kept)
+    found = walker.out.paragraphs
+    captions = _image_texts(containers)
+    keep = [
+        not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or _fold(p) in captions)
+        for p in found
+    ]
+    # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
+    end = len(found)
+    while end and (not keep[end - 1] or is_blank(found[end - 1]) or (end - 1) in walker.headings):
+        end -= 1
+    return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+
+
+# Wire-service credit lines: "(Reporting by ...; Editing by ...)", "The Associated Press contributed
+# to this report." (Copyright lines are kept: some sites' own articles end with them.)
+_CREDIT = re.compile(
+    r"^\(?(?:(?:additional )?reporting|writing|editing|compiled|translated) by\b.{0,300}"
+    r"|^.{0,100}\bcontributed (?:to )?this (?:report|story|article)\.?\)?",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _image_texts(containers: Sequence[HtmlElement]) -> set[str]:
+    """The alt/title texts of the images: a line repeating one is the image's caption."""
+    found = set()
+    for container in containers:
+        for img in container.iter("img"):
+            for name in ("alt", "title"):
+                text = img.get(name)
+                if text and len(text) >= MIN_CAPTION_CHARS:
+                    found.add(_fold(text))
+    return found
+
+
+MIN_CAPTION_CHARS = 15
+
+
+def is_credit_line(text: str) -> bool:
+    return len(text) <= 320 and _CREDIT.fullmatch(text.strip()) is not None
+
+
+_BYLINE = re.compile(r"^(?:by|por|von|par|di|door|av|de)\s+(?P<names>\S.*)$", re.IGNORECASE)
+BYLINE_MAX_CHARS = 70
+
+
+def is_byline(text: str) -> bool:
+    """A short "By Jane Doe and John Roe" line: names, most of them capitalised."""
+    match = _BYLINE.match(text) if len(text) <= BYLINE_MAX_CHARS and "\n" not in text else None
+    if match is None or text.rstrip().endswith((".", "?", "!", ":")):
+        return False
+    words = [w for w in re.split(r"[\s,&|/]+", match["names"]) if w and w.lower() not in _NAME_JOINERS]
+    capitalised = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return 0 < len(words) <= 8 and capitalised >= 0.8 * len(words)
+
+
+_NAME_JOINERS = frozenset({"and", "e", "y", "und", "et", "en", "og", "och", "in", "for", "at", "of", "the"})
 
 
 def element_text(element: HtmlElement) -> str:

@@ -26,6 +26,10 @@ SKIP_TAGS = frozenset(
     }
 )  # fmt: skip
 
+# Figures hold images, captions and credits (not body text: see body.py); one that holds most of
+# the page's text is a layout wrapper and is kept.
+WEAK_TAGS = frozenset({"figure"})
+
 # Class/id rules come in two strengths. STRONG names are used only for boilerplate (share bars,
 # related posts, comment areas, cookie banners): such an element is always skipped. WEAK names
 # ("sidebar", "modal", a word "ad" or "social" inside a longer token) also turn up on layout
@@ -37,7 +41,8 @@ _STRONG_PREFIXES = (
     "jp-post-flair", "related", "yarpp", "crp_related", "wp-block-query", "mc4wp", "newsletter",
     "cookie", "gdpr", "advert", "breadcrumb", "wp-block-post-navigation", "screen-reader", "sr-only",
     "visually-hidden", "addtoany", "a2a_", "printfriendly", "wpl-like", "outbrain", "taboola",
-    "wp-caption-text", "wp-block-button", "wp-block-comments",
+    "wp-caption-text", "wp-block-button", "wp-block-comments", "rollover", "tooltip", "popover",
+    "hovercard",
 )  # fmt: skip
 # Names that match whole or followed by "-"/"_" (`respond` but not `responsive`, `subscribe-box`
 # but not `subscriber-content`).
@@ -57,7 +62,8 @@ _WEAK_WORDS = frozenset(
     {
         "ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adsense", "dfp",
         "share", "sharing", "social", "related", "relatedposts", "newsletter", "cookie", "cookies",
-        "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo",
+        "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo", "credit", "credits",
+        "carousel", "slideshow", "swiper", "gallery", "trending",
     }
 )  # fmt: skip
 _STRONG_RE = re.compile(
@@ -83,7 +89,7 @@ def _token_strength(token: str) -> int:
         return NONE
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
-    if _WEAK_RE.match(token) or "advertisement" in token:
+    if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token:
         return WEAK
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
@@ -110,7 +116,8 @@ def strength(element: HtmlElement) -> int:
         return STRONG
     if element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
         return STRONG
-    return max((_token_strength(token) for token in _names(element)), default=NONE)
+    floor = WEAK if tag in WEAK_TAGS else NONE
+    return max((_token_strength(token) for token in _names(element)), default=NONE) or floor
 
 
 def _paragraph_chars(element: HtmlElement) -> int:

@@ -10,6 +10,7 @@ Sub-second parts are dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -60,3 +61,42 @@ def first_datetime(values: list[str], tz: ZoneInfo | None, *, url: str = "") -> 
         return None
     _, best = min(ranked, key=lambda pair: _rank(*pair))  # min() keeps the first of equal ranks
     return localise(best, tz, url=url)
+
+
+# ---- candidates with their provenance ------------------------------------------------------
+
+# Where a published/modified value was read: Article.extra["published_from"] / ["modified_from"].
+SOURCES = ("json-ld", "meta", "time", "microdata", "text", "url")
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A chosen datetime, where it came from, and whether the page gave a time of day."""
+
+    moment: datetime
+    source: str
+    precision: str  # "time" (a time of day was given) or "date" (00:00 stands for the date)
+
+
+def rank(value: str) -> tuple[int, datetime] | None:
+    """(0 with an offset, 1 with a time of day, 2 date only; the naive or aware datetime)."""
+    moment = parse_timestamp(value)
+    return None if moment is None else (_rank(value, moment), moment)
+
+
+def best_dated(
+    candidates: list[tuple[str, str]], tz: ZoneInfo | None, *, url: str = "", fallback_offset: timedelta | None = None
+) -> Dated | None:
+    """The best (value, source) candidate, in order of preference: the first with an offset, else the
+    first with a time of day (read in `tz`; ParseError without one), else the first date (00:00 in
+    `tz`, else at `fallback_offset` (another date on the page), else UTC; precision "date")."""
+    ranked = [(r, value, source) for value, source in candidates if (r := rank(value)) is not None]
+    if not ranked:
+        return None
+    (level, moment), _value, source = min(ranked, key=lambda item: item[0][0])
+    if level < 2:
+        return Dated(localise(moment, tz, url=url), source, "time")
+    if tz is not None:
+        return Dated(localise(moment, tz, url=url), source, "date")
+    zone = timezone(fallback_offset) if fallback_offset else UTC
+    return Dated(_fixed_offset(moment.replace(tzinfo=zone)), source, "date")

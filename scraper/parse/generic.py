@@ -12,16 +12,22 @@ sites fill them with the start of the first paragraph, and they are not shown on
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from scraper.errors import NotAnArticle
 from scraper.parse import jsonld
 from scraper.parse.base import Parser, Selectors, unique
+from scraper.parse.body import element_text
+from scraper.parse.dates import Dated, best_dated, rank
 from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
+from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.text import clean_inline
+from scraper.parse.textdates import read_url_date, text_dates
+from scraper.parse.textdates import to_isos as _text_isos
 from scraper.urls import derive_number
 
 # A run of 4+ digits in a URL path; hex hashes and UUIDs in the path are not ids.
@@ -161,25 +167,115 @@ class GenericParser(Parser):
         others = [obj for obj in self.doc.jsonld if not jsonld_types(obj) & (self.listing_types | ARTICLE_TYPES)]
         return [jsonld.first_text(v) for v in jsonld.values(others, key)]
 
+    def sourced_time_values(self, selectors: Selectors) -> list[tuple[str, str]]:
+        """Like `time_values`, each with its provenance: "time" for <time>, "microdata" for an
+        `itemprop` element, else "text"."""
+        found: list[tuple[str, str]] = []
+        for selector in selectors:
+            for element in self.doc.select(selector, self.scope):
+                value = clean_inline(element.get("datetime") or element.get("content") or element_text(element))
+                if not value:
+                    continue
+                source = "time" if element.tag == "time" else "microdata" if element.get("itemprop") else "text"
+                if source == "text" or (source == "microdata" and rank(value) is None):
+                    found += [(iso, "text") for iso in _text_isos(value, self.day_first)]
+                else:
+                    found.append((value, source))
+        return found
+
+    def published_candidates(self) -> list[tuple[str, str]]:
+        values = self.sourced_time_values(self.published_selectors)
+        values += [(jsonld.first_text(v), "json-ld") for v in self.ld_values("datePublished")]
+        values += [(v, "meta") for v in self.doc.meta_all(*self.published_meta)]
+        values += self.sourced_time_values(self.published_fallback)
+        return values + [(v, "json-ld") for v in self.ld_page_values("datePublished")]
+
+    def modified_candidates(self) -> list[tuple[str, str]]:
+        values = self.sourced_time_values(self.modified_selectors)
+        values += [(jsonld.first_text(v), "json-ld") for v in self.ld_values("dateModified")]
+        values += [(v, "meta") for v in self.doc.meta_all(*self.modified_meta)]
+        values += self.sourced_time_values(self.modified_fallback)
+        return values + [(v, "json-ld") for v in self.ld_page_values("dateModified")]
+
     def published_values(self) -> list[str]:
-        values = self.time_values(self.published_selectors)
-        values += [jsonld.first_text(v) for v in self.ld_values("datePublished")]
-        values += self.doc.meta_all(*self.published_meta)
-        values += self.time_values(self.published_fallback)
-        return values + self.ld_page_values("datePublished")
+        return [value for value, _ in self.published_candidates()]
 
     def modified_values(self) -> list[str]:
-        values = self.time_values(self.modified_selectors)
-        values += [jsonld.first_text(v) for v in self.ld_values("dateModified")]
-        values += self.doc.meta_all(*self.modified_meta)
-        values += self.time_values(self.modified_fallback)
-        return values + self.ld_page_values("dateModified")
+        return [value for value, _ in self.modified_candidates()]
+
+    @property
+    def day_first(self) -> bool | None:
+        """Whether a numeric date `05/10/2018` is day first, from the page language."""
+        lang = self.language().lower()
+        if lang.startswith("en-us"):
+            return False
+        return True if lang and lang != "en" else None
+
+    @cached_property
+    def text_dates(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(published, modified) candidates read from visible datelines, as ISO strings."""
+        return text_dates(self.doc, self.scope, self.usable, self.day_first)
+
+    def _choose(self, structured: list[tuple[str, str]], texts: list[tuple[str, str]], url: bool) -> Dated | None:
+        ranked = [r for value, _ in structured if (r := rank(value)) is not None]
+        best = min(ranked, key=lambda r: r[0]) if ranked else None
+        candidates = list(structured)
+        if best is None or best[0] > 0:
+            # Text dates fill in what the markup lacks (an offset, a time), on the same day only.
+            day = best[1].date() if best else None
+            candidates += [(v, s) for v, s in texts if day is None or ((r := rank(v)) and r[1].date() == day)]
+            if best is None and url:
+                found = read_url_date(self.url()) or read_url_date(self.page_url)
+                candidates += [(found.isoformat(), "url")] if found else []
+        return best_dated(candidates, self.timezone, url=self.page_url, fallback_offset=self.page_offset)
+
+    @cached_property
+    def page_offset(self) -> timedelta | None:
+        """The offset of the first date on the page that has one (for a date-only value)."""
+        every = self.published_candidates() + self.modified_candidates()
+        for value, _ in every + self.text_dates[0] + self.text_dates[1]:
+            r = rank(value)
+            if r and r[0] == 0:
+                return r[1].utcoffset()
+        return None
+
+    @cached_property
+    def dated(self) -> dict[str, Dated | None]:
+        published, modified = self.text_dates
+        return {
+            "published": self._choose(self.published_candidates(), published, url=True),
+            "modified": self._choose(self.modified_candidates(), modified, url=False),
+        }
 
     def published(self) -> datetime | None:
-        return self.datetime_from(self.published_values())
+        found = self.dated["published"]
+        return found.moment if found else None
 
     def modified(self) -> datetime | None:
-        return self.datetime_from(self.modified_values())
+        found = self.dated["modified"]
+        return found.moment if found else None
+
+    def extra(self) -> dict[str, object]:
+        found = super().extra()
+        reason = self.partial_reason()
+        if reason:
+            found.update(partial=True, partial_reason=reason)
+        if is_paywalled(self.ld):
+            found["paywalled"] = True
+        return found
+
+    def partial_reason(self) -> str:
+        """Why the page holds only part of the article (paywall, truncation), else ""."""
+        return paywall_reason(self.doc, self.ld, self.body())
+
+    def provenance(self) -> dict[str, object]:
+        extra: dict[str, object] = {}
+        for field, found in self.dated.items():
+            if found is not None:
+                extra[f"{field}_from"] = found.source
+                if found.precision == "date":
+                    extra[f"{field}_precision"] = "date"
+        return extra
 
     def number(self) -> int | str:
         for value in self.ld_values("identifier"):

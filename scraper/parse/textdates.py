@@ -1,0 +1,276 @@
+"""Dates and times written out for readers: datelines such as "Published: November 18th, 2019
+10:32 AM EST", "Updated 3:04 PM ET, Mon November 18, 2019", "18 Nov 2019, 19:09",
+"22 de janeiro de 2018 às 0:13", and dates in URL paths (`/2019/11/18/`). Pure.
+
+`read_text_date(text)` gives a `TextDate`: the date, the time of day when the text has one, and
+the offset when the text names one (`+05:00`, `GMT+1`, or a zone abbreviation: `EST` is a fixed
+-05:00, `ET` is New York time on that date). Nothing is invented: a text without a time has
+`time=None`, one without a zone has `offset=None`.
+
+Month names: English, Portuguese, Spanish, French, German, Italian, Dutch (full and common short
+forms). Numeric dates: `2019-11-18`, `2019/11/18`, `2019.11.18`; `18.11.2019`, `18/11/2019`
+and `11/18/2019` only when the day is unambiguous (above 12) or the caller says which comes first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+_MONTH_NAMES = {
+    1: "january jan janeiro jan enero ene janvier janv januar jänner jän gennaio gen januari",
+    2: "february feb fevereiro fev febrero février févr fevrier februar febbraio februari",
+    3: "march mar março marco marzo mars märz maerz maart",
+    4: "april apr abril abr avril aprile",
+    5: "may maio mayo mai maggio mag mei",
+    6: "june jun junho junio juin juni giugno giu",
+    7: "july jul julho julio juillet juil juli luglio lug",
+    8: "august aug agosto ago août aout augustus",
+    9: "september sep sept setembro set septiembre septembre settembre sett",
+    10: "october oct outubro out octubre octobre oktober okt ottobre ott",
+    11: "november nov novembro noviembre novembre",
+    12: "december dec dezembro dez diciembre dic décembre decembre dezember dicembre",
+}
+MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH = "(?P<{g}>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th|º|\.)?"
+_YEAR = r"(?P<{g}>(?:19|20)\d\d)"
+_DE = r"(?:\s+de)?"  # "22 de janeiro de 2018"
+_DATE_RE = re.compile(
+    r"(?<![\w])(?:"
+    + _MONTH.format(g="m1") + r"\s*" + _DAY.format(g="d1") + r",?\s+" + _YEAR.format(g="y1")
+    + "|" + _DAY.format(g="d2") + _DE + r"\s*" + _MONTH.format(g="m2") + _DE + r",?\s+" + _YEAR.format(g="y2")
+    + r"|(?P<y3>(?:19|20)\d\d)[-/.](?P<m3>[01]?\d)[-/.](?P<d3>[0-3]?\d)(?![\d:])"
+    + r"|(?P<a4>[0-3]?\d)[/.](?P<b4>[0-3]?\d)[/.](?P<y4>(?:19|20)\d\d)"
+    + r")(?![\w])",
+    re.IGNORECASE,
+)  # fmt: skip
+_TIME_RE = re.compile(
+    r"(?<![\d:.])(?P<h>[0-2]?\d)(?:[:h](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?)?\s*"
+    r"(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?",
+    re.IGNORECASE,
+)
+_OFFSET_RE = re.compile(
+    r"^\s*\(?(?:(?P<utc>UTC|GMT|Z)(?![a-z]))?\s*(?P<sign>[+-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?\)?"
+    r"|^\s*\(?(?P<abbr>[A-Z]{1,5})\b\)?"
+)
+# Fixed offsets of common zone abbreviations (hours). Ambiguous ones (IST, CST in Asia) are
+# read as the meaning most news sites use.
+ZONE_ABBREVIATIONS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "WET": 0, "BST": 1, "CET": 1, "WAT": 1, "MEZ": 1, "CEST": 2,
+    "MESZ": 2, "EET": 2, "SAST": 2, "CAT": 2, "EEST": 3, "MSK": 3, "EAT": 3, "AST": 3, "GST": 4, "AMT": 4,
+    "PKT": 5, "IST": 5.5, "NPT": 5.75, "ICT": 7, "WIB": 7, "HKT": 8, "SGT": 8, "AWST": 8, "PHT": 8,
+    "JST": 9, "KST": 9, "ACST": 9.5, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "BRT": -3, "ART": -3,
+}  # fmt: skip
+# Abbreviations without a fixed offset: the zone's offset on the date read.
+ZONE_NAMES = {
+    "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+}  # fmt: skip
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=/|$|[-_])|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=/)"
+)
+# Words a dateline may hold besides the date ("Published on", "Updated at", "às").
+_DATELINE_WORDS = re.compile(
+    r"\b(?:published|updated|posted|modified|first|last|created|on|at|am|pm|a\.m|p\.m|date|time|"
+    r"publicado|publicada|atualizado|actualizado|em|el|le|am|um|uhr|às|as|a\s+las|de|veröffentlicht|"
+    r"mis\s+à\s+jour|publié|publiziert|aktualisiert|stand|기사입력|입력|수정|등록|作成日|更新日|公開日|投稿日|发布时间|发布|更新|"
+    r"le|h|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado|domingo|"
+    r"lunes|martes|miércoles|jueves|viernes)\b\.?",
+    re.IGNORECASE,
+)
+_ZONE_WORDS = re.compile(
+    r"\b(?:" + "|".join([*ZONE_ABBREVIATIONS, *ZONE_NAMES]) + r")\b(?:\s*[+-−]\s*\d{1,2}(?::?\d\d)?)?"
+    r"|[+-−]\d\d:?\d\d\b",
+    re.IGNORECASE,
+)
+DATELINE_MAX_CHARS = 90
+
+
+@dataclass(frozen=True)
+class TextDate:
+    day: date
+    time: time | None = None
+    offset: timedelta | None = None
+
+    def to_datetime(self) -> datetime:
+        """Aware when an offset was read, else naive; 00:00 when no time was read."""
+        moment = datetime.combine(self.day, self.time or time(0, 0))
+        return moment.replace(tzinfo=timezone(self.offset)) if self.offset is not None else moment
+
+
+def _date_from(match: re.Match[str], day_first: bool | None) -> date | None:
+    g = match.groupdict()
+    try:
+        if g["m1"]:
+            return date(int(g["y1"]), MONTHS[g["m1"].lower()], int(g["d1"]))
+        if g["m2"]:
+            return date(int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"]))
+        if g["y3"]:
+            return date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+        a, b = int(g["a4"]), int(g["b4"])
+        if a > 12 or (day_first and b <= 12):
+            return date(int(g["y4"]), b, a)
+        if b > 12 or day_first is False:
+            return date(int(g["y4"]), a, b)
+    except ValueError:
+        return None
+    return None  # 05/10/2018 with nothing to say which is the day
+
+
+def _time_from(text: str) -> tuple[time | None, re.Match[str] | None]:
+    for match in _TIME_RE.finditer(text):
+        hour, minute, ampm = int(match["h"]), match["mi"], match["ampm"]
+        if minute is None and ampm is None:
+            continue  # a bare number is not a time
+        if ampm and hour > 12:
+            ampm = None  # "17:19 PM"
+        if ampm:
+            if hour == 0:
+                continue
+            hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
+        if hour > 23:
+            continue
+        return time(hour, int(minute or 0), int(match["s"] or 0)), match
+    return None, None
+
+
+def _offset_after(text: str, day: date, moment: time | None) -> timedelta | None:
+    match = _OFFSET_RE.match(text)
+    if match is None:
+        return None
+    if match["sign"]:
+        sign = -1 if match["sign"] in "-−" else 1
+        return sign * timedelta(hours=int(match["oh"]), minutes=int(match["om"] or 0))
+    if match["utc"]:
+        return timedelta(0)
+    abbr = match["abbr"]
+    if abbr in ZONE_ABBREVIATIONS:
+        return timedelta(hours=ZONE_ABBREVIATIONS[abbr])
+    if abbr in ZONE_NAMES:
+        local = datetime.combine(day, moment or time(12, 0), tzinfo=ZoneInfo(ZONE_NAMES[abbr]))
+        return local.utcoffset()
+    return None
+
+
+def read_text_date(text: str, *, day_first: bool | None = None) -> TextDate | None:
+    """The first date written in the text, with the time and zone written next to it."""
+    found = _DATE_RE.search(text)
+    if found is None:
+        return None
+    day = _date_from(found, day_first)
+    if day is None:
+        return None
+    # The time is the first one after the date, else the one just before it ("3:04 PM ET, Mon Nov 18").
+    after, match = _time_from(text[found.end() : found.end() + 40])
+    rest = text[found.end() + match.end() :] if match else ""
+    if after is None:
+        before, match = _time_from(text[max(0, found.start() - 40) : found.start()])
+        if before is not None and match is not None:
+            after = before
+            rest = text[max(0, found.start() - 40) + match.end() : found.start()]
+    offset = _offset_after(rest, day, after) if after is not None else None
+    return TextDate(day, after, offset)
+
+
+def read_url_date(url: str) -> date | None:
+    """A date in the URL's path (`/2019/11/18/`, `/2019-11-18-slug`, `/20191118/`), else None."""
+    match = _URL_DATE.search(url)
+    if match is None:
+        return None
+    y, m, d = (match.group(i) for i in (1, 2, 3)) if match.group(1) else (match.group(i) for i in (4, 5, 6))
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def is_dateline(text: str) -> bool:
+    """True for a short line that is only a date or time ("Published 2:16 AM EST Nov 20, 2019",
+    "Updated at 1:23 p.m.", "18 Nov 2019, 19:09"): what is left besides it is a few label words."""
+    if len(text) > DATELINE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+        return False
+    found = _DATE_RE.search(text)
+    rest = _DATE_RE.sub(" ", text) if found else text
+    moment, _ = _time_from(rest)
+    if found is None and (moment is None or not re.search(r"updated|published|posted", text, re.I)):
+        return False
+    rest = _TIME_RE.sub(" ", rest)
+    rest = _DATELINE_WORDS.sub(" ", _ZONE_WORDS.sub(" ", rest))
+    return sum(ch.isalnum() for ch in rest) <= 2
+
+
+# ---- datelines in a page -------------------------------------------------------------------------
+
+def to_isos(text: str, day_first: bool | None = None) -> list[str]:
+    """The date in a text as an ISO string for the date rankers ("2019-11-18" when no time)."""
+    found = read_text_date(text, day_first=day_first)
+    if found is None:
+        return []
+    return [found.day.isoformat() if found.time is None else found.to_datetime().isoformat()]
+
+
+_DATE_HOLDERS = etree.XPath(
+    ".//*[@class or @id][contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'date')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'time')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'publish')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'posted')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'byline')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'meta')]"
+)
+_UPDATED = re.compile(r"updat|modif|edited|atualiz|actualiz|aktualisiert|mis à jour", re.I)
+_PUBLISHED = re.compile(r"publi|posted|veröffentlicht", re.I)
+_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time")
+MAX_HOLDER_CHARS = 200
+MAX_LINES_SCANNED = 400
+
+
+def _kind(element: HtmlElement, text: str) -> str:
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    head = text[:40]
+    if _PUBLISHED.search(head):
+        return "published"
+    return "modified" if _UPDATED.search(head) or _UPDATED.search(names) else "published"
+
+
+def text_dates(
+    doc: Any, scope: HtmlElement, usable: Callable[[HtmlElement], bool], day_first: bool | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(published, modified) (ISO, "text") candidates from datelines shown on the page: first
+    elements named like a date (`.date`, `.timestamp`, `.byline`, `#published`...), then short
+    lines that are nothing but a date, in the article scope and then the whole page."""
+    found: dict[str, list[tuple[str, str]]] = {"published": [], "modified": []}
+    seen: set[str] = set()
+
+    def add(element: HtmlElement, text: str) -> None:
+        if text in seen:
+            return
+        seen.add(text)
+        for iso in to_isos(text, day_first):
+            found[_kind(element, text)].append((iso, "text"))
+
+    for root in dict.fromkeys((scope, doc.body)):
+        for element in _DATE_HOLDERS(root):
+            text = element.text_content()
+            if len(text) <= MAX_HOLDER_CHARS and any(c.isdigit() for c in text) and usable(element):
+                add(element, " ".join(text.split()))
+        if found["published"]:
+            break
+        for count, element in enumerate(root.iter(*_LINE_TAGS)):
+            if count > MAX_LINES_SCANNED:
+                break
+            text = element.text_content()
+            if len(text) <= 2 * DATELINE_MAX_CHARS and is_dateline(" ".join(text.split())) and usable(element):
+                add(element, " ".join(text.split()))
+        if found["published"]:
+            break
+    return found["published"], found["modified"]

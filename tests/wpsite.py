@@ -1,0 +1,129 @@
+"""A live-WordPress stand-in on 127.0.0.1 for tests: the saved kabul-post site, its links pointing at
+the server itself, and a REST API that honours `after`, `before`, `page` and `per_page` the way
+WordPress does (newest first, X-WP-Total / X-WP-TotalPages, an error past the last page).
+
+    with WordPressSite() as site:
+        scrape(site.url("/"), "--since", "2021-02-18")
+        site.paths()   # every request path, in order
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "kabul-post"
+HOST = "https://kabulpost.example"
+
+
+class WordPressSite:
+    def __init__(self, *, api: bool = True, folder: Path = SITE):
+        self.folder = folder
+        self.api = api
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        pages = [self._load(f"wp-json/wp/v2/posts/page-{n}.json") for n in range(1, 10)]
+        self.posts = [post for page in pages if isinstance(page, list) for post in page]
+        self.terms = {kind: self._load(f"wp-json/wp/v2/{kind}.json") for kind in ("categories", "tags", "users")}
+
+    def _load(self, name: str) -> list[dict]:
+        path = self.folder / name
+        return json.loads(self._rewrite(path.read_bytes())) if path.exists() else []
+
+    def _rewrite(self, data: bytes) -> bytes:
+        escaped = (HOST.replace("/", "\\/").encode(), self.origin.replace("/", "\\/").encode())  # JSON's "\/"
+        return data.replace(HOST.encode(), self.origin.encode()).replace(*escaped)
+
+    def url(self, path: str = "/") -> str:
+        return self.origin + path
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return list(self.requests)
+
+    def __enter__(self) -> WordPressSite:
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    # -- answers ----------------------------------------------------------------------------
+    def answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self.requests.append(target)
+        parts = urlsplit(target)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if parts.path.startswith("/wp-json") or query.get("rest_route"):
+            return self._api(parts.path.removeprefix("/wp-json") or "/", query)
+        return self._file(parts.path)
+
+    def _api(self, route: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if not self.api:
+            body = {"code": "rest_disabled", "message": "The REST API is disabled on this site.", "data": {"status": 401}}
+            return 401, {"Content-Type": "application/json"}, json.dumps(body).encode()
+        if route.rstrip("/") == "":
+            return 200, {"Content-Type": "application/json"}, (self.folder / "wp-json" / "index.json").read_bytes()
+        kind = route.rstrip("/").rsplit("/", 1)[-1]
+        if kind == "posts":
+            return self._posts(query)
+        if kind in self.terms:
+            items = self.terms[kind]
+            return 200, {"Content-Type": "application/json", "X-WP-Total": str(len(items)), "X-WP-TotalPages": "1"}, json.dumps(items).encode()
+        return 404, {"Content-Type": "application/json"}, b'{"code": "rest_no_route"}'
+
+    def _posts(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        def local(post: dict) -> datetime:
+            return datetime.fromisoformat(post["date"])
+
+        def bound(name: str) -> datetime | None:
+            value = query.get(name)
+            return datetime.fromisoformat(value).replace(tzinfo=None) if value else None  # WP reads site time
+
+        after, before = bound("after"), bound("before")
+        posts = [p for p in self.posts if (after is None or local(p) > after) and (before is None or local(p) < before)]
+        posts.sort(key=local, reverse=True)
+        per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+        pages = max(1, math.ceil(len(posts) / per_page))
+        if page > pages:
+            return 400, {"Content-Type": "application/json"}, b'{"code": "rest_post_invalid_page_number"}'
+        chunk = posts[(page - 1) * per_page : page * per_page]
+        headers = {"Content-Type": "application/json", "X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages)}
+        return 200, headers, json.dumps(chunk).encode()
+
+    def _file(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        relative = path.lstrip("/")
+        candidates = [relative + "index.html"] if relative.endswith("/") or not relative else [relative, relative + "/index.html"]
+        for name in candidates:
+            file = (self.folder / name).resolve()
+            if file.is_file() and self.folder.resolve() in file.parents:
+                data = self._rewrite(file.read_bytes())
+                xml = data.lstrip().startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex"))
+                content_type = "application/xml" if xml else "text/plain" if name.endswith(".txt") else "text/html; charset=UTF-8"
+                return 200, {"Content-Type": content_type}, data
+        return 404, {"Content-Type": "text/html"}, b"<html><body class='error404'>Not found</body></html>"
+
+
+def _handler(site: WordPressSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = site.answer(self.path)
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
