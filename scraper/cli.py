@@ -375,7 +375,7 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
     from scraper.extract import extract_one
     from scraper.textformat import render
 
-    article = extract_one(location, parse_zone(zone), stdin=click.get_binary_stream("stdin"))
+    article = extract_one(location, parse_zone(zone), stdin=sys.stdin.buffer)
     if fmt == "json":
         click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
     else:
