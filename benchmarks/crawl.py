@@ -70,7 +70,14 @@ class Run:
     articles: int  # articles the crawler reports it got
     inner: float | None  # the crawler's own elapsed time, if it reports one
     ok: bool
+    server_cpu: float = 0.0  # the site server's CPU seconds during the run
+    others: float = 0.0  # CPU seconds used by every other process on the machine during the run
     note: str = ""
+
+    @property
+    def other_cores(self) -> float:
+        """Cores' worth of CPU that other processes took while this run went on."""
+        return self.others / self.wall if self.wall else 0.0
 
     @property
     def sequential(self) -> int:
@@ -111,9 +118,46 @@ def _timed(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.Complete
     return wall, cpu, done
 
 
+def _machine_busy() -> float:
+    """CPU seconds all processes have used since boot (/proc/stat), or 0 where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int | None) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+QUIET = {"wait": 10.0}  # seconds to wait, at most, for other processes to leave the cores before a run
+QUIET_CORES = 0.3
+
+
+def _wait_for_quiet(limit: float) -> None:
+    """On a shared machine: wait (up to `limit` seconds) until other processes use less than
+    QUIET_CORES of CPU over half a second, so runs start on idle cores."""
+    deadline = time.monotonic() + limit
+    while True:
+        before = _machine_busy()
+        time.sleep(0.5)
+        if (_machine_busy() - before) / 0.5 < QUIET_CORES or time.monotonic() >= deadline:
+            return
+
+
 def _measure(site: SiteProcess, cmd: list[str], cwd: Path, expect: int) -> Run:
+    _wait_for_quiet(QUIET["wait"])
     site.reset()
+    busy, server = _machine_busy(), _process_cpu(site.pid)
     wall, cpu, done = _timed(cmd, cwd)
+    server_cpu = _process_cpu(site.pid) - server
+    others = max(0.0, _machine_busy() - busy - cpu - server_cpu)
     stats = site.stats()
     articles, inner, note = 0, None, ""
     try:
@@ -138,6 +182,8 @@ def _measure(site: SiteProcess, cmd: list[str], cwd: Path, expect: int) -> Run:
         articles=articles,
         inner=inner,
         ok=ok,
+        server_cpu=server_cpu,
+        others=others,
         note=note,
     )
 
@@ -152,6 +198,7 @@ def scrapy_cmd(url: str, concurrency: int, out: Path) -> list[str]:
 
 
 def startup(cmd: list[str], times: int = 5) -> float:
+    _wait_for_quiet(QUIET["wait"])
     return statistics.median(_timed(cmd, ROOT)[0] for _ in range(times))
 
 
@@ -226,6 +273,7 @@ def profile(site: SiteProcess, concurrency: int, work: Path) -> str:
     if spy is None:
         return "py-spy is not installed (pip install py-spy): no profile.\n"
     db, raw = work / "profile.db", work / "profile.txt"
+    _wait_for_quiet(QUIET["wait"])
     site.reset()
     cmd = [spy, "record", "--gil", "--rate", str(RATE), "--format", "raw", "--threads", "--output", str(raw), "--",
            *scraper_cmd(db, site.url, concurrency)]  # fmt: skip
@@ -405,10 +453,18 @@ def uncontended_costs(articles: int = 200) -> dict[str, float]:
     return costs
 
 
+STAGE_ORDER = (
+    "_fetch_listing_or_fail", "_links_of", "frontier_add", "lookup_url", "set_listing_cursor", "waiting for pool",
+    "_store_result", "archive.save", "archive.keep_page", "archive.frontier_done", "whole run",
+    "_fetch_and_parse", "of which _parse", "of which fetching",
+)  # fmt: skip
+
+
 def breakdown(site: SiteProcess, concurrency: int, work: Path, articles: int) -> str:
     """One scraper backfill with stage timers (see breakdown_child), next to the same work done
     uncontended."""
     db = work / "breakdown.db"
+    _wait_for_quiet(QUIET["wait"])
     site.reset()
     cmd = [sys.executable, str(Path(__file__).resolve()), "--breakdown-child", "--db", str(db), "scrape", site.url,
            "--delay", "0", "--concurrency", str(concurrency), "-q", "--json"]  # fmt: skip
@@ -428,7 +484,17 @@ def breakdown(site: SiteProcess, concurrency: int, work: Path, articles: int) ->
         "| stage | seconds | calls | ms per call | share of main-thread time |",
         "|---|---:|---:|---:|---:|",
     ]
-    for key, (seconds, calls) in sorted(data.items(), key=lambda item: (not item[0].startswith("main"), item[0])):
+    fetch_parse, parse = data.get("workers _fetch_and_parse"), data.pop("workers _parse", None)
+    if fetch_parse and parse:
+        data["workers   of which _parse"] = parse
+        data["workers   of which fetching (the rest)"] = [fetch_parse[0] - parse[0], fetch_parse[1]]
+
+    def order(item: tuple[str, list[float]]) -> tuple[bool, int, str]:
+        key = item[0]
+        rank = max((i for i, name in enumerate(STAGE_ORDER) if name in key), default=len(STAGE_ORDER))
+        return (not key.startswith("main"), rank, key)
+
+    for key, (seconds, calls) in sorted(data.items(), key=order):
         share = f"{seconds / total:.0%}" if key.startswith("main") else ""
         per = f"{seconds / calls * 1000:.1f}" if calls else ""
         lines.append(f"| {key} | {seconds:.2f} | {calls:.0f} | {per} | {share} |")
@@ -522,9 +588,9 @@ def table(
 
 def details(results: dict[tuple[str, int], Series], cron: Series) -> list[str]:
     lines = [
-        "| crawler | C | wall s | own timer s | child CPU s | CPU / wall | server peak in flight | "
-        "server mean in flight | statuses |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| crawler | C | wall s | own timer s | child CPU s | CPU / wall | server CPU s | other processes, cores "
+        "| server peak in flight | server mean in flight | statuses |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     rows = list(results.items())
     if cron.runs:
@@ -538,7 +604,8 @@ def details(results: dict[tuple[str, int], Series], cron: Series) -> list[str]:
         wall, cpu = series.median("wall"), series.median("cpu")
         lines.append(
             f"| {crawler} | {c or 'any'} | {fmt(wall)} | {fmt(series.median('inner'))} | {fmt(cpu)} "
-            f"| {fmt(cpu / wall)} | {series.median('peak_in_flight'):.0f} | {fmt(series.median('mean_in_flight'))} "
+            f"| {fmt(cpu / wall)} | {fmt(series.median('server_cpu'))} | {fmt(series.median('other_cores'))} "
+            f"| {series.median('peak_in_flight'):.0f} | {fmt(series.median('mean_in_flight'))} "
             f"| {status_text} |"
         )
     return lines
@@ -561,8 +628,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="leave Scrapy out")
     parser.add_argument("--profile", type=int, metavar="C", help="also profile one scraper backfill at C (py-spy)")
     parser.add_argument("--breakdown", type=int, metavar="C", help="also time the stages of one backfill at C")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=QUIET["wait"],
+        metavar="S",
+        help=f"before each run, wait up to S seconds for idle cores (default {QUIET['wait']:g})",
+    )
     parser.add_argument("--tmp", type=Path, default=None, help="where archives go (default: the system temp dir)")
     args = parser.parse_args(argv)
+    QUIET["wait"] = args.quiet_wait
     articles = args.articles or (100 if args.quick else 1000)
     repeat = args.repeat or (1 if args.quick else 3)
     latency = args.latency_ms / 1000
@@ -589,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
                     run = _measure(site, scraper_cmd(db, site.url, c), ROOT, articles)
                     results[("scraper", c)].runs.append(run)
                     print(f"[{rep + 1}/{repeat}] scraper C={c}: {run.wall:.2f} s, {run.requests} requests, "
-                          f"CPU {run.cpu:.2f} s", file=sys.stderr)  # fmt: skip
+                          f"CPU {run.cpu:.2f} s, others {run.other_cores:.2f} cores", file=sys.stderr)  # fmt: skip
                     again = _measure(site, scraper_cmd(db, site.url, c), ROOT, 0)
                     cron.runs.append(again)
                     print(f"[{rep + 1}/{repeat}] scraper cron C={c}: {again.wall:.2f} s, {again.requests} requests "
@@ -601,7 +676,7 @@ def main(argv: list[str] | None = None) -> int:
                         run = _measure(site, scrapy_cmd(site.url, c, out), work, articles)
                         results[(f"Scrapy {peer}", c)].runs.append(run)
                         print(f"[{rep + 1}/{repeat}] Scrapy C={c}: {run.wall:.2f} s, {run.requests} requests, "
-                              f"CPU {run.cpu:.2f} s", file=sys.stderr)  # fmt: skip
+                              f"CPU {run.cpu:.2f} s, others {run.other_cores:.2f} cores", file=sys.stderr)  # fmt: skip
                         out.unlink(missing_ok=True)
             profiled = profile(site, args.profile, work) if args.profile else ""
             staged = breakdown(site, args.breakdown, work, articles) if args.breakdown else ""

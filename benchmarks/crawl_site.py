@@ -485,6 +485,10 @@ class SiteProcess:
         return self
 
     @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    @property
     def url(self) -> str:
         return self.origin + "/"
 

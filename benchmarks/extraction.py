@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         m = scorer.score(truth, preds, ids, args.n_bootstrap)
         s = speed(seconds)
         rows[name] = {**m, **s}
-        print(f"{name:<44} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m.get('f1_std', 0):6.3f} "
+        print(f"{name:<44} {m['f1']:6.4f} {m['precision']:6.4f} {m['recall']:6.4f} {m.get('f1_std', 0):6.3f} "
               f"{s['median_ms']:7.1f} {s['mean_ms']:8.1f} {s['pages_per_s']:8.1f}")
         if args.save_dir:
             args.save_dir.mkdir(parents=True, exist_ok=True)

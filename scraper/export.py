@@ -154,6 +154,8 @@ STREAM_WRITERS: dict[str, Callable[..., int]] = {
 }
 
 _BUFFER = 1 << 20
+# gzip -5: within 10% of -6's size at about half its time (on the benchmark's archive).
+GZIP_LEVEL = 5
 
 
 @contextlib.contextmanager
@@ -173,7 +175,7 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     part = final.with_name(final.name + ".part")
     try:
         if final.name.endswith(".gz"):
-            out: TextIO = gzip.open(part, "wt", encoding="utf-8", newline="", compresslevel=6)  # type: ignore[assignment]  # noqa: SIM115
+            out: TextIO = gzip.open(part, "wt", encoding="utf-8", newline="", compresslevel=GZIP_LEVEL)  # type: ignore[assignment]  # noqa: SIM115
         else:
             out = open(part, "w", encoding="utf-8", newline="", buffering=_BUFFER)  # noqa: SIM115
     except OSError as error:

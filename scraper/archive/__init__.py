@@ -26,7 +26,7 @@ from scraper.archive.crawl import CrawlState, StoredPage, Validators
 from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article
+from scraper.models import FIELDS, Article, Page
 from scraper.urls import url_key
 
 # Fields whose change makes a new revision (fetched_at alone does not).
@@ -115,12 +115,15 @@ class Archive(CrawlState):
         return self.db["articles"].count
 
     # -- writes -----------------------------------------------------------------------------
-    def save(self, article: Article, urls: Iterable[str] = ()) -> Outcome:
-        """Insert the article, or update it when its content changed; remember its URLs."""
+    def save(
+        self, article: Article, urls: Iterable[str] = (), *, page: Page | None = None, timezone: str | None = None
+    ) -> Outcome:
+        """Insert the article, or update it when its content changed; remember its URLs and keep
+        the raw page it came from. All of it one transaction: nothing is ever half-written."""
         record = article.to_record()
         digest = content_hash(record)
         row = _row(record, digest, article)
-        with self.db.conn:
+        with self.db.atomic():
             old = self._current(article.source, article.number)
             if old is None:
                 outcome = Outcome.NEW
@@ -135,6 +138,8 @@ class Archive(CrawlState):
                 self.db["articles"].upsert(row, pk=("source", "number"))
             self._remember_urls(article, [article.url, *urls])
             self._clear_failures([article.url, *urls])
+            if page is not None and outcome != Outcome.UNCHANGED:
+                self.keep_page(article, page, timezone)
         return outcome
 
     def _current(self, source: str, number: int | str) -> dict[str, object] | None:
@@ -170,7 +175,7 @@ class Archive(CrawlState):
 
     def record_failure(self, url: str, source: str, error: str) -> None:
         key, now = url_key(url), _now()
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "insert into failures (url_key, url, source, error, attempts, first_failed, last_failed) "
                 "values (?, ?, ?, ?, 1, ?, ?) on conflict(url_key) do update set "
@@ -179,7 +184,7 @@ class Archive(CrawlState):
             )
 
     def clear_failure(self, url: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self._clear_failures([url])
 
     def failed_urls(self, source: str | None = None) -> list[str]:
@@ -190,13 +195,13 @@ class Archive(CrawlState):
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, command: str, targets: Iterable[str]) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
             table = self.db["runs"].insert({**row, "status": "running"})
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db["runs"].update(run_id, {"ended": _now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------

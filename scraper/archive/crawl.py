@@ -54,11 +54,11 @@ class CrawlState:
             for u, p in urls
         ]  # fmt: skip
         if rows:
-            with self.db.conn:
+            with self.db.atomic():
                 self.db["frontier"].insert_all(rows, pk="url_key", ignore=True)
 
     def frontier_done(self, url: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from frontier where url_key = ? and kind = ?", [url_key(url), ARTICLE])
 
     def frontier_pending(self, source: str) -> list[str]:
@@ -70,7 +70,7 @@ class CrawlState:
         return row[0] if row else None
 
     def set_listing_cursor(self, source: str, url: str | None) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from frontier where source = ? and kind = ?", [source, LISTING])
             if url is not None:
                 self.db["frontier"].insert(
@@ -87,7 +87,7 @@ class CrawlState:
         etag, modified = page.headers.get("etag"), page.headers.get("last-modified")
         if not (etag or modified):
             return
-        with self.db.conn:
+        with self.db.atomic():
             self.db["http_cache"].insert(
                 {"url_key": url_key(page.requested_url), "url": page.requested_url, "etag": etag,
                  "last_modified": modified, "checked": _now()},
@@ -98,7 +98,7 @@ class CrawlState:
     def keep_page(self, article: Article, page: Page, timezone: str | None) -> None:
         """Keep the page an article was parsed from, gzip-compressed, once per distinct content."""
         digest = hashlib.sha256(page.content).hexdigest()
-        with self.db.conn:
+        with self.db.atomic():
             self.db["pages"].insert(
                 {"sha256": digest, "encoding": "gzip", "size": len(page.content),
                  "content": gzip.compress(page.content, compresslevel=6, mtime=0)},

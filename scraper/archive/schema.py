@@ -63,7 +63,8 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
          "failed": int, "status": str},
         pk="id", if_not_exists=True,
     )  # fmt: skip
-    db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
+    if not db["articles"].detect_fts():  # safe to run again after a crash half-way
+        db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
 
 
 def _v2_crawl_state(db: sqlite_utils.Database) -> None:
@@ -111,7 +112,7 @@ def migrate(db: sqlite_utils.Database) -> int:
     for version, step in MIGRATIONS:
         if version <= start:
             continue
-        with db.conn:
+        with db.atomic():
             db["schema_version"].create({"version": int, "applied": str}, pk="version", if_not_exists=True)
             step(db)
             db.execute("insert into schema_version (version, applied) values (?, datetime('now'))", [version])

@@ -43,17 +43,24 @@ def search(db: sqlite_utils.Database, query: str, filters: Filters | None = None
     if not query.strip():
         raise ConfigError("search: give some words to search for")
     clauses, params = conditions(filters or Filters())
-    weights = ", ".join(str(w) for w in WEIGHTS)
+    rank = f"bm25(articles_fts, {', '.join(str(w) for w in WEIGHTS)})"
+    # First the best `limit` rowids, from the index alone (joined with articles only to filter), then
+    # the columns and snippets for just those: ranking 100,000 matches never reads 100,000 bodies.
+    join = " join articles on articles.rowid = articles_fts.rowid" if clauses else ""
+    best = (
+        f"select articles_fts.rowid from articles_fts{join} "
+        f"where articles_fts match ?{''.join(' and ' + c for c in clauses)} "
+        f"order by {rank}, articles_fts.rowid desc limit ?"
+    )
     sql = (
         "select articles.source, articles.number, articles.title, articles.url, articles.published, "
-        f"bm25(articles_fts, {weights}) as rank, "
-        f"snippet(articles_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) as snippet "
+        f"{rank} as rank, snippet(articles_fts, -1, ?, ?, ?, {SNIPPET_TOKENS}) as snippet "
         "from articles_fts join articles on articles.rowid = articles_fts.rowid "
-        f"where articles_fts match ?{''.join(' and ' + c for c in clauses)} "
-        "order by rank, articles.published_utc desc limit ?"
+        f"where articles_fts match ? and articles_fts.rowid in ({best}) "
+        "order by rank, articles.published_utc desc"
     )
     try:
-        rows = db.execute(sql, [MARK_START, MARK_END, ELLIPSIS, query, *params, limit]).fetchall()
+        rows = db.execute(sql, [MARK_START, MARK_END, ELLIPSIS, query, query, *params, limit]).fetchall()
     except sqlite3.OperationalError as error:
         message = str(error)
         if message.startswith(_QUERY_ERRORS):

@@ -144,7 +144,7 @@ class HttpFetcher:
             if time.monotonic() - started > self.max_seconds:
                 raise FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
             chunks.append(chunk)
-        if not _decoder_finished(response):
+        if total and not _decoder_finished(response):  # (an empty body is only empty)
             raise FetchError(url, "compressed response body ends before its compressed data does", retryable=True)
         return b"".join(chunks)
 

@@ -16,7 +16,11 @@ Inside the container, these lines are dropped too (the article's metadata repeat
   related-story headlines; short ones (a source named by a link, "[ Engadget ]") are kept;
 - datelines ("Published 2:16 AM EST Nov 20, 2019") and bylines ("By Jane Doe and John Roe");
 - wire-service credit lines ("(Reporting by ...; Editing by ...)", "... contributed to this report.");
-- subheadings left with no text after them (the heading of a dropped "Most read" block).
+- subheadings left with no text after them (the heading of a dropped "Most read" block);
+- byline boxes by any class naming (`c-byline`, `byline-section`); label lines ("Advertisement",
+  "Image 1 of 5", "Close"); newsletter sign-up and "follow us on" lines (`is_promo_line`);
+- a trailing run of 3+ short, partly linked lines under a heading that names them ("More Great
+  WIRED Stories"), even when each line is only partly a link.
 The parser also drops lines equal to the headline or the author name (base.Parser.body_paragraphs).
 """
 
@@ -66,7 +70,21 @@ def _is_metadata(element: HtmlElement) -> bool:
     if element.tag == "time":  # a date line, unless it sits inside a sentence
         parent = element.getparent()
         return parent is None or parent.tag in _CONTAINER_TAGS
-    return any(_META_CLASS.match(token) for token in (element.get("class") or "").split())
+    tokens = (element.get("class") or "").split()
+    if any(_META_CLASS.match(token) for token in tokens):
+        return True
+    # A byline box by any naming (`c-byline`, `byline-section`, `ap-story-byline`): short, no paragraphs.
+    return any(_BYLINE_TOKEN.search(token) for token in tokens) and _is_short_box(element)
+
+
+_BYLINE_TOKEN = re.compile(r"(?:^|[-_])byline(?:$|[-_])|^(?:article|post|entry|story)[-_]?author(?:$|[-_]name)", re.I)
+MAX_BYLINE_BOX_CHARS = 200
+
+
+def _is_short_box(element: HtmlElement) -> bool:
+    if element.find(".//p") is not None and element.tag != "p":
+        return False
+    return len(" ".join(element.text_content().split())) <= MAX_BYLINE_BOX_CHARS
 
 
 class _Collector:
@@ -78,6 +96,7 @@ class _Collector:
 
     def __init__(self, drop_links: bool = False) -> None:
         self.paragraphs: list[str] = []
+        self.link_shares: list[float] = []  # per paragraph: the share of its text inside links
         self._lines: list[list[str]] = [[]]
         self.drop_links = drop_links
         self.link_depth = 0
@@ -99,7 +118,10 @@ class _Collector:
         if len(self._lines) > 1 or self._lines[0]:
             linked = self._chars >= MIN_LINK_PARAGRAPH and self._link_chars > LINK_PARAGRAPH_SHARE * self._chars
             if not (self.drop_links and linked):
-                self.paragraphs.extend(join_lines(["".join(parts) for parts in self._lines]))
+                added = join_lines(["".join(parts) for parts in self._lines])
+                self.paragraphs.extend(added)
+                share = self._link_chars / self._chars if self._chars else 0.0
+                self.link_shares.extend([share] * len(added))
             self._lines = [[]]
         self._chars = self._link_chars = 0
 
@@ -192,14 +214,43 @@ def paragraphs(
     found = walker.out.paragraphs
     captions = _image_texts(containers)
     keep = [
-        not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or _fold(p) in captions)
+        not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
+             or _fold(p) in captions)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
     end = len(found)
     while end and (not keep[end - 1] or is_blank(found[end - 1]) or (end - 1) in walker.headings):
         end -= 1
+    end = _teasers_start(found[:end], walker.out.link_shares)
     return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+
+
+# A run of short lines each holding a link, at the very end of the text, under a short heading
+# that names them ("More Great WIRED Stories": "YouTubers must unionize, <a>no matter what Google
+# says</a>") is a list of other stories, even when each is only partly linked.
+TEASER_RUN = 3
+TEASER_MAX_CHARS = 150
+TEASER_MIN_LINK_SHARE = 0.2
+TEASER_HEADING_CHARS = 60
+
+
+_TEASER_HEADING = re.compile(
+    r"\b(?:more|related|recommended|popular|trending|latest|also|read|stories|articles|reads|top)\b", re.I
+)
+
+
+def _teasers_start(found: list[str], shares: list[float]) -> int:
+    """Where a trailing run of teasers under a heading that names them starts (its heading's
+    index), else len(found)."""
+    end = len(found)
+    while end and len(found[end - 1]) <= TEASER_MAX_CHARS and shares[end - 1] >= TEASER_MIN_LINK_SHARE:
+        end -= 1
+    heading = found[end - 1] if end else ""
+    if (len(found) - end >= TEASER_RUN and len(heading) <= TEASER_HEADING_CHARS
+            and _TEASER_HEADING.search(heading) and not heading.rstrip().endswith((".", "!", "?"))):
+        return end - 1
+    return len(found)
 
 
 # Wire-service credit lines: "(Reporting by ...; Editing by ...)", "The Associated Press contributed
@@ -228,6 +279,21 @@ def _image_texts(containers: Sequence[HtmlElement]) -> set[str]:
 
 
 MIN_CAPTION_CHARS = 15
+
+
+# Short promo lines inside the content: newsletter sign-ups and "follow us" invitations.
+_PROMO = re.compile(
+    r"\b(?:sign(?:ing)? up|subscribe|register)\b(?:[^.!?]|\.(?=\S)){0,100}\bnewsletters?\b"
+    r"|\bnewsletters?\b(?:[^.!?]|\.(?=\S)){0,60}\b(?:sign up|subscribe)\b"
+    r"|^subscribe\b(?!.{0,40}\b(?:continue|keep|reading|unlock|access|full|rest)\b).{0,150}$"
+    r"|\bfollow (?:us|him|her|me|them) (?:on|@)",
+    re.IGNORECASE,
+)
+MAX_PROMO_CHARS = 300
+
+
+def is_promo_line(text: str) -> bool:
+    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text) is not None
 
 
 def is_credit_line(text: str) -> bool:

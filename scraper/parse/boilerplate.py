@@ -166,6 +166,18 @@ class Boilerplate:
         return False
 
 
+def inside_strong(element: HtmlElement) -> bool:
+    """True when the element or an ancestor below <body> is surely boilerplate (a share bar, a
+    hidden or skipped element), not counting weak matches: for metadata (bylines, standfirsts)
+    that themes put in boxes named "byline-social" or "header-promo"."""
+    node: HtmlElement | None = element
+    while node is not None and node.tag not in ("body", "html"):
+        if strength(node) == STRONG:
+            return True
+        node = node.getparent()
+    return False
+
+
 # Lines that leak through as text: comment forms, share/like bars, related-post headings.
 _LINES = (
     r"leave a (?:reply|comment)(?: to .*)?",
@@ -190,6 +202,10 @@ _LINES = (
     r"recommended(?: for you)?:?",
     r"most (?:popular|read|viewed):?",
     r"(?:more|related|recommended|top) (?:stories|articles|posts|news|reads):?",
+    r"advert|advertisement|advertising|sponsored(?: content)?|publicidade|publicidad|anzeige|werbung|publicité",
+    r"(?:image|photo|picture|slide) \d+ (?:of|/) \d+",
+    r"close|\d* ?comments?|subscribe|sign up",
+    r"more(?: great| from)?(?: [\w.’']+){0,3} (?:stories|articles|posts|news|reads)",
 )
 _LINE_RE = re.compile("(?:" + "|".join(_LINES) + ")", re.I)
 

@@ -94,6 +94,11 @@ def best_dated(
     if not ranked:
         return None
     (level, moment), _value, source = min(ranked, key=lambda item: item[0][0])
+    if level == 0 and not moment.utcoffset():
+        # The same instant given elsewhere with the site's own offset (meta in UTC, <time> local).
+        local = [r for r, _, s in ranked if r[0] == 0 and r[1].utcoffset() and r[1] == moment]
+        if local:
+            moment = local[0][1]
     if level < 2:
         return Dated(localise(moment, tz, url=url), source, "time")
     if tz is not None:

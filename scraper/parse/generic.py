@@ -4,8 +4,15 @@ extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata,
 (`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
 containers by paragraph text.
 
+Title: the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first title
+is a variant of it, else JSON-LD/OpenGraph/<title>, without a site-name suffix (`og:site_name`,
+the application name, the JSON-LD publisher or the host name). Author: the markup's names,
+unless the byline shown beats them (they are the site's name, a login or "staff", or the byline
+names more people); names are cleaned by `byline.split_names`. Language: see `language.py`.
+
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
-`[itemprop=description]`, ...) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
+`[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
+after the <h1>) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
 sites fill them with the start of the first paragraph, and they are not shown on the page.
 """
 
@@ -17,16 +24,28 @@ from functools import cached_property
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
+
 from scraper.errors import NotAnArticle
 from scraper.parse import jsonld
-from scraper.parse.base import Parser, Selectors, unique
-from scraper.parse.body import element_text
+from scraper.parse import language as languages
+from scraper.parse.base import Parser, Selectors, is_ancestor, precedes, unique
+from scraper.parse.body import element_text, is_byline, paragraphs
+from scraper.parse.boilerplate import inside_strong
+from scraper.parse.byline import (
+    class_words,
+    drop_affiliations,
+    fold_name,
+    is_person_name,
+    looks_like_slug,
+    split_names,
+)
 from scraper.parse.dates import Dated, best_dated, rank
 from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.text import clean_inline
-from scraper.parse.textdates import read_url_date, text_dates
+from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
 from scraper.urls import derive_number
 
@@ -44,6 +63,26 @@ _NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Breadcrumb
 MIN_TEASERS = 3
 TEASER_SELECTOR = "h2 a, h3 a"
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+# The visible headline wins over the meta titles when it shares this share of words with one.
+HEADLINE_OVERLAP = 0.4
+# Class/id words of a standfirst under the headline (`p-dek`, `articleDek`, `article-lead-text`).
+LEDE_WORDS = frozenset({"dek", "deck", "standfirst", "strapline", "subheadline", "subhead", "subheading",
+                        "subtitle", "lede", "leadtext", "lead", "summary", "excerpt", "sapo"})
+_NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "card", "more", "related", "byline",
+                             "author", "date", "time", "meta", "caption", "video", "ad", "box"})
+MIN_LEDE_CHARS = 30
+MAX_LEDE_CHARS = 600
+# Class/id words of a byline element, and of author boxes that are not the byline.
+_BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
+_NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
+                               "comment", "comments", "twitter", "follow", "profile", "more", "social", "info"})
+MAX_BYLINE_CHARS = 200
+BYLINE_WINDOW = 400  # elements after the headline searched for a byline
+_BY_LINE = re.compile(r"^(?:(?:written|posted|reported)\s+by|by|von|por|par|door)\s+\S", re.IGNORECASE)
+_SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
+_SECTION_META = ("og:section", "section", "article-section")
+_LANGUAGE_META = ("og:locale", "og:language", "content-language", "dc.language", "language", "itemprop:inlanguage",
+                  "inlanguage")
 
 
 def number_from_url(url: str) -> int | None:
@@ -61,16 +100,40 @@ def numeric_id(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def strip_site_name(title: str, site_name: str) -> str:
-    """`Title | Site` -> `Title` (also `Site | Title`) when the site name is known."""
+def strip_site_name(title: str, site_name: str | frozenset[str]) -> str:
+    """`Title | Site` -> `Title` (also `Site | Title`) when the site name is known: `site_name` is
+    one name, or a set of names folded by `fold_name` (letters and digits, lower case)."""
     if not site_name:
         return title
+    names = frozenset({fold_name(site_name)}) if isinstance(site_name, str) else site_name
     for sep in _TITLE_SEPARATORS:
-        if title.endswith(sep + site_name):
-            return title[: -len(sep + site_name)].strip(" ")
-        if title.startswith(site_name + sep):
-            return title[len(site_name + sep) :].strip(" ")
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        if head and fold_name(tail) in names:
+            return head.strip(" ")
+        first, _, rest = title.partition(sep)
+        if rest and fold_name(first) in names:
+            return rest.strip(" ")
     return title
+
+
+def _plain_text(element: HtmlElement) -> str:
+    """All of an element's text on one line, pieces separated (metadata boxes the body skips)."""
+    return clean_inline(" ".join(" ".join(element.itertext()).split()))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def similar(a: str, b: str) -> bool:
+    """Two titles that are the same or share most of their words (a headline and its SEO variant)."""
+    if fold_name(a) == fold_name(b):
+        return True
+    wa, wb = _words(a), _words(b)
+    shared = len(wa & wb)
+    return shared >= 2 and shared >= HEADLINE_OVERLAP * max(len(wa), len(wb))
 
 
 class GenericParser(Parser):
@@ -144,23 +207,56 @@ class GenericParser(Parser):
 
     # ---- fields --------------------------------------------------------------------------
 
+    @cached_property
+    def site_names(self) -> frozenset[str]:
+        """The site's names, folded: og:site_name, application names, JSON-LD publisher, host."""
+        names = self.doc.meta_all("og:site_name", "application-name", "apple-mobile-web-app-title")
+        names += [n for obj in self.doc.jsonld for n in jsonld.texts(obj.get("publisher"))]
+        names += [n for obj in self.doc.jsonld if jsonld_types(obj) & _SITE_TYPES
+                  for n in jsonld.texts(obj.get("name"))]
+        host = (urlsplit(self.doc.canonical or self.doc.url).hostname or "").removeprefix("www.")
+        if host:
+            names += [host, host.split(".")[0]]
+        return frozenset(folded for folded in map(fold_name, names) if len(folded) >= 3)
+
+    @cached_property
+    def headline_element(self) -> HtmlElement | None:
+        """The headline shown on the page: the theme's title element, `[itemprop=headline]`, or the
+        first <h1> outside boilerplate (the article scope's first)."""
+        for selectors in (self.title_selectors, self.title_fallback):
+            for scope in (self.scope, None):
+                for selector in selectors:
+                    for element in self.doc.select(selector, scope):
+                        if element.tag not in ("meta", "link") and self.usable(element) and element_text(element):
+                            return element
+        return None
+
     def title(self) -> str:
-        site = self.doc.meta_first("og:site_name")
-        for candidate in self.title_candidates():
-            title = strip_site_name(candidate, site)
+        metas = self.meta_titles()
+        visible = element_text(self.headline_element) if self.headline_element is not None else ""
+        # The headline shown wins when the markup's first title is a variant of it (an SEO title,
+        # a shortened social title, one cut short); a different text there means the <h1> is
+        # something else (the site's logo, another story's card).
+        if visible and (super().title() or not metas or similar(visible, metas[0])):
+            return strip_site_name(visible, self.site_names)
+        for candidate in metas:
+            title = strip_site_name(candidate, self.site_names)
             if title:
                 return title
-        return ""
+        return visible
 
-    def title_candidates(self) -> list[str]:
-        found = [super().title()]
-        found += [jsonld.first_text(v) for v in self.ld_values("headline")]
+    def meta_titles(self) -> list[str]:
+        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order."""
+        found = [jsonld.first_text(v) for v in self.ld_values("headline")]
         found += self.doc.meta_all("og:title", "twitter:title")
-        found.append(self.first_text(self.title_fallback))
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
         return [text for text in found if text]
+
+    def title_candidates(self) -> list[str]:
+        visible = element_text(self.headline_element) if self.headline_element is not None else ""
+        return [text for text in [visible, *self.meta_titles()] if text]
 
     def ld_page_values(self, key: str) -> list[str]:
         """`key` of the page's other JSON-LD objects (a WebPage's datePublished, say)."""
@@ -183,19 +279,32 @@ class GenericParser(Parser):
                     found.append((value, source))
         return found
 
+    def structured(self, values: list[str], source: str) -> list[tuple[str, str]]:
+        """(value, source) pairs; a value that is not ISO 8601 ("01:38 PM IST Nov 20, 2019") is
+        read as a written date."""
+        found: list[tuple[str, str]] = []
+        for value in values:
+            if not value:
+                continue
+            if rank(value) is None:
+                found += [(iso, source) for iso in _text_isos(value, self.day_first)]
+            else:
+                found.append((value, source))
+        return found
+
     def published_candidates(self) -> list[tuple[str, str]]:
         values = self.sourced_time_values(self.published_selectors)
-        values += [(jsonld.first_text(v), "json-ld") for v in self.ld_values("datePublished")]
-        values += [(v, "meta") for v in self.doc.meta_all(*self.published_meta)]
+        values += self.structured([jsonld.first_text(v) for v in self.ld_values("datePublished")], "json-ld")
+        values += self.structured(self.doc.meta_all(*self.published_meta), "meta")
         values += self.sourced_time_values(self.published_fallback)
-        return values + [(v, "json-ld") for v in self.ld_page_values("datePublished")]
+        return values + self.structured(self.ld_page_values("datePublished"), "json-ld")
 
     def modified_candidates(self) -> list[tuple[str, str]]:
         values = self.sourced_time_values(self.modified_selectors)
-        values += [(jsonld.first_text(v), "json-ld") for v in self.ld_values("dateModified")]
-        values += [(v, "meta") for v in self.doc.meta_all(*self.modified_meta)]
+        values += self.structured([jsonld.first_text(v) for v in self.ld_values("dateModified")], "json-ld")
+        values += self.structured(self.doc.meta_all(*self.modified_meta), "meta")
         values += self.sourced_time_values(self.modified_fallback)
-        return values + [(v, "json-ld") for v in self.ld_page_values("dateModified")]
+        return values + self.structured(self.ld_page_values("dateModified"), "json-ld")
 
     def published_values(self) -> list[str]:
         return [value for value, _ in self.published_candidates()]
@@ -214,7 +323,9 @@ class GenericParser(Parser):
     @cached_property
     def text_dates(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(published, modified) candidates read from visible datelines, as ISO strings."""
-        return text_dates(self.doc, self.scope, self.usable, self.day_first)
+        # The content containers, then their parents and grandparents (the article's header).
+        near = [a for c in self.content for a in [c, *c.iterancestors()][:3] if a.tag not in ("body", "html")]
+        return text_dates(self.doc, self.scope, self.usable, self.day_first, tuple(near))
 
     def _choose(self, structured: list[tuple[str, str]], texts: list[tuple[str, str]], url: bool) -> Dated | None:
         ranked = [r for value, _ in structured if (r := rank(value)) is not None]
@@ -287,19 +398,184 @@ class GenericParser(Parser):
         return found if found is not None else derive_number(url)
 
     def categories(self) -> tuple[str, ...]:
-        sections = [s for v in self.ld_values("articleSection") for s in jsonld.texts(v)]
-        return super().categories() or unique(sections or self.doc.meta_all("article:section"))
+        # JSON-LD articleSection is often one comma-joined string of all the categories (Yoast).
+        sections = [p for v in self.ld_values("articleSection") for s in jsonld.texts(v) for p in s.split(",")]
+        sections = [clean_inline(p) for p in sections]
+        meta = self.doc.meta_all("article:section") or self.doc.meta_all(*_SECTION_META)
+        return super().categories() or unique(sections or meta)
 
     def tags(self) -> tuple[str, ...]:
         words = [k for v in self.ld_values("keywords") for k in jsonld.keywords(v)]
         return super().tags() or unique(words or self.doc.meta_all("article:tag"))
 
-    def author(self) -> str:
-        names = [name for v in self.ld_values("author") for name in jsonld.texts(v)]
+    # ---- authors -------------------------------------------------------------------------
+
+    def structured_authors(self) -> list[str]:
+        """Author names from JSON-LD (references resolved), else meta tags, else microdata."""
+        names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
+        names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("author", "article:author") if "://" not in n]
+            names = [n for n in self.doc.meta_all("author", "article:author", "parsely-author", "sailthru.author")
+                     if "://" not in n]
         names = names or self.texts(self.author_fallback, self.scope)
-        return super().author() or ", ".join(unique(names))
+        return self.clean_names(names)
+
+    def clean_names(self, texts: list[str]) -> list[str]:
+        found: list[str] = []
+        for text in texts:
+            found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
+        return list(unique(found))
+
+    def suspect_author(self, name: str) -> bool:
+        """A name that is likely not the writer's: the site's own name, a login, "... staff"."""
+        return fold_name(name) in self.site_names or looks_like_slug(name) or "staff" in name.casefold().split()
+
+    @cached_property
+    def visible_authors(self) -> list[str]:
+        """Names from the byline shown with the headline: an element named like a byline
+        (`.byline`, `.author-name`, `.c-byline__author-name`), else a "By ..." line right after it."""
+        start = self.headline_element
+        elements = list(self._near(start)) if start is not None else list(self.scope.iter())
+        for element in elements[:BYLINE_WINDOW]:
+            if self._is_byline_element(element):
+                names = self._byline_names(element)
+                if names:
+                    return names
+        for element in elements[:40]:
+            if isinstance(element.tag, str) and element.tag in ("p", "div", "span", "h3", "h4", "h5", "h6", "address"):
+                text = element.text_content()  # cheap (libxml2); the walker only for a byline
+                if len(text) > 2 * MAX_BYLINE_CHARS or not _BY_LINE.match(text.strip()):
+                    continue
+                text = _plain_text(element)
+                if len(text) <= MAX_BYLINE_CHARS and not inside_strong(element):
+                    names = split_names(text, self.site_names)
+                    if names:
+                        return names
+        return []
+
+    def _near(self, start: HtmlElement):
+        """The headline's earlier siblings (a byline above it), then the elements after it."""
+        for sibling in start.itersiblings(preceding=True):
+            yield sibling
+            yield from sibling.iterdescendants()
+        yield from self._after(start)
+
+    def _after(self, start: HtmlElement):
+        """Elements after `start` in document order (its descendants first)."""
+        yield from start.iterdescendants()
+        for node in [start, *start.iterancestors()]:
+            for sibling in node.itersiblings():
+                yield sibling
+                yield from sibling.iterdescendants()
+
+    def _is_byline_element(self, element: HtmlElement) -> bool:
+        if not isinstance(element.tag, str) or element.tag in ("img", "script", "style", "meta", "link"):
+            return False
+        raw = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        if "author" not in raw and "byline" not in raw and "writer" not in raw:
+            return False
+        words = class_words(element)
+        if not words & _BYLINE_WORDS or words & _NOT_BYLINE_WORDS:
+            return False
+        return not inside_strong(element)
+
+    def _byline_names(self, element: HtmlElement) -> list[str]:
+        text = _plain_text(element)
+        if not text or len(text) > MAX_BYLINE_CHARS:
+            return []
+        marked = [el for el in element.iterdescendants() if self._is_byline_element(el)]
+        holders = {id(a) for el in marked for a in el.iterancestors()}
+        leaves = [el for el in marked if id(el) not in holders]
+        names: list[str] = []
+        for leaf in leaves:
+            names += split_names(_plain_text(leaf), self.site_names)
+        return drop_affiliations(names or split_names(text, self.site_names), self.site_names)
+
+    def author(self) -> str:
+        names = list(unique([n for t in self.texts(self.author_selectors, self.scope) for n in self.clean_names([t])]))
+        names = names or self.structured_authors()
+        visible = self.visible_authors
+        if visible and self.prefer_visible(names, visible):
+            names = visible
+        return ", ".join(names)
+
+    def prefer_visible(self, names: list[str], visible: list[str]) -> bool:
+        """Whether the byline shown beats the markup's names: no names or a doubtful one (the site's
+        name, a login, "staff"); the same names spelt as shown (not in capitals); more people."""
+        if not names or any(self.suspect_author(n) for n in names):
+            return True
+        folded = {fold_name(n) for n in names}
+        shown = {fold_name(n) for n in visible}
+        if folded == shown:
+            return not any(n.isupper() for n in visible) or all(n.isupper() for n in names)
+        extra = [n for n in visible if fold_name(n) not in folded]
+        return folded < shown and all(is_person_name(n) for n in extra)
+
+    # ---- standfirst ----------------------------------------------------------------------
+
+    @cached_property
+    def lede_element(self) -> HtmlElement | None:
+        found = super().lede_element
+        if found is not None:
+            return found
+        headline = self.headline_element
+        if headline is None:
+            return None
+        # A heading right after the headline (`<h1>..</h1><h3>standfirst</h3>`).
+        sibling = headline.getnext()
+        while sibling is not None and not isinstance(sibling.tag, str):
+            sibling = sibling.getnext()
+        if sibling is not None and sibling.tag in ("h2", "h3", "h4") and self._lede_text_ok(sibling):
+            return sibling
+        # An element named like a standfirst (`p-dek`, `articleDek`, `article-lead-text`) near it.
+        for count, element in enumerate(self._after(headline)):
+            if count > BYLINE_WINDOW:
+                break
+            if not isinstance(element.tag, str) or element.tag in ("img", "a", "script", "style", "meta", "li"):
+                continue
+            raw = (element.get("class") or "").lower()
+            if not raw or not any(word in raw for word in LEDE_WORDS):
+                continue
+            words = class_words(element, with_id=False)
+            if words & LEDE_WORDS and not words & _NOT_LEDE_WORDS and self._lede_text_ok(element):
+                return element
+        return None
+
+    def _lede_text_ok(self, element: HtmlElement) -> bool:
+        """A standfirst found by position or class: above the body or at its start but not one of
+        its run of paragraphs, one short paragraph, not a byline or dateline, little link text."""
+        if not MIN_LEDE_CHARS <= len(element.text_content().strip()) <= 2 * MAX_LEDE_CHARS:
+            return False
+        if inside_strong(element) or not self.is_lede(element):
+            return False
+        if any(is_ancestor(c, element) for c in self.content):
+            # Inside the body container it must stand apart from the run of body paragraphs.
+            following = element.getnext()
+            while following is not None and not isinstance(following.tag, str):
+                following = following.getnext()
+            if following is not None and following.tag == "p" and len(element_text(following)) >= MIN_LEDE_CHARS:
+                return False
+        text = element_text(element)
+        if not MIN_LEDE_CHARS <= len(text) <= MAX_LEDE_CHARS or is_dateline(text) or is_byline(text):
+            return False
+        if len(paragraphs([element], (), self.doc.boilerplate)) != 1:
+            return False
+        links = sum(len(element_text(a)) for a in element.iter("a"))
+        return links < 0.5 * len(text)
+
+    def is_lede(self, element: HtmlElement) -> bool:
+        """Above the body, or at its very start (little body text before it)."""
+        if not super().is_lede(element):
+            return False
+        first = self.content[0] if self.content else None
+        if first is None or not is_ancestor(first, element):
+            return True
+        before = 0
+        for node in first.iter("p"):
+            if node is element or is_ancestor(node, element) or not precedes(node, element):
+                break
+            before += len(node.text_content())
+        return before < MIN_LEDE_CHARS * 3
 
     def image(self) -> str:
         found = self.doc.meta_first("og:image", "og:image:url", "og:image:secure_url")
@@ -307,7 +583,15 @@ class GenericParser(Parser):
         found = found or self.doc.meta_first("twitter:image", "twitter:image:src")
         return self.doc.absolute(found)
 
+    def declared_language(self) -> str:
+        found = languages.valid_tag(self.doc.lang)
+        found = found or next((t for obj in self.doc.jsonld for v in jsonld.texts(obj.get("inLanguage"))
+                               if (t := languages.valid_tag(v))), "")
+        return found or next((t for v in self.doc.meta_all(*_LANGUAGE_META) if (t := languages.valid_tag(v))), "")
+
+    @cached_property
+    def _language(self) -> str:
+        return languages.choose(self.declared_language(), self.body())
+
     def language(self) -> str:
-        found = self.doc.lang or next((jsonld.first_text(v) for v in self.ld_values("inLanguage")), "")
-        found = found or self.doc.meta_first("og:locale", "content-language", "language")
-        return found.replace("_", "-")
+        return self._language

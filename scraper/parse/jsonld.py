@@ -74,3 +74,15 @@ def image_url(value: Any) -> str:
 def values(objects: Iterable[JsonObject], key: str) -> list[Any]:
     """The values of `key` in the objects that have it (non-empty), in order."""
     return [obj[key] for obj in objects if obj.get(key) not in (None, "", [], {})]
+
+
+def resolve(objects: Iterable[JsonObject], value: Any) -> Any:
+    """`value` with `{"@id": ...}` references replaced by the objects they name (Yoast graphs
+    give an article's author as a reference to a Person elsewhere in the graph)."""
+    by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+    resolved = []
+    for item in _items(value):
+        if isinstance(item, dict) and not any(k in item for k in _TEXT_KEYS) and isinstance(item.get("@id"), str):
+            item = by_id.get(item["@id"], item)
+        resolved.append(item)
+    return resolved

@@ -243,11 +243,16 @@ def _kind(element: HtmlElement, text: str) -> str:
 
 
 def text_dates(
-    doc: Any, scope: HtmlElement, usable: Callable[[HtmlElement], bool], day_first: bool | None
+    doc: Any,
+    scope: HtmlElement,
+    usable: Callable[[HtmlElement], bool],
+    day_first: bool | None,
+    content: tuple[HtmlElement, ...] = (),
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(published, modified) (ISO, "text") candidates from datelines shown on the page: first
     elements named like a date (`.date`, `.timestamp`, `.byline`, `#published`...), then short
-    lines that are nothing but a date, in the article scope and then the whole page."""
+    lines that are nothing but a date, in the article scope, then in the content containers
+    (a page whose menus hold hundreds of lines before the article), then the whole page."""
     found: dict[str, list[tuple[str, str]]] = {"published": [], "modified": []}
     seen: set[str] = set()
 
@@ -258,19 +263,30 @@ def text_dates(
         for iso in to_isos(text, day_first):
             found[_kind(element, text)].append((iso, "text"))
 
-    for root in dict.fromkeys((scope, doc.body)):
+    for root in dict.fromkeys((scope, *content, doc.body)):
         for element in _DATE_HOLDERS(root):
             text = element.text_content()
             if len(text) <= MAX_HOLDER_CHARS and any(c.isdigit() for c in text) and usable(element):
                 add(element, " ".join(text.split()))
         if found["published"]:
             break
-        for count, element in enumerate(root.iter(*_LINE_TAGS)):
-            if count > MAX_LINES_SCANNED:
-                break
-            text = element.text_content()
-            if len(text) <= 2 * DATELINE_MAX_CHARS and is_dateline(" ".join(text.split())) and usable(element):
-                add(element, " ".join(text.split()))
+        count = 0
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            if element.tag in _LINE_TAGS:
+                count += 1
+                if count > MAX_LINES_SCANNED:
+                    break
+                text = element.text_content()
+                if len(text) <= 2 * DATELINE_MAX_CHARS and is_dateline(" ".join(text.split())) and usable(element):
+                    add(element, " ".join(text.split()))
+            tail = element.tail  # loose text after an element ("</dl> 기사입력 :[ 2018-08-25 15:24 ]")
+            parent = element.getparent()
+            if tail and tail.strip() and parent is not None and len(tail) <= 2 * DATELINE_MAX_CHARS:
+                line = " ".join(tail.split())
+                if is_dateline(line) and usable(parent):
+                    add(parent, line)
         if found["published"]:
             break
     return found["published"], found["modified"]
