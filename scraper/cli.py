@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -67,6 +69,10 @@ def errors_to_exit_codes(fn: F) -> F:
             return fn(*args, **kwargs)
         except ScraperError as error:
             raise CommandError(str(error), _exit_code(error)) from None
+        except sqlite3.Error as error:  # a full disk, a file that is not a database, a lost lock
+            state = click.get_current_context().find_object(State)
+            where = state.db_path if state else "the archive"
+            raise CommandError(f"{where}: {error}", EXIT_ARCHIVE) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,7 +124,29 @@ def window_options(fn: F) -> F:
     return fn
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+class ScraperGroup(click.Group):
+    """click's group, but a usage error is one line (`Error: No such option: --bogus (see
+    'scraper scrape --help')`), as every other error is, rather than a usage block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "scraper"
+            click.echo(f"Error: {error.format_message()} (see '{where} --help')", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=ScraperGroup, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="scraper")
 @click.option(
     "--db",
@@ -144,6 +172,15 @@ def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(message: str) -> str:
+    """A message for the terminal or cron mail, with control characters, line separators and
+    bidi overrides from remote content escaped, so no page can forge a line of our output."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
 class TerminalReporter:
     """Messages for a person or for cron mail: problems always, notes unless --quiet, and a
     progress line only when stderr is a terminal (never in cron mail)."""
@@ -157,12 +194,12 @@ class TerminalReporter:
 
     def problem(self, message: str) -> None:
         self._clear()
-        click.echo(f"error: {message}", err=True)
+        click.echo(f"error: {printable(message)}", err=True)
 
     def note(self, message: str) -> None:
         if not self.quiet:
             self._clear()
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)
 
     def detail(self, message: str) -> None:
         if self.verbose:

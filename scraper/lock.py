@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from scraper.errors import ScraperError
+from scraper.errors import ArchiveError, ScraperError
 
 
 class LockHeld(ScraperError):
@@ -31,7 +31,10 @@ class ArchiveLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise ArchiveError(f"{self.path}: cannot create the archive's lock file: {error.strerror}") from None
         deadline = None if not self.wait else time.monotonic() + self.wait
         while True:
             try:

@@ -71,10 +71,6 @@ def test_bad_flags_exit_2(db_path: Path, args: list[str], needle: str) -> None:
     assert not db_path.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py (not mine): click prints a usage line and a 'Try --help' line before the one Error: line",
-)
 def test_bad_flag_is_one_line_in_all(db_path: Path) -> None:
     result = invoke(db_path, "scrape", "--bogus")
     assert len(result.stderr.splitlines()) == 1, result.stderr
@@ -182,20 +178,10 @@ def test_read_only_folder_export_and_import_exit_3(read_only_folder: Path) -> No
     assert_clean(invoke(db, "import", str(IMPORTS)), 3, str(db))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lock.py (not mine): ArchiveLock.acquire lets the OSError from os.open(<db>.lock) out, so scrape "
-    "and reparse in a read-only folder end in a PermissionError traceback instead of exit 3",
-)
 def test_read_only_folder_scrape_exits_3(read_only_folder: Path) -> None:
     assert_clean(invoke(read_only_folder / "archive.db", "scrape", "--delay", "0", str(ARTICLE)), 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lock.py (not mine): a --db in a folder that does not exist makes scrape end in a "
-    "FileNotFoundError traceback (from the lock file) instead of exit 3",
-)
 def test_archive_in_a_missing_folder_scrape_exits_3(tmp_path: Path) -> None:
     completed = run_module("--db", str(tmp_path / "nodir" / "a.db"), "scrape", "--delay", "0", str(ARTICLE))
     assert completed.returncode == 3 and "Traceback" not in completed.stderr, completed.stderr
@@ -256,12 +242,6 @@ def test_full_disk_is_simulated(db_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "database or disk is full" in str(result.exception) + result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/cli (not mine): sqlite3.OperationalError('database or disk is full') is not an ArchiveError, "
-    "so a scrape that fills the disk ends in a traceback (exit 1), and the article being written is left "
-    "without its raw page (save() and keep_page() are two transactions)",
-)
 def test_full_disk_during_scrape_is_one_line_exit_3_nothing_half_written(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,10 +251,6 @@ def test_full_disk_during_scrape_is_one_line_exit_3_nothing_half_written(
     _check_whole(db_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/cli (not mine): a full disk during import ends in a sqlite3.OperationalError traceback",
-)
 def test_full_disk_during_import_is_one_line_exit_3(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

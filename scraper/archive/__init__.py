@@ -195,7 +195,9 @@ class Archive(CrawlState):
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, command: str, targets: Iterable[str]) -> int:
+        """A new row in runs. Any run still marked running was killed (runs hold the lock)."""
         with self.db.atomic():
+            self.db.execute("update runs set status = 'interrupted' where status = 'running'")
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
             table = self.db["runs"].insert({**row, "status": "running"})
         return int(table.last_pk)
