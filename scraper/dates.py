@@ -23,7 +23,13 @@ def parse_timestamp(value: str) -> datetime | None:
     Placeholders such as `0001-01-01T00:00:00Z` (years before MIN_YEAR) count as unrecognised.
     """
     moment = _iso(value.strip()) or _rfc822(value.strip())
-    return moment if moment is not None and moment.year >= MIN_YEAR else None
+    if moment is None or moment.year < MIN_YEAR:
+        return None
+    try:  # an instant that cannot be put in UTC (9999-12-31T23:59:59-12:00) cannot be compared
+        moment.astimezone(UTC) if moment.tzinfo else None
+    except (OverflowError, ValueError):
+        return None
+    return moment
 
 
 def _iso(text: str) -> datetime | None:

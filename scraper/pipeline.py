@@ -327,6 +327,8 @@ class Run(Walks):
             return page, parse_page(page, timezone=zone, source=source)
         except ParseError as error:
             return error
+        except Exception as error:  # a parser bug must fail this page, not the whole run
+            return ParseError(page.final_url, f"the parser crashed ({type(error).__name__}: {error}); please report it")
 
     # -- results, on the calling thread ---------------------------------------------------
     def _store_result(self, target: Target, url: str, result: Result) -> str:

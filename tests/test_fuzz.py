@@ -108,11 +108,6 @@ def test_parse_timestamp_never_crashes(text: str) -> None:
     assert moment is None or (isinstance(moment, datetime) and moment.year >= 1900)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dates.py (not mine): parse_timestamp accepts 9999-12-31T23:59:59-12:00, which cannot be turned "
-    "into UTC: sort_key() and every aware comparison then raise OverflowError (the sitemap reader crashes on it)",
-)
 def test_parse_timestamp_results_can_be_sorted() -> None:
     moment = parse_timestamp("9999-12-31T23:59:59-12:00")
     assert moment is None or sort_key(moment) is not None
@@ -245,11 +240,6 @@ def test_parse_sitemap_never_crashes(content: bytes) -> None:
     assert all(entry.url.startswith(("http://", "https://")) for entry in (*parsed.entries, *parsed.children))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sitemaps.py (not mine): a lastmod of 9999-12-31T23:59:59-12:00 makes sorting the entries raise "
-    "OverflowError instead of treating the date as unreadable",
-)
 def test_sitemap_with_an_unsortable_date() -> None:
     sitemaps_module = pytest.importorskip("scraper.discover.sitemaps")
     with contextlib.suppress(FeedError):

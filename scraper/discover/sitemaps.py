@@ -173,9 +173,13 @@ def _parse_xml(content: bytes, base_url: str) -> Element:
         recover=False,
     )
     try:
-        return etree.fromstring(content, parser, base_url=base_url)
+        root = etree.fromstring(content, parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
         raise FeedError(base_url, f"malformed sitemap: {clean_text(exc.msg or str(exc))}") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise FeedError(base_url, "refused: the sitemap declares XML entities (possible entity expansion attack)")
+    return root
 
 
 def _local(element: Element) -> str:

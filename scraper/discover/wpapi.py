@@ -232,6 +232,8 @@ def _load_json(content: bytes, url: str) -> Any:
         data = json.loads(text)
     except ValueError as exc:
         raise FeedError(url, f"REST API response is not valid JSON ({exc.msg} at {exc.pos})") from None
+    except RecursionError:
+        raise FeedError(url, "REST API response is nested too deeply to read") from None
     if isinstance(data, dict) and "code" in data and ("message" in data or "data" in data):
         message = clean_inline(str(data.get("message") or ""))
         status = data.get("data", {}).get("status") if isinstance(data.get("data"), dict) else None

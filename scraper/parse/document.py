@@ -104,13 +104,17 @@ class Document:
 
 
 def _parse_tree(html: str, url: str) -> HtmlElement:
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except ValueError:  # a str with an XML encoding declaration
         parser = lxml.html.HTMLParser(encoding="utf-8")
         root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except etree.ParserError as exc:
         raise ParseError(url, f"cannot parse HTML ({exc})") from exc
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        # libxml2 stops building the tree at 256 levels and would silently drop the rest
+        raise ParseError(url, "the page is nested too deeply to read (over 256 levels)")
     return root
 
 
@@ -130,7 +134,7 @@ def _load_jsonld(text: str) -> Any:
     text = _COMMENT_WRAP.sub("", text.strip())
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # invalid, or nested deeper than Python's stack
         return None
 
 
