@@ -6,6 +6,7 @@ through `Reporter`; cli.py wires the real ones in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from scraper.discover import Link, guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, ScraperError
 from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
+from scraper.fetch.http import ScopedFetcher
 from scraper.fetch.robots import RobotsDisallowed
 from scraper.models import Article, Counts, Page
 from scraper.parse import looks_like_article, parse_page
@@ -48,7 +50,8 @@ class Store(Protocol):
     def save(
         self, article: Article, urls: Iterable[str] = (), *, page: Page | None = None, timezone: str | None = None
     ) -> str: ...
-    def record_failure(self, url: str, source: str, error: str) -> None: ...
+    def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None: ...
+    def clear_failure(self, url: str) -> None: ...
     def failed_urls(self, source: str | None = None) -> list[str]: ...
     def frontier_add(self, source: str, urls: Iterable[tuple[str, datetime | None]]) -> None: ...
     def frontier_done(self, url: str) -> None: ...
@@ -101,7 +104,8 @@ class Target:
 def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
     """A target is a site URL, a saved site folder, or one saved page."""
     if is_http_url(text):
-        return Target(text, text, http(), source or site_host(text))
+        fetcher = ScopedFetcher(http(), functools.partial(same_site, text))  # redirects stay on the site
+        return Target(text, text, fetcher, source or site_host(text))
     if "://" in text and not text.startswith("file://"):
         raise TargetError(f"{text}: unsupported URL scheme (use http, https, a folder or a file)")
     path = Path(text.removeprefix("file://")).expanduser()
@@ -186,7 +190,7 @@ class Run(Walks):
         self._store_result(target, page.final_url, self._parse(target, page))
 
     # -- discovery walk -------------------------------------------------------------------
-    def _walk(self, target: Target, page: Page) -> str:
+    def _walk(self, target: Target, page: Page, *, resuming: bool = False) -> str:
         """Follow a listing's pages (or read a feed) newest first. Returns why it ended:
         "end" (no older page, or past --since), "known" (a cron run reached archived articles),
         "limit", or "error"."""
@@ -199,7 +203,8 @@ class Run(Walks):
             except FeedError as error:
                 self._fail(target, current.final_url, str(error), article=False)
                 return "error"
-            go_on = self._process(target, links)
+            go_on = self._process(target, links) or resuming  # a resumed walk goes past its first page
+            resuming = False
             if self.limit_reached:
                 return "limit"
             if not go_on:
@@ -217,7 +222,7 @@ class Run(Walks):
         self.reporter.note(f"{target.source}: resuming the interrupted walk at {cursor}")
         page = self._fetch_listing_or_fail(target, cursor)
         if page is not None:
-            self._walk(target, page)
+            self._walk(target, page, resuming=True)
 
     def _set_cursor(self, target: Target, url: str | None) -> None:
         if self.options.incremental:  # a windowed run resumes by running it again
@@ -225,14 +230,20 @@ class Run(Walks):
 
     def _links_of(self, target: Target, page: Page) -> tuple[list[Link], str | None]:
         if guess_kind(page.content, page.headers.get("content-type")) == "feed":
-            return self._wanted(target, parse_feed(page.content, page.final_url)), None
+            return self._feed_links(target, page), None
         listing = parse_listing(page.text, page.final_url)
         if listing.links or not listing.feeds:
             return self._wanted(target, listing.links), listing.next_url
         feed = self._fetch_listing_or_fail(target, listing.feeds[0])
-        if feed is None:
-            return [], None
-        return self._wanted(target, parse_feed(feed.content, feed.final_url)), None
+        return (self._feed_links(target, feed), None) if feed is not None else ([], None)
+
+    def _feed_links(self, target: Target, feed: Page) -> list[Link]:
+        """A feed's links; any that are not http(s) (file:, javascript:, ...) are named and skipped."""
+        skipped: list[str] = []
+        links = parse_feed(feed.content, feed.final_url, skipped=skipped)
+        for url in skipped:
+            self.reporter.note(f"skipped {url} in {feed.final_url}: only http(s) links are followed")
+        return self._wanted(target, links)
 
     def _wanted(self, target: Target, links: Iterable[Link]) -> list[Link]:
         """Links on the target's own site that its include/exclude patterns let through. A feed or
@@ -247,7 +258,9 @@ class Run(Walks):
 
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         try:
-            return target.fetcher.fetch(url, headers or None)
+            page = target.fetcher.fetch(url, headers or None)
+            self.store.clear_failure(url)
+            return page
         except RobotsDisallowed as error:
             self._robots(error)
             return None
@@ -389,12 +402,11 @@ class Run(Walks):
         self.reporter.detail(f"skipped {error}")
 
     def _fail(self, target: Target, url: str, message: str, *, article: bool = True) -> None:
-        """Report a failure. Articles are also recorded, for the next run to retry; a listing
-        page or feed is not, as the next run walks it again anyway."""
+        """Report a failure and record it. Articles are retried by the next run; a listing page or
+        feed is recorded as such (the next run walks it again anyway)."""
         self.counts.failed += 1
         self.reporter.problem(message)
-        if article:
-            self.store.record_failure(url, target.source, message)
+        self.store.record_failure(url, target.source, message, "article" if article else "listing")
 
 
 def _changed_since(known: ArticleRefLike, lastmod: datetime | None) -> bool:

@@ -24,7 +24,6 @@ from scraper.discover import (
     candidate_sitemaps,
     find_feeds,
     order_children,
-    parse_feed,
     parse_posts,
     parse_sitemap,
     parse_terms,
@@ -90,11 +89,11 @@ class Walks:
         if feed is None:
             return False
         try:
-            links = parse_feed(feed.content, feed.final_url)
+            links = self._feed_links(target, feed)
         except FeedError as error:
             self._fail(target, feed.final_url, str(error), article=False)
             return False
-        self._process(target, self._wanted(target, links))
+        self._process(target, links)
         return True
 
     # -- sitemaps ---------------------------------------------------------------------------

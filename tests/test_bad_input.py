@@ -50,7 +50,7 @@ def test_import_fixture_files(filled: Path) -> None:
     ("name", "message"),
     [
         ("no-date.html", "no publication date found"),
-        ("not-a-feed.xml", "no publication date found"),
+        ("not-a-feed.xml", "a bot-check or interstitial page"),
         ("malformed-feed.xml", "malformed feed"),
     ],
 )

@@ -310,12 +310,6 @@ def test_an_article_given_up_on_is_in_failures_then_retried(
         assert conn.execute("select count(*) from failures").fetchone()[0] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse (not mine): a bot-challenge page ('Just a moment... Checking your browser') served with 200 "
-    "instead of an article is archived as an article (title 'Checking your browser...', a derived number); "
-    "its URL is then known, so the real article is never fetched again",
-)
 def test_challenge_page_is_not_archived_as_an_article(db_path: Path, quick_http: None) -> None:
     with hostile() as server:
         server.force(ARTICLE, "not-article")
@@ -326,12 +320,6 @@ def test_challenge_page_is_not_archived_as_an_article(db_path: Path, quick_http:
     assert 16981 in check_archive(db_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py (not mine): a listing page that fails is reported but not put in the failures table "
-    "(article=False), so `failures` does not show every URL the run gave up on, and a backfill that loses "
-    "page 3 silently never sees pages 4 and 5 in that run",
-)
 def test_a_listing_page_given_up_on_is_in_failures(db_path: Path, quick_http: None) -> None:
     with hostile() as server:
         server.force("/page/3/", "redirect-loop")
@@ -446,12 +434,6 @@ def test_kill_during_the_first_migration_leaves_a_usable_archive(db_path: Path) 
     assert check_archive(db_path) == {16981}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py (not mine): a run killed after it finished the articles of listing page N but before "
-    "the cursor moved on leaves the cursor at page N; the next cron run stops at page 1 (all known), resumes "
-    "at page N, finds it all known too, stops and clears the cursor: pages N+1.. are never archived by cron runs",
-)
 def test_resumed_walk_goes_past_a_finished_cursor_page(db_path: Path) -> None:
     from scraper.archive import Archive
 

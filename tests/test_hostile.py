@@ -291,11 +291,6 @@ def test_feed_pointing_to_other_schemes_fetches_only_http(db_path: Path, tmp_pat
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py (not mine): feed links with other schemes are dropped silently; parse_feed(..., skipped=[]) "
-    "now hands them back, and the run should name them (one note each, or a count)",
-)
 def test_feed_pointing_to_other_schemes_is_logged(db_path: Path) -> None:
     with FaultServer(SITE) as server:
         feed = rss("file:///etc/passwd", server.url(f"/{ARTICLE_PATH}/"))
@@ -327,11 +322,6 @@ def test_links_to_hosts_a_source_does_not_allow_are_not_followed(db_path: Path, 
     assert hosts == {f"127.0.0.1:{server.port}"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fetch/http.py + pipeline (not mine to wire): a redirect from an allowed URL to another host is "
-    "followed; the other host gets a request and its page is archived",
-)
 def test_redirects_to_hosts_a_source_does_not_allow_are_not_followed(db_path: Path, tmp_path: Path) -> None:
     with FaultServer(SITE) as server:
         server.route("/go/", Reply(302, {"Location": server.other_origin + f"/{ARTICLE_PATH}/"}))

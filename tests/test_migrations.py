@@ -27,9 +27,15 @@ def old_db(tmp_path: Path) -> Path:
     return copy
 
 
+V1_COLUMNS = {t: [row[1] for row in sqlite3.connect(f"file:{V1}?mode=ro", uri=True).execute(f"pragma table_info({t})")] for t in TABLES}
+
+
 def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the v1 tables, in v1's columns (later versions may add columns)."""
     with sqlite3.connect(path) as conn:
-        return {t: sorted(conn.execute(f"select * from {t}").fetchall(), key=repr) for t in TABLES}
+        return {
+            t: sorted(conn.execute(f"select {', '.join(V1_COLUMNS[t])} from {t}").fetchall(), key=repr) for t in TABLES
+        }
 
 
 def _schema(db: Archive) -> dict[str, list[tuple[str, str]]]:

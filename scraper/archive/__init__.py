@@ -173,14 +173,16 @@ class Archive(CrawlState):
         keys = [url_key(u) for u in urls if u]
         self.db.execute(f"delete from failures where url_key in ({', '.join('?' * len(keys))})", keys)
 
-    def record_failure(self, url: str, source: str, error: str) -> None:
+    def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None:
+        """Remember a URL the run gave up on, with its last error. `kind` "article" failures are
+        retried by later runs; "listing" ones (pages, feeds) are only shown: walks visit them anyway."""
         key, now = url_key(url), _now()
         with self.db.atomic():
             self.db.execute(
-                "insert into failures (url_key, url, source, error, attempts, first_failed, last_failed) "
-                "values (?, ?, ?, ?, 1, ?, ?) on conflict(url_key) do update set "
+                "insert into failures (url_key, url, source, error, attempts, first_failed, last_failed, kind) "
+                "values (?, ?, ?, ?, 1, ?, ?, ?) on conflict(url_key) do update set "
                 "error = excluded.error, attempts = attempts + 1, last_failed = excluded.last_failed",
-                [key, url, source, error, now, now],
+                [key, url, source, error, now, now, kind],
             )
 
     def clear_failure(self, url: str) -> None:
@@ -188,9 +190,9 @@ class Archive(CrawlState):
             self._clear_failures([url])
 
     def failed_urls(self, source: str | None = None) -> list[str]:
-        sql, params = "select url from failures", []
+        sql, params = "select url from failures where kind = 'article'", []
         if source is not None:
-            sql, params = sql + " where source = ?", [source]
+            sql, params = sql + " and source = ?", [source]
         return [row[0] for row in self.db.execute(sql + " order by first_failed", params).fetchall()]
 
     # -- runs -------------------------------------------------------------------------------

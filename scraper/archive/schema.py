@@ -87,10 +87,18 @@ def _v2_crawl_state(db: sqlite_utils.Database) -> None:
     db["article_pages"].create_index(["sha256"], if_not_exists=True)
 
 
+def _v3_failure_kinds(db: sqlite_utils.Database) -> None:
+    """Failures of listing pages and feeds are kept too (so the table shows every URL a run gave
+    up on), apart from articles, which are the only ones retried as articles."""
+    if "kind" not in db["failures"].columns_dict:
+        db.execute("alter table failures add column kind text not null default 'article'")
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_crawl_state),
+    (3, _v3_failure_kinds),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from http import HTTPStatus
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from urllib3.exceptions import DecodeError, NameResolutionError, ProtocolError, ReadTimeoutError
@@ -21,7 +22,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from scraper import USER_AGENT
 from scraper.errors import FetchError
-from scraper.fetch.base import Clock, Sleep, utc_now
+from scraper.fetch.base import Clock, Fetcher, Sleep, utc_now
 from scraper.fetch.retry import RetryPolicy
 from scraper.models import Page
 
@@ -33,6 +34,13 @@ MAX_SECONDS = 60.0  # for one whole response, however steadily a slow server dri
 CHUNK_BYTES = 64 * 1024
 DEFAULT_RETRY = RetryPolicy()
 USABLE_STATUSES = frozenset({200, 304})
+
+# Where redirects may lead, for the fetch in progress on this thread (see `scoped`): None = anywhere.
+REDIRECT_SCOPE: ContextVar[Callable[[str], bool] | None] = ContextVar("REDIRECT_SCOPE", default=None)
+
+
+class RedirectRefused(requests.RequestException):
+    """A redirect to a URL outside the scope of the fetch in progress."""
 
 
 class HttpFetcher:
@@ -98,6 +106,7 @@ class HttpFetcher:
                 timeout=self.timeout,
                 stream=True,
                 allow_redirects=True,
+                hooks={"response": _check_redirect},
             ) as response:
                 content = self._read_body(url, response, started) if response.status_code == 200 else b""
                 return Page(
@@ -165,6 +174,8 @@ class HttpFetcher:
         connect, read = self.timeout
         if isinstance(error, requests.TooManyRedirects):
             return FetchError(url, _redirect_reason(error))
+        if isinstance(error, RedirectRefused):
+            return FetchError(url, f"redirected to {error}, outside the site: not followed")
         if isinstance(error, requests.ConnectTimeout):
             return FetchError(url, f"timed out connecting after {connect:g} s", retryable=True)
         if isinstance(error, requests.ReadTimeout) or _caused_by(error, ReadTimeoutError, TimeoutError):
@@ -180,6 +191,34 @@ class HttpFetcher:
         if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
             return FetchError(url, f"invalid URL: {_one_line(error)}")
         return FetchError(url, f"request failed: {_one_line(error)}")
+
+
+def _check_redirect(response: requests.Response, *args: object, **kwargs: object) -> None:
+    """A response hook, run on every response of a redirect chain before the next hop is asked for."""
+    allowed = REDIRECT_SCOPE.get()
+    if allowed is not None and response.is_redirect:
+        target = urljoin(response.url, response.headers.get("location", ""))
+        if not allowed(target):
+            response.close()
+            raise RedirectRefused(target)
+
+
+class ScopedFetcher:
+    """A fetcher whose redirects may only lead where `allowed` says (e.g. the source's own site)."""
+
+    def __init__(self, inner: Fetcher, allowed: Callable[[str], bool]):
+        self.inner = inner
+        self.allowed = allowed
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        token = REDIRECT_SCOPE.set(self.allowed)
+        try:
+            return self.inner.fetch(url, headers)
+        finally:
+            REDIRECT_SCOPE.reset(token)
+
+    def __getattr__(self, name: str) -> object:  # e.g. the robots layer's `rules`
+        return getattr(self.inner, name)
 
 
 def _read_chunks(response: requests.Response) -> Iterator[bytes]:

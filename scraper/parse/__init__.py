@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from scraper.errors import ParseError
 from scraper.models import Article, Page
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
@@ -48,8 +49,31 @@ def parse_html(
     fetched_at: datetime | None = None,
 ) -> Article:
     doc = Document.parse(html, url)
+    if is_interstitial(doc, html):
+        raise ParseError(url, "a bot-check or interstitial page came instead of the article; will retry")
     parser = choose_parser(doc)(doc, timezone=timezone, source=source, fetched_at=fetched_at)
     return parser.parse()
+
+
+_INTERSTITIAL_TITLE = re.compile(
+    r"^\s*(just a moment|attention required|checking your browser|please wait|one more step|ddos protection"
+    r"|are you a robot|access denied|verify you are human)\b",
+    re.IGNORECASE,
+)
+_INTERSTITIAL_MARKERS = ("cf-browser-verification", "challenge-form", "cf_chl_", "cf-challenge")
+
+
+def is_interstitial(doc: Document, html: str) -> bool:
+    """A bot check or interstitial served in place of the page (Cloudflare's "Just a moment...",
+    a captcha): not the article, and not to be archived as one, since the URL would then count
+    as known and the real article never be fetched."""
+    if doc.has_jsonld_type("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle"):
+        return False
+    title = doc.root.findtext(".//title") or ""
+    if _INTERSTITIAL_TITLE.match(title):
+        return True
+    start = html[:20000]
+    return any(marker in start for marker in _INTERSTITIAL_MARKERS)
 
 
 def parse_page(page: Page, *, timezone: ZoneInfo | None = None, source: str | None = None) -> Article:
