@@ -99,6 +99,7 @@ class Target:
     archive_as: str | None = None  # the source name articles are archived under, over the page's host
     wants: Callable[[str], bool] = lambda url: True  # include/exclude patterns
     discovery: tuple[str, ...] = ("auto",)
+    selectors: Mapping[str, str] = field(default_factory=dict)  # per-field CSS overrides
 
 
 def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
@@ -337,7 +338,7 @@ class Run(Walks):
         try:
             zone = target.timezone or self.options.timezone
             source = self.options.source or target.archive_as
-            return page, parse_page(page, timezone=zone, source=source)
+            return page, parse_page(page, timezone=zone, source=source, selectors=target.selectors)
         except ParseError as error:
             return error
         except Exception as error:  # a parser bug must fail this page, not the whole run

@@ -95,6 +95,7 @@ def _configured_target(cfg: SourceConfig, fetchers: Fetchers, source: str | None
         archive_as=source or cfg.name,
         wants=cfg.wants,
         discovery=cfg.discovery,
+        selectors=cfg.selectors,
     )
 
 

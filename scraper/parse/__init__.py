@@ -11,6 +11,7 @@ is true reads it. Raises ParseError (NotAnArticle for listing/tag/about/error pa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from scraper.models import Article, Page
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
+from scraper.parse.overrides import with_selectors
 from scraper.parse.wordpress import WordPressParser
 
 __all__ = [
@@ -47,12 +49,14 @@ def parse_html(
     timezone: ZoneInfo | None = None,
     source: str | None = None,
     fetched_at: datetime | None = None,
+    selectors: Mapping[str, str] | None = None,
 ) -> Article:
+    """`selectors`: per-source CSS selectors that override fields (see parse/overrides.py)."""
     doc = Document.parse(html, url)
     if is_interstitial(doc, html):
         raise ParseError(url, "a bot-check or interstitial page came instead of the article; will retry")
-    parser = choose_parser(doc)(doc, timezone=timezone, source=source, fetched_at=fetched_at)
-    return parser.parse()
+    parser = with_selectors(choose_parser(doc), selectors or {})
+    return parser(doc, timezone=timezone, source=source, fetched_at=fetched_at).parse()
 
 
 _INTERSTITIAL_TITLE = re.compile(
@@ -76,8 +80,16 @@ def is_interstitial(doc: Document, html: str) -> bool:
     return any(marker in start for marker in _INTERSTITIAL_MARKERS)
 
 
-def parse_page(page: Page, *, timezone: ZoneInfo | None = None, source: str | None = None) -> Article:
-    return parse_html(page.text, page.final_url, timezone=timezone, source=source, fetched_at=page.fetched_at)
+def parse_page(
+    page: Page,
+    *,
+    timezone: ZoneInfo | None = None,
+    source: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+) -> Article:
+    return parse_html(
+        page.text, page.final_url, timezone=timezone, source=source, fetched_at=page.fetched_at, selectors=selectors
+    )
 
 
 def extract_body(html: str, url: str | None = None) -> str:
