@@ -13,6 +13,7 @@ from scraper.dates import parse_timestamp, sort_key
 from scraper.discover.htmldoc import clean_text, is_local, resolve
 from scraper.discover.model import Link
 from scraper.discover.sniff import is_feed
+from scraper.discover.xmlsafe import element_text, local_name, parse_xml
 from scraper.errors import FeedError
 from scraper.urls import url_key
 
@@ -50,34 +51,12 @@ def parse_feed(content: bytes, base_url: str, skipped: list[str] | None = None) 
 
 
 def _parse_xml(content: bytes, base_url: str) -> Element:
-    """The root element. Entities are never expanded (no billion laughs, no external files), no DTD
-    is loaded and the network is never touched; a document that declares entities of its own is
-    refused outright, as defusedxml does, rather than read with those references silently gone.
-    (A doctype naming an external DTD, as RSS 0.91 feeds have, is fine: it is not loaded.)"""
     if not is_feed(content):
         raise FeedError(base_url, NOT_A_FEED)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False)
-    try:
-        root = etree.fromstring(_strip_leading_space(content), parser, base_url=base_url)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(base_url, f"malformed feed: {clean_text(exc.msg or str(exc))}") from None
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FeedError(base_url, "refused: the feed declares XML entities (possible entity expansion attack)")
-    return root
+    return parse_xml(content, base_url, "feed")
 
 
-def _strip_leading_space(content: bytes) -> bytes:
-    """Whitespace before <?xml ...?> is a common server bug that libxml2 rejects."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    if content[:1].isspace():
-        return content.lstrip()
-    return content
-
-
-def _local(element: Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+_local = local_name
 
 
 def _namespace(element: Element) -> str | None:
@@ -94,16 +73,7 @@ def _children(parent: Element, local: str, namespaces: Iterable[str | None] | No
     ]
 
 
-def _text(element: Element | None) -> str:
-    """The element's text without entity references (which are never expanded)."""
-    if element is None:
-        return ""
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str):
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+_text = element_text
 
 
 def _first_text(parent: Element, local: str, namespaces: Iterable[str | None] | None = None) -> str:

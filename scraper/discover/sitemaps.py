@@ -53,6 +53,7 @@ from scraper.discover.htmldoc import clean_text, is_local, resolve
 from scraper.discover.model import Link
 from scraper.discover.robots import Robots
 from scraper.discover.sniff import is_feed, is_gzip, is_html
+from scraper.discover.xmlsafe import element_text, local_name, parse_xml, strip_leading_space
 from scraper.errors import FeedError
 from scraper.urls import url_key
 
@@ -153,37 +154,17 @@ def gunzip_capped(content: bytes, url: str, limit: int = MAX_SITEMAP_BYTES) -> b
 
 
 def _parse_xml(content: bytes, base_url: str) -> Element:
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    content = content.lstrip()
+    content = strip_leading_space(content)
     if not content:
         raise FeedError(base_url, "empty sitemap")
     if is_feed(content):
         raise FeedError(base_url, "not an XML sitemap (an RSS/Atom feed)")
     if is_html(content):
         raise FeedError(base_url, "not an XML sitemap (an HTML page)")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=False,
-    )
-    try:
-        root = etree.fromstring(content, parser, base_url=base_url)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(base_url, f"malformed sitemap: {clean_text(exc.msg or str(exc))}") from None
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FeedError(base_url, "refused: the sitemap declares XML entities (possible entity expansion attack)")
-    return root
+    return parse_xml(content, base_url, "sitemap")
 
 
-def _local(element: Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+_local = local_name
 
 
 def _children(parent: Element, local: str, namespace: str | None = None) -> list[Element]:
@@ -198,16 +179,7 @@ def _children(parent: Element, local: str, namespace: str | None = None) -> list
     ]
 
 
-def _text(element: Element | None) -> str:
-    """The element's text; entity references (never expanded) contribute nothing."""
-    if element is None:
-        return ""
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str):
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+_text = element_text
 
 
 def _first_text(parent: Element, local: str, namespace: str | None = None) -> str:
