@@ -227,6 +227,14 @@ def anchor_command(db: Path, fmt: str) -> list[str]:
     return [shutil.which("sqlite-utils") or "sqlite-utils", "rows", str(db), "articles", *columns, *flag]
 
 
+class Report(list[str]):
+    """The Markdown report, printed as it grows, so that a run cut short still shows what it measured."""
+
+    def append(self, line: str) -> None:
+        super().append(line)
+        print(line, flush=True)
+
+
 def fmt_row(cells: list[object]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -246,7 +254,7 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     began = time.perf_counter()
-    report: list[str] = []
+    report = Report()
     try:
         _run(db, work, total, sample, args.repeat, report)
     finally:
@@ -254,10 +262,9 @@ def main() -> None:
             shutil.rmtree(work) if not args.workdir else [p.unlink() for p in work.glob("archive.db*")]
     print(file=sys.stderr)
     report.append(f"\nTotal benchmark time: {time.perf_counter() - began:.0f} s.")
-    print("\n".join(report))
 
 
-def _run(db: Path, work: Path, total: int, sample: int, repeat: int, report: list[str]) -> None:
+def _run(db: Path, work: Path, total: int, sample: int, repeat: int, report: Report) -> None:
     import platform
     import sqlite3
 

@@ -2,10 +2,12 @@
 """Crawl benchmark: `scraper scrape` against a loopback news site with a fixed latency per response,
 side by side with Scrapy on the same server in the same run.
 
-    python benchmarks/crawl.py                    # 1,000 articles, 20 ms, C = 2, 4, 8, 3 repetitions (~5 min)
-    python benchmarks/crawl.py --quick            # 100 articles, 1 repetition (~20 s)
+    python benchmarks/crawl.py                    # 1,000 articles, 20 ms, C = 2, 4, 8, 3 repetitions (~6 min idle)
+    python benchmarks/crawl.py --quick            # 100 articles, 1 repetition (~40 s)
     python benchmarks/crawl.py --no-peer          # scraper only
-    python benchmarks/crawl.py --profile 4        # also: one scraper backfill at C=4 under py-spy
+    python benchmarks/crawl.py --breakdown 4      # also: stage timers of one scraper backfill at C=4
+    python benchmarks/crawl.py --profile 4        # also: one scraper backfill at C=4 under `py-spy --gil`
+    python benchmarks/crawl.py --articles 300 --latency-ms 100 --repeat 1   # where latency, not CPU, dominates
 
 The site (benchmarks/crawl_site.py) runs in a child process: N WordPress-style article pages of
 30-42 KB, N/10 listing pages (`/`, `/page/2/`, ...) linked by rel="next", and a feed; every response
@@ -27,6 +29,8 @@ machine noise falls on all crawlers alike):
     (CONCURRENT_REQUESTS[_PER_DOMAIN] = C, DOWNLOAD_DELAY = 0, AutoThrottle, robots.txt and cookies
     off), extracting each article's title, as a subprocess (`crawl.py --scrapy-child`).
 
+Before each run the benchmark waits (up to --quiet-wait seconds) for the other processes on the
+machine to leave the cores idle, and it reports how many cores they took during each run anyway.
 The result is Markdown on stdout; progress goes to stderr. Child CPU time (user+sys) is read from
 getrusage(RUSAGE_CHILDREN) around each run; "peak/mean in flight" are the server's own counts of
 concurrent requests (mean = busy request-seconds / span from the first request to the last).
@@ -578,10 +582,11 @@ def table(
         requests = cron.median("requests")
         wall = cron.median("wall")
         ideal = latency * requests
-        net = wall - startup_s
+        net = cron.median("inner")  # the scraper's own timer: after imports, lock and archive open
         lines.append(
-            f"| scraper, cron, nothing new | any | 0 | {requests:.0f} | {fmt(wall)} ({fmt(net)} after start-up) "
-            f"| {fmt(ideal, 3)} | {fmt(net / ideal)}x after start-up | {fmt(ideal, 3)} | {fmt(net / ideal)}x |"
+            f"| scraper, cron, nothing new | any | 0 | {requests:.0f} | {fmt(wall)} whole process; {fmt(net, 3)} "
+            f"in-process (start-up ~{fmt(startup_s)}) | {fmt(ideal, 3)} | {fmt(net / ideal)}x in-process "
+            f"| {fmt(ideal, 3)} | {fmt(net / ideal)}x |"
         )
     return lines
 
@@ -696,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
         f'`python -c pass` {bare_s:.2f} s, `python -c "import scraper.cli"` {cli_s:.2f} s, '
         f'`python -c "import scraper.cli, scraper.scrape"` (what `scrape` imports) {startup_s:.2f} s'
         + (f', `python -c "import scrapy.crawler"` {scrapy_startup:.2f} s' if scrapy_startup else "")
-        + '. The cron row\'s "after start-up" subtracts the second-last.',
+        + '. The cron row\'s "in-process" time is the scraper\'s own `--json` "seconds" (after imports, the '
+        "archive lock and opening the archive).",
         "",
         *table(results, cron, latency, articles, startup_s),
         "",

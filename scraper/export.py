@@ -139,11 +139,17 @@ def _csv_line(row: Row, protect: bool) -> str:
 
 def write_txt(articles: Iterable[Article], folder: Path) -> int:
     """One metadata-plus-body file per article, named NNN_<hash>.txt in export order."""
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"-o {folder}: is a file; --format txt writes one file per article into a folder")
     count = 0
-    for count, article in enumerate(articles, start=1):
-        path = folder / file_name(count - 1, article)
-        path.write_text(render(article), encoding="utf-8", newline="\n")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for count, article in enumerate(articles, start=1):
+            path = folder / file_name(count - 1, article)
+            path.write_text(render(article), encoding="utf-8", newline="\n")
+    except OSError as error:
+        where = error.filename or folder
+        raise ConfigError(f"-o {folder}: cannot write {where}: {error.strerror or error}") from None
     return count
 
 

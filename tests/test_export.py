@@ -180,6 +180,16 @@ def test_txt_writes_one_file_per_article(tmp_path: Path) -> None:
     assert (back.number, back.published, back.body) == (16981, ARTICLES[0].published, ARTICLES[0].body)
 
 
+def test_txt_export_into_a_file_or_an_unwritable_place_is_a_usage_error(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("x")
+    with pytest.raises(ConfigError, match=f"-o {taken}: is a file"):
+        write_txt(ARTICLES, taken)
+    with pytest.raises(ConfigError, match=f"-o {taken / 'sub'}: cannot write {taken / 'sub'}: "):
+        write_txt(ARTICLES, taken / "sub")
+    assert taken.read_text() == "x"
+
+
 def test_export_usage_errors_come_before_any_output(tmp_path: Path) -> None:
     for options, output, message in [
         (ExportOptions(fmt="json", bom=True), None, "--bom is for --format csv only"),

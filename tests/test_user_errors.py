@@ -188,11 +188,6 @@ def test_archive_in_a_missing_folder_scrape_exits_3(tmp_path: Path) -> None:
     assert len(completed.stderr.splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export.py (not mine): `export --format txt -o` naming an existing file, or a folder that cannot "
-    "be made, ends in a FileExistsError/PermissionError traceback",
-)
 def test_txt_export_to_a_file_is_one_line(db_path: Path, tmp_path: Path) -> None:
     assert invoke(db_path, "import", str(IMPORTS)).exit_code == 0
     taken = tmp_path / "taken"
