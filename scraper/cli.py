@@ -269,11 +269,16 @@ def scrape(
     newest first and stops at --since; without a window, stops where the archive is current.
     """
     from scraper.lock import ArchiveLock
-    from scraper.pipeline import ScrapeOptions
+    from scraper.pipeline import DEFAULT_WORKERS, ScrapeOptions
     from scraper.scrape import Fetchers, HttpSettings, run_scrape
 
     options = ScrapeOptions(
-        window=parse_window(since, until), timezone=parse_zone(zone), limit=limit, source=source, refetch=refetch
+        window=parse_window(since, until),
+        timezone=parse_zone(zone),
+        limit=limit,
+        source=source,
+        refetch=refetch,
+        workers=max(DEFAULT_WORKERS, 2 * concurrency),  # parsing must not use up the request slots
     )
     config = state.config()
     if not targets and not config.sources:
@@ -379,7 +384,7 @@ def show(state: State, number: str, source: str | None, fmt: str, revisions: boo
     if revisions:
         _show_revisions(state.archive(), article, fmt)
     elif fmt == "json":
-        click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**article.to_record(), "extra": dict(article.extra)}, ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
 

@@ -188,3 +188,27 @@ def test_reparse_reaches_old_articles_without_fetching(db_path: Path) -> None:
     assert json.loads(invoke(db_path, "show", "16981", "--format", "json").stdout)["title"].startswith("Stoltenberg")
     revisions = json.loads(invoke(db_path, "show", "16981", "--revisions", "--format", "json").stdout)
     assert [r["record"]["title"] for r in revisions] == ["Wrong"]
+
+
+PAYWALLED = """<!DOCTYPE html><html lang="en"><head><title>Budget talks stall | Daily</title>
+<link rel="canonical" href="https://daily.example/news/budget-talks-stall-48213.html">
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+"headline": "Budget talks stall", "datePublished": "2023-11-02T18:30:00-04:00",
+"isAccessibleForFree": false, "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": false,
+"cssSelector": ".paywalled"}}</script></head><body><article><h1>Budget talks stall</h1>
+<div class="story-body"><p>The city council adjourned on Thursday without a budget deal, the third delay this month.</p>
+<p>Subscribe to continue reading.</p></div></article></body></html>"""
+
+
+def test_provenance_and_the_paywall_flag_are_kept(db_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_text(PAYWALLED, encoding="utf-8")
+    assert invoke(db_path, "scrape", str(page)).exit_code == 0
+    record = json.loads(invoke(db_path, "show", "48213", "--format", "json").stdout)
+    assert record["published"] == "2023-11-02T18:30:00-04:00"
+    assert record["extra"]["published_from"] == "json-ld"
+    assert record["extra"]["partial"] is True
+    reference = FIXTURES / "sites" / "kabul-post" / "2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-conditions-based/index.html"
+    assert invoke(db_path, "scrape", str(reference)).exit_code == 0
+    full = json.loads(invoke(db_path, "show", "16981", "--format", "json").stdout)
+    assert "partial" not in full["extra"] and full["extra"]["published_from"]

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -243,11 +243,14 @@ def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[st
     row["tags"] = json.dumps(record["tags"], ensure_ascii=False)
     row["published_utc"] = utc_stamp(article.published) if article.published else None
     row["content_hash"] = digest
+    row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None
     return row
 
 
 def _article(row: Mapping[str, object]) -> Article:
-    return Article.from_record(row)
+    article = Article.from_record(row)
+    extra = row.get("extra")
+    return replace(article, extra=json.loads(str(extra))) if extra else article
 
 
 __all__ = [

@@ -101,7 +101,7 @@ class CrawlState:
         with self.db.atomic():
             self.db["pages"].insert(
                 {"sha256": digest, "encoding": "gzip", "size": len(page.content),
-                 "content": gzip.compress(page.content, compresslevel=6, mtime=0)},
+                 "content": gzip.compress(page.content, compresslevel=1, mtime=0)},
                 pk="sha256", ignore=True,
             )  # fmt: skip
             self.db["article_pages"].insert(

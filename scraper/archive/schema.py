@@ -94,11 +94,20 @@ def _v3_failure_kinds(db: sqlite_utils.Database) -> None:
         db.execute("alter table failures add column kind text not null default 'article'")
 
 
+def _v4_article_extra(db: sqlite_utils.Database) -> None:
+    """What the parser says about an article beyond the record, as JSON: where the dates came from
+    (`published_from`: json-ld, meta, time, text, url), `partial` for a paywalled or truncated
+    article, which parser read it."""
+    if "extra" not in db["articles"].columns_dict:
+        db.execute("alter table articles add column extra text")
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_crawl_state),
     (3, _v3_failure_kinds),
+    (4, _v4_article_extra),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
