@@ -188,7 +188,7 @@ class TerminalReporter:
     def __init__(self, quiet: bool = False, stream: TextIO | None = None, *, verbose: bool = False):
         self.quiet = quiet
         self.verbose = verbose and not quiet
-        self.stream = stream or click.get_text_stream("stderr")
+        self.stream = stream or sys.stderr
         self.live = not quiet and self.stream.isatty()
         self._shown = False
 
