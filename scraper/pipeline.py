@@ -204,6 +204,13 @@ class Run(Walks):
             except FeedError as error:
                 self._fail(target, current.final_url, str(error), article=False)
                 return "error"
+            if next_url is not None and (url_key(next_url) in visited or len(visited) >= self.options.max_pages):
+                next_url = None
+            # A backfill asks for the next listing page while this page's articles are fetched, unless
+            # this page already reaches past --since; a cron run does not, as it usually stops here.
+            ahead = (
+                self._pool.submit(self._fetch_quietly, target, next_url) if self._read_ahead(next_url, links) else None
+            )
             go_on = self._process(target, links) or resuming  # a resumed walk goes past its first page
             resuming = False
             if self.limit_reached:
@@ -211,12 +218,39 @@ class Run(Walks):
             if not go_on:
                 self._set_cursor(target, None)
                 return "known" if self.options.incremental else "end"
-            if next_url is None or url_key(next_url) in visited or len(visited) >= self.options.max_pages:
+            if next_url is None:
                 self._set_cursor(target, None)
                 return "end"
             self._set_cursor(target, next_url)
-            current = self._fetch_listing_or_fail(target, next_url)
+            current = (
+                self._listing_result(target, next_url, ahead.result())
+                if ahead
+                else self._fetch_listing_or_fail(target, next_url)
+            )
         return "error"
+
+    def _read_ahead(self, next_url: str | None, links: list[Link]) -> bool:
+        if next_url is None or self.options.incremental:
+            return False
+        return not any(self.options.window.is_older(link.published, self.options.timezone) for link in links)
+
+    @staticmethod
+    def _fetch_quietly(target: Target, url: str) -> Page | FetchError:
+        """For the pool: the page, or the error to report on the calling thread."""
+        try:
+            return target.fetcher.fetch(url)
+        except FetchError as error:
+            return error
+
+    def _listing_result(self, target: Target, url: str, result: Page | FetchError) -> Page | None:
+        if isinstance(result, RobotsDisallowed):
+            self._robots(result)
+            return None
+        if isinstance(result, FetchError):
+            self._fail(target, url, str(result), article=False)
+            return None
+        self.store.clear_failure(url)
+        return result
 
     def _resume_walk(self, target: Target, cursor: str) -> None:
         """Carry on an earlier walk that was interrupted before it reached the end."""
@@ -316,13 +350,14 @@ class Run(Walks):
         return "known" if self.options.incremental else "go-on"
 
     def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
-        """Fetch and parse in the pool, a chunk at a time so --limit is not overshot by much;
-        results come back in link order."""
+        """Fetch and parse in the pool, all at once (or, with --limit, a chunk at a time so the limit
+        is not overshot by much); results come back in link order, each as soon as it and those
+        before it are ready."""
         index = 0
         while index < len(urls) and not self.limit_reached:
-            room = self.options.workers * 2
+            room = len(urls)
             if self.options.limit is not None:
-                room = min(room, self.options.limit - self.counts.new - self.counts.updated)
+                room = min(self.options.workers * 2, self.options.limit - self.counts.new - self.counts.updated)
             chunk = urls[index : index + max(1, room)]
             index += len(chunk)
             yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
