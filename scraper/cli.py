@@ -332,7 +332,7 @@ def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None,
             click.echo(f"error: {error}", err=True)
             continue
         outcome = str(archive.save(article))
-        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        counts.add(outcome)
     archive.finish_run(run_id, counts.as_dict(), "failed" if counts.failed else "ok")
     if counts.failed or not quiet:
         click.echo(f"import: {counts.summary()}", err=True)

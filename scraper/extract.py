@@ -58,7 +58,7 @@ def reparse_archive(archive: Archive, source: str | None, reporter: Reporter) ->
             continue
         before = archive.find(stored.number, stored.source)
         outcome = str(archive.save(article))
-        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        counts.add(outcome)
         if outcome == "updated" and before:
             changed = [f for f, v in article.to_record().items() if f != "fetched_at" and before[0].to_record()[f] != v]
             reporter.note(f"changed {stored.source} {stored.number}: {', '.join(changed)}")

@@ -143,6 +143,10 @@ class Counts:
     skipped: int = 0
     failed: int = 0
 
+    def add(self, outcome: str) -> None:
+        """Count one article by what happened to it ("new", "updated", "unchanged", ...)."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 

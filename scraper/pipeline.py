@@ -37,6 +37,8 @@ class TargetError(ScraperError):
 class ArticleRefLike(Protocol):
     @property
     def published(self) -> str | None: ...
+    @property
+    def modified(self) -> str | None: ...
 
 
 class ValidatorsLike(Protocol):
@@ -235,10 +237,10 @@ class Run(Walks):
         return not any(self.options.window.is_older(link.published, self.options.timezone) for link in links)
 
     @staticmethod
-    def _fetch_quietly(target: Target, url: str) -> Page | FetchError:
-        """For the pool: the page, or the error to report on the calling thread."""
+    def _fetch_quietly(target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | FetchError:
+        """The page, or the error, to report on the calling thread (safe to run in the pool)."""
         try:
-            return target.fetcher.fetch(url)
+            return target.fetcher.fetch(url, headers or None)
         except FetchError as error:
             return error
 
@@ -292,16 +294,7 @@ class Run(Walks):
         return kept
 
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
-        try:
-            page = target.fetcher.fetch(url, headers or None)
-            self.store.clear_failure(url)
-            return page
-        except RobotsDisallowed as error:
-            self._robots(error)
-            return None
-        except FetchError as error:
-            self._fail(target, url, str(error), article=False)
-            return None
+        return self._listing_result(target, url, self._fetch_quietly(target, url, headers))
 
     # -- one page of links ----------------------------------------------------------------
     def _process(self, target: Target, links: Iterable[Link]) -> bool:
@@ -408,7 +401,7 @@ class Run(Walks):
             return "older" if window.is_older(article.published, zone) else "go-on"
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         outcome = str(self.store.save(article, urls, page=page, timezone=getattr(zone, "key", None)))
-        setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        self.counts.add(outcome)
         return "go-on" if outcome != "unchanged" or not self.options.incremental else "known"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
@@ -447,7 +440,7 @@ class Run(Walks):
 
 def _changed_since(known: ArticleRefLike, lastmod: datetime | None) -> bool:
     """Whether a sitemap's or the API's last-modified time says an archived article changed."""
-    stamp = getattr(known, "modified", None) or known.published
+    stamp = known.modified or known.published
     if lastmod is None or not stamp:
         return False
     archived = datetime.fromisoformat(stamp)
