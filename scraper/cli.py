@@ -236,6 +236,10 @@ class TerminalReporter:
 @click.option(
     "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429, 5xx."
 )
+@click.option(
+    "--processes", type=click.IntRange(min=0), default=None, metavar="N",
+    help="Processes that parse pages on a big run [default: one per core; 0: parse in threads].",
+)  # fmt: skip
 @click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (only for sites you run).")
@@ -256,6 +260,7 @@ def scrape(
     delay: float,
     concurrency: int,
     retries: int,
+    processes: int | None,
     wait: float | None,
     ignore_robots: bool,
     as_json: bool,
@@ -279,6 +284,7 @@ def scrape(
         source=source,
         refetch=refetch,
         workers=max(DEFAULT_WORKERS, 2 * concurrency),  # parsing must not use up the request slots
+        processes=processes,
     )
     config = state.config()
     if not targets and not config.sources:

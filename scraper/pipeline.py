@@ -21,7 +21,8 @@ from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
 from scraper.fetch.http import ScopedFetcher
 from scraper.fetch.robots import RobotsDisallowed
 from scraper.models import Article, Counts, Page
-from scraper.parse import looks_like_article, parse_page
+from scraper.parse import looks_like_article
+from scraper.parsing import ParserCrash, Parsers
 from scraper.urls import is_http_url, same_site, site_host, url_key
 from scraper.walks import Walks
 from scraper.window import Window
@@ -80,6 +81,7 @@ class ScrapeOptions:
     refetch: bool = False
     max_pages: int = MAX_LISTING_PAGES
     workers: int = DEFAULT_WORKERS
+    processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
 
     @property
     def incremental(self) -> bool:
@@ -140,9 +142,11 @@ class Run(Walks):
         self._lastmod: dict[str, datetime] = {}  # url_key -> last modified, from a sitemap or the API
         self.robots_skipped = 0
         self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
+        self.parsers = Parsers(options.processes)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.parsers.close()
 
     # -- entry points ---------------------------------------------------------------------
     def scrape(self, target: Target) -> None:
@@ -196,45 +200,70 @@ class Run(Walks):
     def _walk(self, target: Target, page: Page, *, resuming: bool = False) -> str:
         """Follow a listing's pages (or read a feed) newest first. Returns why it ended:
         "end" (no older page, or past --since), "known" (a cron run reached archived articles),
-        "limit", or "error"."""
+        "limit", or "error".
+
+        Pages overlap: while one page's articles are being fetched, the next listing page is read
+        and its articles join the queue, so the request slots never drain between pages. That
+        happens only when the page's own links say the walk goes on (new articles, none past
+        --since); otherwise the page is finished first and the walk decides on what it found."""
         visited: set[str] = set()
         current: Page | None = page
+        waiting: Batch | None = None  # the page before, its articles still being fetched
         while current is not None:
             visited.add(url_key(current.final_url))
             try:
                 links, next_url = self._links_of(target, current)
             except FeedError as error:
                 self._fail(target, current.final_url, str(error), article=False)
-                return "error"
+                break
             if next_url is not None and (url_key(next_url) in visited or len(visited) >= self.options.max_pages):
                 next_url = None
-            # A backfill asks for the next listing page while this page's articles are fetched, unless
-            # this page already reaches past --since; a cron run does not, as it usually stops here.
-            ahead = (
-                self._pool.submit(self._fetch_quietly, target, next_url) if self._read_ahead(next_url, links) else None
-            )
-            go_on = self._process(target, links) or resuming  # a resumed walk goes past its first page
+            batch = self._plan(target, links, next_url, go_on=resuming)  # a resumed walk goes past its first page
             resuming = False
-            if self.limit_reached:
-                return "limit"
-            if not go_on:
-                self._set_cursor(target, None)
-                return "known" if self.options.incremental else "end"
-            if next_url is None:
-                self._set_cursor(target, None)
-                return "end"
-            self._set_cursor(target, next_url)
-            current = (
-                self._listing_result(target, next_url, ahead.result())
-                if ahead
-                else self._fetch_listing_or_fail(target, next_url)
-            )
+            ahead = self._pool.submit(self._fetch_quietly, target, next_url) if self._read_ahead(batch) else None
+            self._start(target, batch)
+            if waiting is not None:
+                ended = self._conclude(target, waiting)
+                waiting = None
+                if ended is not None:
+                    self._finish(batch)  # already on its way: keep what comes
+                    return ended
+            if ahead is not None and batch.next_url is not None:
+                waiting = batch
+                current = self._listing_result(target, batch.next_url, ahead.result())
+                continue
+            ended = self._conclude(target, batch)
+            if ended is not None:
+                return ended
+            current = self._fetch_listing_or_fail(target, batch.next_url) if batch.next_url else None
+        if waiting is not None:
+            ended = self._conclude(target, waiting)
+            if ended is not None:
+                return ended
         return "error"
 
-    def _read_ahead(self, next_url: str | None, links: list[Link]) -> bool:
-        if next_url is None or self.options.incremental:
+    def _conclude(self, target: Target, batch: Batch) -> str | None:
+        """Store a page's articles; None to go on to its next page, else why the walk ends."""
+        go_on = self._finish(batch)
+        if self.limit_reached:
+            return "limit"
+        if not go_on:
+            self._set_cursor(target, None)
+            return "known" if self.options.incremental else "end"
+        if batch.next_url is None:
+            self._set_cursor(target, None)
+            return "end"
+        self._set_cursor(target, batch.next_url)
+        return None
+
+    def _read_ahead(self, batch: Batch) -> bool:
+        """Whether to ask for the next listing page before this one's articles are in: its links
+        say the walk goes on (something new, nothing past --since), and no --limit is near."""
+        if batch.next_url is None or self.options.limit is not None:
             return False
-        return not any(self.options.window.is_older(link.published, self.options.timezone) for link in links)
+        if any(self.options.window.is_older(link.published, self.options.timezone) for link in batch.links):
+            return False
+        return batch.go_on or bool(batch.urls)
 
     @staticmethod
     def _fetch_quietly(target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | FetchError:
@@ -301,8 +330,17 @@ class Run(Walks):
         """Handle one page of links, newest first. Returns whether to go on to the next page:
         not when every link was older than --since, nor (on a cron run) when every link was
         already archived."""
+        batch = self._plan(target, links)
+        self._start(target, batch)
+        return self._finish(batch)
+
+    def _plan(
+        self, target: Target, links: Iterable[Link], next_url: str | None = None, *, go_on: bool = False
+    ) -> Batch:
+        """Triage a page's links (on this thread: the archive is read here) and put the ones to
+        fetch in the frontier, so an interrupted run picks them up."""
         links = list(links)
-        go_on = any(self._states.get(url_key(link.url)) == "go-on" for link in links)  # handled earlier this run
+        go_on = go_on or any(self._states.get(url_key(link.url)) == "go-on" for link in links)  # seen earlier
         todo: list[Link] = []
         for link in self._fresh(links):
             self.counts.discovered += 1
@@ -311,8 +349,16 @@ class Run(Walks):
                 todo.append(link)
             go_on = go_on or state == "go-on"
         self.store.frontier_add(target.source, [(link.url, link.published) for link in todo])
-        for url, result in self._fetch_all(target, [link.url for link in todo]):
-            go_on = self._store_result(target, url, result) == "go-on" or go_on
+        return Batch(target, links, [link.url for link in todo], go_on, next_url)
+
+    def _start(self, target: Target, batch: Batch) -> None:
+        batch.results = self._fetch_all(target, batch.urls)
+
+    def _finish(self, batch: Batch) -> bool:
+        """Store the batch's articles as they come, in link order. Returns whether to go on."""
+        go_on = batch.go_on
+        for url, result in batch.results:
+            go_on = self._store_result(batch.target, url, result) == "go-on" or go_on
         return go_on
 
     def _fresh(self, links: Iterable[Link]) -> Iterator[Link]:
@@ -343,16 +389,22 @@ class Run(Walks):
         return "known" if self.options.incremental else "go-on"
 
     def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
-        """Fetch and parse in the pool, all at once (or, with --limit, a chunk at a time so the limit
-        is not overshot by much); results come back in link order, each as soon as it and those
-        before it are ready."""
+        """Fetch and parse in the pool; results come back in link order, each as soon as it and
+        those before it are ready. All are handed to the pool at once, before this returns; with
+        --limit, a chunk at a time (lazily) so the limit is not overshot by much."""
+        if self.options.limit is not None:
+            return self._fetch_chunks(target, urls)
+        self.parsers.expect(len(urls))
+        futures = [self._pool.submit(self._fetch_and_parse, target, url) for url in urls]
+        return zip(urls, (future.result() for future in futures), strict=True)
+
+    def _fetch_chunks(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
         index = 0
         while index < len(urls) and not self.limit_reached:
-            room = len(urls)
-            if self.options.limit is not None:
-                room = min(self.options.workers * 2, self.options.limit - self.counts.new - self.counts.updated)
+            room = min(self.options.workers * 2, (self.options.limit or 0) - self.counts.new - self.counts.updated)
             chunk = urls[index : index + max(1, room)]
             index += len(chunk)
+            self.parsers.expect(len(chunk))
             yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
 
     def _fetch_and_parse(self, target: Target, url: str) -> Result:
@@ -366,11 +418,12 @@ class Run(Walks):
         try:
             zone = target.timezone or self.options.timezone
             source = self.options.source or target.archive_as
-            return page, parse_page(page, timezone=zone, source=source, selectors=target.selectors)
+            return page, self.parsers.parse(page, timezone=zone, source=source, selectors=target.selectors)
         except ParseError as error:
             return error
         except Exception as error:  # a parser bug must fail this page, not the whole run
-            return ParseError(page.final_url, f"the parser crashed ({type(error).__name__}: {error}); please report it")
+            name = error.name if isinstance(error, ParserCrash) else type(error).__name__
+            return ParseError(page.final_url, f"the parser crashed ({name}: {error}); please report it")
 
     # -- results, on the calling thread ---------------------------------------------------
     def _store_result(self, target: Target, url: str, result: Result) -> str:
@@ -450,3 +503,15 @@ def _changed_since(known: ArticleRefLike, lastmod: datetime | None) -> bool:
 
 
 Result = tuple[Page | None, Article] | ScraperError
+
+
+@dataclass
+class Batch:
+    """One page of links: triaged, and the ones to fetch handed to the pool."""
+
+    target: Target
+    links: list[Link]
+    urls: list[str]  # to fetch
+    go_on: bool  # what triage alone says: go on to the next page
+    next_url: str | None = None  # the listing page after this one
+    results: Iterable[tuple[str, Result]] = ()

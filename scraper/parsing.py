@@ -1,0 +1,144 @@
+"""Where article pages are parsed: in the fetching thread, or, once a run has enough pages to make
+it worth starting them, in a small pool of processes.
+
+Parsing is pure CPU. Under Python's GIL the fetching threads, the archive writes and the parsing of
+a big backfill all share one core; handing parsing to other processes puts the machine's other
+cores to work, and the fetching thread simply waits for its page's Article (the GIL is free while
+it waits). A cron run with a handful of new articles never starts a process.
+
+A page that kills its parser process (a crash in C code, the OOM killer) is tried once more in a
+fresh pool, since the pages that were in the same pool at that moment are innocent; if it kills
+that one too it fails alone, with a message, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import tzinfo
+from typing import Any
+
+from scraper.errors import NotAnArticle, ParseError
+from scraper.models import Article, Page
+from scraper.parse import parse_page
+
+AUTO = None
+START_AT = 40  # pages announced to the run before processes are worth their start-up (~0.3 s)
+ATTEMPTS = 2  # pools a page may break before it fails alone
+
+
+def default_processes() -> int:
+    """One parser process per core this process may run on, when there is more than one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+class Parsers:
+    """Parses pages like `parse_page`, in the calling thread or in a process pool.
+
+    `processes`: how many parser processes (0: always parse in the calling thread; None: one per
+    core when there are several). `start_at`: how many pages must be announced with `expect`
+    before the processes are started."""
+
+    def __init__(self, processes: int | None = AUTO, *, start_at: int = START_AT):
+        self.processes = default_processes() if processes is None else max(0, processes)
+        self.start_at = start_at
+        self._expected = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def expect(self, pages: int) -> None:
+        """The run is about to fetch this many more article pages."""
+        self._expected += pages
+        if self.processes and self._expected >= self.start_at and self._pool is None and not self._closed:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = _new_pool(self.processes)
+
+    @property
+    def in_processes(self) -> bool:
+        return self._pool is not None
+
+    def parse(
+        self,
+        page: Page,
+        *,
+        timezone: tzinfo | None = None,
+        source: str | None = None,
+        selectors: Mapping[str, str] | None = None,
+    ) -> Article:
+        """The page's Article; raises ParseError (NotAnArticle) as parse_page does."""
+        for _ in range(ATTEMPTS):
+            pool = self._pool
+            if pool is None:
+                return parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
+            try:
+                future: Future[tuple[Any, ...]] = pool.submit(_parse_job, page, timezone, source, dict(selectors or {}))
+                return _unwrap(future.result())
+            except BrokenProcessPool:
+                self._replace(pool)
+            except RuntimeError:  # the pool was shut down under us: the run is closing
+                if not self._closed:
+                    raise
+                return parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
+        raise ParseError(page.final_url, "the parser process died on this page (a crash or out of memory)")
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken and not self._closed:
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = _new_pool(self.processes)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _new_pool(processes: int) -> ProcessPoolExecutor:
+    """Processes started fresh ("spawn": each imports the parsers, ~0.25 s of CPU), never forked
+    from this threaded process: a fork copies locks that other threads hold at that moment."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+
+
+# -- in the parser process ------------------------------------------------------------------
+def _parse_job(page: Page, timezone: tzinfo | None, source: str | None, selectors: dict[str, str]) -> tuple[Any, ...]:
+    """Runs in a parser process. Exceptions come back as plain tuples: ours keep their fields that
+    way (their own pickling would lose them), and a parser bug becomes its type and message."""
+    try:
+        return ("ok", parse_page(page, timezone=timezone, source=source, selectors=selectors))  # type: ignore[arg-type]
+    except NotAnArticle as error:
+        return ("not-article", error.url, error.reason)
+    except ParseError as error:
+        return ("parse-error", error.url, error.reason)
+    except Exception as error:  # a parser bug: the caller reports it as one
+        return ("crash", type(error).__name__, str(error))
+
+
+class ParserCrash(Exception):
+    """A parser bug in a parser process, carried back by name and message."""
+
+    def __init__(self, name: str, message: str):
+        self.name = name
+        super().__init__(message)
+
+
+def _unwrap(result: tuple[Any, ...]) -> Article:
+    kind = result[0]
+    if kind == "ok":
+        return result[1]  # type: ignore[no-any-return]
+    if kind == "not-article":
+        raise NotAnArticle(result[1], result[2])
+    if kind == "parse-error":
+        raise ParseError(result[1], result[2])
+    raise ParserCrash(result[1], result[2])

@@ -1,0 +1,139 @@
+"""Parsing in other processes: the same Articles and errors as in the calling thread, a dead parser
+process costs nothing but a retry, and a scrape with parser processes archives what one without
+them does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from scraper.cli import cli
+from scraper.errors import NotAnArticle, ParseError
+from scraper.models import Page
+from scraper.parse import parse_page
+from scraper.parsing import Parsers, default_processes
+from tests.servers import ServerFactory
+
+SITE = FIXTURES / "sites" / "kabul-post"
+KABUL = ZoneInfo("Asia/Kabul")
+
+
+def saved_page(path: Path, url: str) -> Page:
+    return Page(url, url, 200, {"content-type": "text/html; charset=utf-8"}, path.read_bytes(), datetime.now(UTC))
+
+
+def article_pages(count: int) -> list[Page]:
+    found = sorted(p for p in SITE.glob("20*/**/index.html"))[:count]
+    return [saved_page(p, "https://kabulpost.example/" + str(p.parent.relative_to(SITE)) + "/") for p in found]
+
+
+@pytest.fixture
+def parsers() -> Parsers:
+    workers = Parsers(2, start_at=1)
+    workers.expect(1)
+    yield workers
+    workers.close()
+
+
+def test_processes_give_the_same_articles(parsers: Parsers) -> None:
+    pages = article_pages(6)
+    assert len(pages) == 6
+    assert parsers.in_processes
+    for page in pages:
+        here = parse_page(page, timezone=KABUL, source="kabul", selectors={})
+        there = parsers.parse(page, timezone=KABUL, source="kabul", selectors={})
+        assert there == here
+
+
+def test_selectors_reach_the_processes(parsers: Parsers) -> None:
+    page = article_pages(1)[0]
+    chosen = {"title": "h1.entry-title"}
+    assert parsers.parse(page, selectors=chosen) == parse_page(page, selectors=chosen)
+
+
+def test_errors_come_back_with_their_fields(parsers: Parsers) -> None:
+    home = saved_page(SITE / "index.html", "https://kabulpost.example/")
+    with pytest.raises(NotAnArticle) as raised:
+        parsers.parse(home)
+    assert raised.value.url == "https://kabulpost.example/" and raised.value.reason
+    junk = Page("https://x.example/a", "https://x.example/a", 200, {"content-type": "text/html"}, b"", datetime.now(UTC))
+    with pytest.raises(ParseError) as failed:
+        parsers.parse(junk)
+    assert failed.value.url == "https://x.example/a"
+
+
+def test_a_killed_parser_process_costs_a_retry(parsers: Parsers) -> None:
+    page = article_pages(1)[0]
+    expected = parse_page(page)
+    assert parsers.parse(page) == expected
+    pool = parsers._pool
+    assert pool is not None
+    for pid in list(pool._processes):  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGKILL)
+    assert parsers.parse(page) == expected  # in a fresh pool
+    assert parsers._pool is not pool
+
+
+def test_no_processes_until_enough_pages() -> None:
+    workers = Parsers(2, start_at=10)
+    try:
+        workers.expect(9)
+        assert not workers.in_processes
+        page = article_pages(1)[0]
+        assert workers.parse(page) == parse_page(page)
+        workers.expect(1)
+        assert workers.in_processes
+    finally:
+        workers.close()
+    assert Parsers(0, start_at=1).processes == 0
+    assert default_processes() >= 0
+
+
+def test_parse_after_close_falls_back_to_this_thread() -> None:
+    workers = Parsers(1, start_at=1)
+    workers.expect(1)
+    workers.close()
+    page = article_pages(1)[0]
+    assert workers.parse(page) == parse_page(page)
+
+
+def archived(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "select source, number, title, published, lede, body, categories, content_hash from articles order by number"
+        ).fetchall()
+
+
+def test_scrape_with_and_without_processes_archive_the_same(tmp_path: Path, loopback: ServerFactory) -> None:
+    server = loopback(folder=SITE)
+    dbs = {}
+    for processes in ("0", "2"):
+        db = tmp_path / f"p{processes}.db"
+        result = CliRunner().invoke(
+            cli, ["--db", str(db), "scrape", "--delay", "0", "--processes", processes, server.url("/")]
+        )
+        assert result.exit_code == 0, result.output
+        dbs[processes] = archived(db)
+    assert len(dbs["0"]) == 49
+    assert dbs["0"] == dbs["2"]
+
+
+def test_a_parser_bug_in_a_process_comes_back_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.parsing
+
+    def crashing(page: Page, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(scraper.parsing, "parse_page", crashing)
+    outcome = scraper.parsing._parse_job(article_pages(1)[0], None, None, {})  # what a process sends back
+    with pytest.raises(scraper.parsing.ParserCrash) as raised:
+        scraper.parsing._unwrap(outcome)
+    assert raised.value.name == "RuntimeError" and str(raised.value) == "boom"
