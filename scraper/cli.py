@@ -237,6 +237,14 @@ class TerminalReporter:
     "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429, 5xx."
 )
 @click.option(
+    "--total-concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+    help="Requests in flight across all hosts.",
+)  # fmt: skip
+@click.option(
+    "--parallel", type=click.IntRange(min=1), default=4, show_default=True,
+    help="Sources scraped at once, each keeping its host's limits.",
+)  # fmt: skip
+@click.option(
     "--processes", type=click.IntRange(min=0), default=None, metavar="N",
     help="Processes that parse pages on a big run [default: one per core; 0: parse in threads].",
 )  # fmt: skip
@@ -260,6 +268,8 @@ def scrape(
     delay: float,
     concurrency: int,
     retries: int,
+    total_concurrency: int,
+    parallel: int,
     processes: int | None,
     wait: float | None,
     ignore_robots: bool,
@@ -292,12 +302,16 @@ def scrape(
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
-        settings = HttpSettings(retries=retries, delay=delay, concurrency=concurrency, obey_robots=not ignore_robots)
+        settings = HttpSettings(
+            retries=retries, delay=delay, concurrency=concurrency, total=max(total_concurrency, concurrency),
+            obey_robots=not ignore_robots,
+        )  # fmt: skip
         fetchers = Fetchers(settings)
         reporter = TerminalReporter(quiet, verbose=verbose)
         counts = run_scrape(
             archive, targets, config, options, fetchers, reporter,
             start_run=archive.start_run, finish_run=archive.finish_run,
+            open_store=lambda: Archive(state.db_path), parallel=parallel,
         )  # fmt: skip
         reporter.done()
     elapsed = time.monotonic() - started

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
 # The record's fields, in the order of JSON keys and CSV columns.
 FIELDS: tuple[str, ...] = (
@@ -147,6 +148,11 @@ class Counts:
         """Count one article by what happened to it ("new", "updated", "unchanged", ...)."""
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    def __iadd__(self, other: Counts) -> Counts:
+        for name, value in other.__dict__.items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
+
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
@@ -156,3 +162,11 @@ class Counts:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+class Parsed(NamedTuple):
+    """An article page, parsed: what a run's fetching threads hand to the thread that stores."""
+
+    page: Page | None  # None: built from API data, with no page of its own
+    article: Article
+    packed: Any = None  # the archive's compressed copy of the page, made off the storing thread

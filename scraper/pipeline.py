@@ -7,12 +7,13 @@ through `Reporter`; cli.py wires the real ones in.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from scraper.discover import Link, guess_kind, parse_feed, parse_listing
@@ -20,7 +21,7 @@ from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, Scra
 from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
 from scraper.fetch.http import ScopedFetcher
 from scraper.fetch.robots import RobotsDisallowed
-from scraper.models import Article, Counts, Page
+from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
 from scraper.parsing import ParserCrash, Parsers
 from scraper.urls import is_http_url, same_site, site_host, url_key
@@ -33,6 +34,10 @@ DEFAULT_WORKERS = 4  # pages fetched and parsed at once; the throttle caps each 
 
 class TargetError(ScraperError):
     """A scrape target that cannot be used (missing path, unsupported scheme)."""
+
+
+class Stopped(Exception):  # not an error: another source failed, or Ctrl-C
+    """Raised inside a run that was asked to stop, at the next article."""
 
 
 class ArticleRefLike(Protocol):
@@ -51,8 +56,16 @@ class Store(Protocol):
 
     def lookup_url(self, url: str) -> ArticleRefLike | None: ...
     def save(
-        self, article: Article, urls: Iterable[str] = (), *, page: Page | None = None, timezone: str | None = None
+        self,
+        article: Article,
+        urls: Iterable[str] = (),
+        *,
+        page: Page | None = None,
+        timezone: str | None = None,
+        packed: Any = None,
+        done: str | None = None,
     ) -> str: ...
+    def pack_page(self, page: Page) -> Any: ...  # compressed for keeping; safe on any thread
     def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None: ...
     def clear_failure(self, url: str) -> None: ...
     def failed_urls(self, source: str | None = None) -> list[str]: ...
@@ -63,6 +76,7 @@ class Store(Protocol):
     def set_listing_cursor(self, source: str, url: str | None) -> None: ...
     def validators(self, url: str) -> ValidatorsLike | None: ...
     def remember_validators(self, page: Page) -> None: ...
+    def close(self) -> None: ...
 
 
 class Reporter(Protocol):
@@ -132,7 +146,17 @@ class Run(Walks):
     Discovery and all archive writes happen on the calling thread; only fetching and parsing
     article pages go to a small thread pool (the fetcher's throttle keeps each host polite)."""
 
-    def __init__(self, store: Store, options: ScrapeOptions, reporter: Reporter):
+    def __init__(
+        self,
+        store: Store,
+        options: ScrapeOptions,
+        reporter: Reporter,
+        *,
+        parsers: Parsers | None = None,
+        stop: threading.Event | None = None,
+    ):
+        """`parsers`: shared with other runs (and closed by the caller); `stop`: set by another
+        thread to end this run at its next article."""
         self.store = store
         self.options = options
         self.reporter = reporter
@@ -142,11 +166,14 @@ class Run(Walks):
         self._lastmod: dict[str, datetime] = {}  # url_key -> last modified, from a sitemap or the API
         self.robots_skipped = 0
         self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
-        self.parsers = Parsers(options.processes)
+        self._own_parsers = parsers is None
+        self.parsers = parsers if parsers is not None else Parsers(options.processes)
+        self.stop = stop
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self.parsers.close()
+        if self._own_parsers:
+            self.parsers.close()
 
     # -- entry points ---------------------------------------------------------------------
     def scrape(self, target: Target) -> None:
@@ -412,13 +439,16 @@ class Run(Walks):
             page = target.fetcher.fetch(url)
         except FetchError as error:
             return error
-        return self._parse(target, page)
+        result = self._parse(target, page)
+        if isinstance(result, Parsed):  # compress the raw page here, off the storing thread
+            return result._replace(packed=self.store.pack_page(page))
+        return result
 
     def _parse(self, target: Target, page: Page) -> Result:
         try:
             zone = target.timezone or self.options.timezone
             source = self.options.source or target.archive_as
-            return page, self.parsers.parse(page, timezone=zone, source=source, selectors=target.selectors)
+            return Parsed(page, self.parsers.parse(page, timezone=zone, source=source, selectors=target.selectors))
         except ParseError as error:
             return error
         except Exception as error:  # a parser bug must fail this page, not the whole run
@@ -427,6 +457,8 @@ class Run(Walks):
 
     # -- results, on the calling thread ---------------------------------------------------
     def _store_result(self, target: Target, url: str, result: Result) -> str:
+        if self.stop is not None and self.stop.is_set():
+            raise Stopped
         state = "go-on"
         try:
             state = self._store(target, url, result)
@@ -447,13 +479,14 @@ class Run(Walks):
         if isinstance(result, ScraperError):
             self._fail(target, url, str(result))
             return "go-on"
-        page, article = result
+        page, article, packed = result
         window, zone = self.options.window, target.timezone or self.options.timezone
         if not window.contains(article.published, zone):
             self.counts.skipped += 1
             return "older" if window.is_older(article.published, zone) else "go-on"
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        outcome = str(self.store.save(article, urls, page=page, timezone=getattr(zone, "key", None)))
+        zone_name = getattr(zone, "key", None)
+        outcome = str(self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url))
         self.counts.add(outcome)
         return "go-on" if outcome != "unchanged" or not self.options.incremental else "known"
 
@@ -502,7 +535,7 @@ def _changed_since(known: ArticleRefLike, lastmod: datetime | None) -> bool:
     return lastmod > archived
 
 
-Result = tuple[Page | None, Article] | ScraperError
+Result = Parsed | ScraperError
 
 
 @dataclass

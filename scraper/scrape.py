@@ -4,8 +4,10 @@ fetchers, one Run over them all, and a row in the runs table. The CLI only parse
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -15,7 +17,8 @@ from scraper.fetch import Fetcher, HttpFetcher, RetryPolicy
 from scraper.fetch.robots import RobotsFetcher
 from scraper.fetch.throttle import Throttle, ThrottledFetcher
 from scraper.models import Counts
-from scraper.pipeline import Reporter, Run, ScrapeOptions, Store, Target, TargetError, resolve_target
+from scraper.parsing import Parsers
+from scraper.pipeline import Reporter, Run, ScrapeOptions, Stopped, Store, Target, TargetError, resolve_target
 
 
 @dataclass(frozen=True)
@@ -109,24 +112,121 @@ def run_scrape(
     *,
     start_run: Callable[[str, list[str]], int],
     finish_run: Callable[[int, dict[str, int], str], None],
+    open_store: Callable[[], Store] | None = None,
+    parallel: int = 1,
 ) -> Counts:
+    """Scrape every target. With `open_store` (another connection to the same archive, one per
+    thread) and `parallel` > 1, up to `parallel` targets run at once, each in a thread of its own;
+    the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
+    With --limit, targets run one after another so the limit means what it says."""
     names = list(texts or config.sources)
-    run = Run(store, options, reporter)
     run_id = start_run("scrape", names)
     status = "interrupted"
+    counts = Counts()
+    parsers = Parsers(options.processes)
     try:
+        found: list[Target] = []
         for target in targets(texts, config, fetchers, options.source):
             if isinstance(target, TargetError):
-                run.fail_target(target)
-                continue
-            run.scrape(target)
-            if run.limit_reached:
-                break
-        status = "failed" if run.counts.failed else "ok"
+                counts.failed += 1
+                reporter.problem(str(target))
+            else:
+                found.append(target)
+        if open_store is None or parallel <= 1 or len(found) <= 1 or options.limit is not None:
+            counts += _in_turn(store, found, options, reporter, parsers)
+        else:
+            counts += _at_once(open_store, found, options, reporter, parsers, parallel)
+        status = "failed" if counts.failed else "ok"
         if fetchers.robots_skipped:
             reporter.note(f"robots.txt kept {fetchers.robots_skipped} URLs off limits")
     finally:
-        finish_run(run_id, run.counts.as_dict(), status)
-        run.close()
+        finish_run(run_id, counts.as_dict(), status)
+        parsers.close()
         fetchers.close()
+    return counts
+
+
+def _in_turn(store: Store, found: list[Target], options: ScrapeOptions, reporter: Reporter, parsers: Parsers) -> Counts:
+    run = Run(store, options, reporter, parsers=parsers)
+    try:
+        for target in found:
+            run.scrape(target)
+            if run.limit_reached:
+                break
+    finally:
+        run.close()
     return run.counts
+
+
+def _at_once(
+    open_store: Callable[[], Store],
+    found: list[Target],
+    options: ScrapeOptions,
+    reporter: Reporter,
+    parsers: Parsers,
+    parallel: int,
+) -> Counts:
+    """Each target in a thread with its own archive connection and its own Run. If one fails
+    (the disk is full) or the user presses Ctrl-C, the others stop at their next article."""
+    stop = threading.Event()
+    shared = SharedReporter(reporter)
+
+    def scrape_one(target: Target) -> Counts:
+        store = open_store()
+        try:
+            run = Run(store, options, shared, parsers=parsers, stop=stop)
+            shared.watch(run.counts)
+            try:
+                run.scrape(target)
+            except Stopped:
+                pass
+            finally:
+                run.close()
+            return run.counts
+        finally:
+            store.close()
+
+    pool = ThreadPoolExecutor(max_workers=min(parallel, len(found)), thread_name_prefix="source")
+    try:
+        total = Counts()
+        for future in as_completed([pool.submit(scrape_one, target) for target in found]):
+            total += future.result()  # the first error raises here at once
+        return total
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class SharedReporter:
+    """The reporter, for runs on several threads: one message at a time, and progress that sums
+    every run's counts."""
+
+    def __init__(self, inner: Reporter):
+        self.inner = inner
+        self._lock = threading.Lock()
+        self._counts: list[Counts] = []
+
+    def watch(self, counts: Counts) -> None:
+        with self._lock:
+            self._counts.append(counts)
+
+    def problem(self, message: str) -> None:
+        with self._lock:
+            self.inner.problem(message)
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            self.inner.note(message)
+
+    def detail(self, message: str) -> None:
+        with self._lock:
+            self.inner.detail(message)
+
+    def progress(self, counts: Counts) -> None:
+        with self._lock:
+            total = Counts()
+            for each in self._counts:
+                total += each
+            self.inner.progress(total)

@@ -34,7 +34,7 @@ from scraper.discover import (
 from scraper.discover.wpapi import WpPost, parse_api_index, terms_url
 from scraper.errors import FeedError, FetchError, ParseError
 from scraper.fetch import origin_of
-from scraper.models import Page
+from scraper.models import Page, Parsed
 from scraper.urls import same_site, url_key
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ class Walks:
         """One page of REST posts: build records straight from the API data; fall back to the HTML
         page only where the REST data lacks something (an empty title or body)."""
         go_on = False
-        results: list[tuple[str, object]] = []
+        results: list[tuple[str, Parsed]] = []
         to_fetch: list[str] = []
         for post in posts:
             key = url_key(post.link)
@@ -249,9 +249,9 @@ class Walks:
             except ParseError:
                 to_fetch.append(post.link)
                 continue
-            results.append((post.link, (None, article)))
+            results.append((post.link, Parsed(None, article)))
         for url, result in results:
-            go_on = self._store_result(target, url, result) == "go-on" or go_on  # type: ignore[arg-type]
+            go_on = self._store_result(target, url, result) == "go-on" or go_on
         for url, result in self._fetch_all(target, to_fetch):
             go_on = self._store_result(target, url, result) == "go-on" or go_on
         return go_on

@@ -67,13 +67,17 @@ class LoggedRequest:
     method: str
     path: str
     headers: Mapping[str, str]  # keys lower-case
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 class LoopbackServer:
     """A threaded HTTP/1.0 server on 127.0.0.1 and a free port; use as a context manager."""
 
-    def __init__(self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None) -> None:
+    def __init__(
+        self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None, latency: float = 0.0
+    ) -> None:
         self.folder = Path(folder).resolve() if folder is not None else None
+        self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
         self._lock = threading.Lock()
@@ -169,8 +173,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
-            if reply.delay:
-                time.sleep(reply.delay)
+            if reply.delay or server.latency:
+                time.sleep(reply.delay + server.latency)
             if reply.drop:
                 self.close_connection = True
                 return
@@ -218,9 +222,9 @@ class ServerFactory:
         self.servers: list[LoopbackServer] = []
 
     def __call__(
-        self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None
+        self, routes: Mapping[str, Sequence[Reply]] | None = None, folder: Path | None = None, latency: float = 0.0
     ) -> LoopbackServer:
-        server = LoopbackServer(routes, folder).start()
+        server = LoopbackServer(routes, folder, latency).start()
         self.servers.append(server)
         return server
 

@@ -1,4 +1,6 @@
-"""The SQLite archive: one row per (source, number), written with sqlite-utils.
+"""The SQLite archive: one row per (source, number). sqlite-utils opens it, migrates it and reads it;
+the per-article writes are prepared statements on its connection (a table API call reads the table's
+schema every time, which was most of their cost).
 
 Tables:
   articles      the current version of each article (pk source, number), with FTS on title, lede, body
@@ -22,15 +24,37 @@ from pathlib import Path
 
 import sqlite_utils
 
-from scraper.archive.crawl import CrawlState, StoredPage, Validators
+from scraper.archive.crawl import (
+    _FRONTIER_DONE,
+    ARTICLE,
+    CrawlState,
+    PackedPage,
+    StoredPage,
+    Validators,
+    cached_url_key,
+    pack_page,
+)
 from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
 from scraper.models import FIELDS, Article, Page
-from scraper.urls import url_key
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
+
+# The writes of save, as prepared statements (sqlite3 caches them compiled, per connection).
+_COLUMNS = (*FIELDS, "published_utc", "content_hash", "extra", "first_seen", "last_seen")
+_INSERT_ARTICLE = f"insert into articles ({', '.join(_COLUMNS)}) values ({', '.join('?' * len(_COLUMNS))})"
+_UPDATED_COLUMNS = tuple(c for c in _COLUMNS if c not in ("source", "number"))
+_UPDATE_ARTICLE = (
+    f"update articles set {', '.join(f'{c} = ?' for c in _UPDATED_COLUMNS)} where source = ? and number = ?"
+)
+_CURRENT_COLUMNS = (*FIELDS, "content_hash", "first_seen")
+_CURRENT = f"select {', '.join(_CURRENT_COLUMNS)} from articles where source = ? and number = ?"
+_INSERT_URL = "insert or replace into article_urls (url_key, url, source, number) values (?, ?, ?, ?)"
+_INSERT_REVISION = (
+    "insert into revisions (source, number, replaced_at, content_hash, changed, record) values (?, ?, ?, ?, ?, ?)"
+)
 
 
 class Outcome(StrEnum):
@@ -67,6 +91,10 @@ class Archive(CrawlState):
             self.db.execute("PRAGMA busy_timeout = 10000")
             if self.path != ":memory:":
                 self.db.enable_wal()
+                if self.db.journal_mode == "wal":
+                    # A commit is in the WAL file when it returns, so it survives the process being
+                    # killed (-9 included); only a power cut can lose the last ones, never corrupt.
+                    self.db.execute("PRAGMA synchronous = NORMAL")
             migrate(self.db)
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.path}: cannot open the archive: {error}") from None
@@ -76,10 +104,10 @@ class Archive(CrawlState):
 
     # -- lookups ----------------------------------------------------------------------------
     def lookup_url(self, url: str) -> ArticleRef | None:
-        row = self.db.execute(
+        row = self.db.conn.execute(
             "select a.source, a.number, a.published, a.modified from article_urls u "
             "join articles a on a.source = u.source and a.number = u.number where u.url_key = ?",
-            [url_key(url)],
+            (cached_url_key(url),),
         ).fetchone()
         return ArticleRef(*row) if row else None
 
@@ -116,68 +144,80 @@ class Archive(CrawlState):
 
     # -- writes -----------------------------------------------------------------------------
     def save(
-        self, article: Article, urls: Iterable[str] = (), *, page: Page | None = None, timezone: str | None = None
+        self,
+        article: Article,
+        urls: Iterable[str] = (),
+        *,
+        page: Page | None = None,
+        timezone: str | None = None,
+        packed: PackedPage | None = None,
+        done: str | None = None,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
-        the raw page it came from. All of it one transaction: nothing is ever half-written."""
+        the raw page it came from. All of it one transaction: nothing is ever half-written.
+
+        `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
+        most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
+        same transaction."""
+        if packed is not None and page is None:
+            raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
         digest = content_hash(record)
         row = _row(record, digest, article)
-        with self.db.atomic():
+        keys = {u: cached_url_key(u) for u in (article.url, *urls) if u}
+        conn = self.db.conn
+        with self.writing():
             old = self._current(article.source, article.number)
             if old is None:
                 outcome = Outcome.NEW
                 row["first_seen"] = row["last_seen"] = _now()
-                self.db["articles"].insert(row)
+                conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
             else:
                 outcome = Outcome.UPDATED
                 self._keep_revision(old, record)
                 row["first_seen"], row["last_seen"] = old["first_seen"], _now()
-                self.db["articles"].upsert(row, pk=("source", "number"))
-            self._remember_urls(article, [article.url, *urls])
-            self._clear_failures([article.url, *urls])
+                conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
+            self._remember_urls(article, keys)
+            self._clear_failures(keys.values())
             if page is not None and outcome != Outcome.UNCHANGED:
-                self.keep_page(article, page, timezone)
+                if packed is None:
+                    self.keep_page(article, page, timezone)
+                else:
+                    self.keep_page(article, page, timezone, packed=packed)
+            if done is not None:
+                conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
 
     def _current(self, source: str, number: int | str) -> dict[str, object] | None:
-        rows = list(self.db.query("select * from articles where source = ? and number = ?", [source, number]))
-        return rows[0] if rows else None
+        row = self.db.conn.execute(_CURRENT, (source, number)).fetchone()
+        return dict(zip(_CURRENT_COLUMNS, row, strict=True)) if row is not None else None
 
     def _keep_revision(self, old: Mapping[str, object], new: Mapping[str, object]) -> None:
         old_record = {f: old[f] for f in FIELDS}
         for key in ("categories", "tags"):
             old_record[key] = json.loads(str(old[key] or "[]"))
         changed = [f for f in CONTENT_FIELDS if old_record.get(f) != new.get(f)]
-        self.db["revisions"].insert(
-            {
-                "source": old["source"],
-                "number": old["number"],
-                "replaced_at": _now(),
-                "content_hash": old["content_hash"],
-                "changed": json.dumps(changed),
-                "record": json.dumps(old_record, ensure_ascii=False),
-            }
-        )
+        self.db.conn.execute(
+            _INSERT_REVISION,
+            (old["source"], old["number"], _now(), old["content_hash"], json.dumps(changed),
+             json.dumps(old_record, ensure_ascii=False)),
+        )  # fmt: skip
 
-    def _remember_urls(self, article: Article, urls: Iterable[str]) -> None:
-        rows = [
-            {"url_key": url_key(u), "url": u, "source": article.source, "number": article.number}
-            for u in dict.fromkeys(u for u in urls if u)
-        ]
-        self.db["article_urls"].insert_all(rows, pk="url_key", replace=True)
+    def _remember_urls(self, article: Article, keys: Mapping[str, str]) -> None:
+        """`keys`: each URL (in order, no repeats) and its url_key."""
+        self.db.conn.executemany(_INSERT_URL, [(key, u, article.source, article.number) for u, key in keys.items()])
 
-    def _clear_failures(self, urls: Iterable[str]) -> None:
-        keys = [url_key(u) for u in urls if u]
-        self.db.execute(f"delete from failures where url_key in ({', '.join('?' * len(keys))})", keys)
+    def _clear_failures(self, keys: Iterable[str]) -> None:
+        keys = list(dict.fromkeys(keys))
+        self.db.conn.execute(f"delete from failures where url_key in ({', '.join('?' * len(keys))})", keys)
 
     def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None:
         """Remember a URL the run gave up on, with its last error. `kind` "article" failures are
         retried by later runs; "listing" ones (pages, feeds) are only shown: walks visit them anyway."""
-        key, now = url_key(url), _now()
-        with self.db.atomic():
+        key, now = cached_url_key(url), _now()
+        with self.writing():
             self.db.execute(
                 "insert into failures (url_key, url, source, error, attempts, first_failed, last_failed, kind) "
                 "values (?, ?, ?, ?, 1, ?, ?, ?) on conflict(url_key) do update set "
@@ -186,8 +226,8 @@ class Archive(CrawlState):
             )
 
     def clear_failure(self, url: str) -> None:
-        with self.db.atomic():
-            self._clear_failures([url])
+        with self.writing():
+            self._clear_failures([cached_url_key(url)])
 
     def failed_urls(self, source: str | None = None) -> list[str]:
         sql, params = "select url from failures where kind = 'article'", []
@@ -198,14 +238,14 @@ class Archive(CrawlState):
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, command: str, targets: Iterable[str]) -> int:
         """A new row in runs. Any run still marked running was killed (runs hold the lock)."""
-        with self.db.atomic():
+        with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
             table = self.db["runs"].insert({**row, "status": "running"})
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
-        with self.db.atomic():
+        with self.writing():
             self.db["runs"].update(run_id, {"ended": _now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------
@@ -258,8 +298,10 @@ __all__ = [
     "ArticleRef",
     "Filters",
     "Outcome",
+    "PackedPage",
     "StoredPage",
     "Validators",
     "content_hash",
+    "pack_page",
     "utc_stamp",
 ]

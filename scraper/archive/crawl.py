@@ -1,12 +1,18 @@
-"""The archive's crawl state: the frontier, HTTP validators and raw pages (a mixin of Archive)."""
+"""The archive's crawl state: the frontier, HTTP validators and raw pages (a mixin of Archive).
+
+Writes are plain prepared statements on the connection (sqlite-utils' table API would read the
+table's schema on every call); sqlite-utils still owns the Database object and the migrations.
+"""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -15,6 +21,26 @@ from scraper.urls import url_key
 
 LISTING = "listing"
 ARTICLE = "article"
+
+# url_key is pure, and one crawl asks for the key of the same URL several times (frontier_add,
+# lookup_url, save, frontier_done), so it is remembered.
+cached_url_key = lru_cache(maxsize=16384)(url_key)
+
+_FRONTIER_ADD = (
+    "insert or ignore into frontier (url_key, url, source, kind, published, added) values (?, ?, ?, ?, ?, ?)"
+)
+_FRONTIER_HAS = "select 1 from frontier where url_key = ? and kind = ?"
+_FRONTIER_DONE = "delete from frontier where url_key = ? and kind = ?"
+_LISTING_SET = "insert or replace into frontier (url_key, url, source, kind, added) values (?, ?, ?, ?, ?)"
+_VALIDATORS_SET = (
+    "insert or replace into http_cache (url_key, url, etag, last_modified, checked) values (?, ?, ?, ?, ?)"
+)
+_PAGE_HAS = "select 1 from pages where sha256 = ?"
+_PAGE_ADD = "insert or ignore into pages (sha256, encoding, size, content) values (?, ?, ?, ?)"
+_ARTICLE_PAGE_SET = (
+    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at) "
+    "values (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _now() -> str:
@@ -36,6 +62,28 @@ class Validators:
 
 
 @dataclass(frozen=True)
+class PackedPage:
+    """A raw page as the pages table keeps it: the SHA-256 of its content (the key), its size and
+    its gzip bytes. Made by pack_page, which may run in any thread."""
+
+    sha256: str
+    size: int
+    content: bytes
+    encoding: str = "gzip"
+
+
+def pack_page(page: Page) -> PackedPage:
+    """The page hashed and gzip-compressed, as keep_page stores it. Pure and thread-safe; hashlib
+    and zlib release the GIL, so a fetch worker can do it while the main thread writes."""
+    return _packed(page.content, hashlib.sha256(page.content).hexdigest())
+
+
+def _packed(content: bytes, digest: str) -> PackedPage:
+    # mtime=0: the same content always makes the same bytes
+    return PackedPage(digest, len(content), gzip.compress(content, compresslevel=1, mtime=0))
+
+
+@dataclass(frozen=True)
 class StoredPage:
     source: str
     number: int | str
@@ -46,20 +94,43 @@ class StoredPage:
 class CrawlState:
     db: sqlite_utils.Database
 
+    # For callers that only hold the store: `store.pack_page(page)` in any thread (no connection used).
+    pack_page = staticmethod(pack_page)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction (a savepoint inside one already open). BEGIN IMMEDIATE: the write
+        lock is taken first, waiting for it under busy_timeout, so another connection's commit can
+        never leave this one unable to turn its reads into writes ("database is locked")."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # (an error may have ended it already)
+                conn.execute("ROLLBACK")
+            raise
+
     # -- frontier ---------------------------------------------------------------------------
     def frontier_add(self, source: str, urls: Iterable[tuple[str, datetime | None]]) -> None:
-        rows = [
-            {"url_key": url_key(u), "url": u, "source": source, "kind": ARTICLE,
-             "published": p.isoformat() if p else None, "added": _now()}
-            for u, p in urls
-        ]  # fmt: skip
+        added = _now()
+        rows = [(cached_url_key(u), u, source, ARTICLE, p.isoformat() if p else None, added) for u, p in urls]
         if rows:
-            with self.db.atomic():
-                self.db["frontier"].insert_all(rows, pk="url_key", ignore=True)
+            with self.writing():
+                self.db.conn.executemany(_FRONTIER_ADD, rows)
 
     def frontier_done(self, url: str) -> None:
-        with self.db.atomic():
-            self.db.execute("delete from frontier where url_key = ? and kind = ?", [url_key(url), ARTICLE])
+        key = cached_url_key(url)
+        conn = self.db.conn
+        if conn.execute(_FRONTIER_HAS, (key, ARTICLE)).fetchone() is None:
+            return  # nothing to delete (e.g. save(done=url) already did): no write transaction
+        with self.writing():
+            conn.execute(_FRONTIER_DONE, (key, ARTICLE))
 
     def frontier_pending(self, source: str) -> list[str]:
         sql = "select url from frontier where source = ? and kind = ? order by published desc, added"
@@ -70,45 +141,45 @@ class CrawlState:
         return row[0] if row else None
 
     def set_listing_cursor(self, source: str, url: str | None) -> None:
-        with self.db.atomic():
-            self.db.execute("delete from frontier where source = ? and kind = ?", [source, LISTING])
+        with self.writing():
+            self.db.conn.execute("delete from frontier where source = ? and kind = ?", (source, LISTING))
             if url is not None:
-                self.db["frontier"].insert(
-                    {"url_key": f"{LISTING}:{source}", "url": url, "source": source, "kind": LISTING, "added": _now()},
-                    replace=True,
-                )
+                self.db.conn.execute(_LISTING_SET, (f"{LISTING}:{source}", url, source, LISTING, _now()))
 
     # -- conditional GET --------------------------------------------------------------------
     def validators(self, url: str) -> Validators | None:
-        row = self.db.execute("select etag, last_modified from http_cache where url_key = ?", [url_key(url)]).fetchone()
+        sql = "select etag, last_modified from http_cache where url_key = ?"
+        row = self.db.conn.execute(sql, (cached_url_key(url),)).fetchone()
         return Validators(*row) if row else None
 
     def remember_validators(self, page: Page) -> None:
         etag, modified = page.headers.get("etag"), page.headers.get("last-modified")
         if not (etag or modified):
             return
-        with self.db.atomic():
-            self.db["http_cache"].insert(
-                {"url_key": url_key(page.requested_url), "url": page.requested_url, "etag": etag,
-                 "last_modified": modified, "checked": _now()},
-                pk="url_key", replace=True,
-            )  # fmt: skip
+        with self.writing():
+            self.db.conn.execute(
+                _VALIDATORS_SET, (cached_url_key(page.requested_url), page.requested_url, etag, modified, _now())
+            )
 
     # -- raw pages --------------------------------------------------------------------------
-    def keep_page(self, article: Article, page: Page, timezone: str | None) -> None:
-        """Keep the page an article was parsed from, gzip-compressed, once per distinct content."""
-        digest = hashlib.sha256(page.content).hexdigest()
-        with self.db.atomic():
-            self.db["pages"].insert(
-                {"sha256": digest, "encoding": "gzip", "size": len(page.content),
-                 "content": gzip.compress(page.content, compresslevel=1, mtime=0)},
-                pk="sha256", ignore=True,
-            )  # fmt: skip
-            self.db["article_pages"].insert(
-                {"source": article.source, "number": article.number, "sha256": digest, "url": page.final_url,
-                 "content_type": page.headers.get("content-type"), "timezone": timezone,
-                 "fetched_at": page.fetched_at.isoformat()},
-                pk=("source", "number"), replace=True,
+    def keep_page(
+        self, article: Article, page: Page, timezone: str | None, *, packed: PackedPage | None = None
+    ) -> None:
+        """Keep the page an article was parsed from, gzip-compressed, once per distinct content.
+        `packed` is pack_page(page) when the caller has made it already (e.g. in a worker thread)."""
+        if packed is not None and packed.size != len(page.content):
+            raise ValueError(f"packed page of {packed.size} bytes given for a page of {len(page.content)} bytes")
+        conn = self.db.conn
+        digest = packed.sha256 if packed is not None else hashlib.sha256(page.content).hexdigest()
+        if packed is None and conn.execute(_PAGE_HAS, (digest,)).fetchone() is None:
+            packed = _packed(page.content, digest)  # before the write lock, if not in a transaction already
+        with self.writing():
+            if packed is not None:  # (else kept already: pages are never deleted)
+                conn.execute(_PAGE_ADD, (digest, packed.encoding, packed.size, packed.content))
+            conn.execute(
+                _ARTICLE_PAGE_SET,
+                (article.source, article.number, digest, page.final_url, page.headers.get("content-type"), timezone,
+                 page.fetched_at.isoformat()),
             )  # fmt: skip
 
     def stored_pages(self, source: str | None = None) -> Iterator[StoredPage]:

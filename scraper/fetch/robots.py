@@ -1,19 +1,70 @@
 """robots.txt as a layer around fetching (as Scrapy's RobotsTxtMiddleware is): a URL the site's
 robots.txt disallows is refused before any request, and a Crawl-delay slows the host's throttle.
 
-Each origin's robots.txt is fetched once per run, through the same (throttled) fetcher.
+Each origin's robots.txt is read once per run, through the same (throttled) fetcher. With a
+`RobotsCache` (the archive keeps one), a copy younger than 24 hours (RFC 9309's limit, or the
+response's shorter `Cache-Control: max-age`) is used without a request, an older one is
+revalidated with a conditional GET, and when the site cannot be reached (no answer, 429, 5xx) the
+last copy is used whatever its age, as RFC 9309 allows. A cron run every 15 minutes thus asks for
+robots.txt about once a day.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from scraper.discover.robots import Robots, robots_url
 from scraper.errors import FetchError
 from scraper.fetch.base import Fetcher
 from scraper.fetch.local import origin_of
 from scraper.models import Page
+
+MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
+_MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CachedRobots:
+    """A robots.txt answer as kept between runs: a 2xx with its text, or a 4xx (no rules)."""
+
+    status: int
+    text: str
+    checked: float  # time.time() when it was fetched or last revalidated
+    fresh_for: float  # seconds after `checked` it may be used without asking
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def fresh(self, now: float) -> bool:
+        return 0 <= now - self.checked < self.fresh_for
+
+    def validators(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class RobotsCache(Protocol):
+    """Where robots.txt answers are kept between runs (safe to call from any thread)."""
+
+    def get_robots(self, url: str) -> CachedRobots | None: ...
+    def put_robots(self, url: str, robots: CachedRobots) -> None: ...
+
+
+def freshness(headers: Mapping[str, str]) -> float:
+    """Seconds a robots.txt response may be reused: 24 hours, or less if Cache-Control says so."""
+    control = headers.get("cache-control", "")
+    if "no-store" in control.lower() or "no-cache" in control.lower():
+        return 0.0
+    found = _MAX_AGE.search(control)
+    return min(MAX_AGE, float(found.group(1))) if found else MAX_AGE
 
 
 class RobotsDisallowed(FetchError):
@@ -30,35 +81,77 @@ class RobotsFetcher:
         user_agent: str,
         *,
         on_crawl_delay: Callable[[str, float], None] | None = None,
+        cache: RobotsCache | None = None,
+        clock: Callable[[], float] = time.time,
     ):
         self.inner = inner
         self.user_agent = user_agent
         self.on_crawl_delay = on_crawl_delay
+        self.cache = cache
+        self.clock = clock
         self._rules: dict[str, Robots] = {}
+        self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self.skipped = 0
 
     def rules(self, url: str) -> Robots:
+        """The origin's rules, fetched on first use. Threads asking for the same origin wait for
+        the one fetching it; other origins never wait (a slow site holds up no other)."""
         origin = origin_of(url)
         with self._lock:
-            if origin not in self._rules:
-                self._rules[origin] = self._load(origin)
-            return self._rules[origin]
+            found = self._rules.get(origin)
+            loading = self._loading.setdefault(origin, threading.Lock())
+        if found is not None:
+            return found
+        with loading:
+            with self._lock:
+                found = self._rules.get(origin)
+            if found is None:
+                found = self._load(origin)
+                with self._lock:
+                    self._rules[origin] = found
+            return found
 
     def _load(self, origin: str) -> Robots:
         location = robots_url(origin)
-        try:
-            page = self.inner.fetch(location)
-            robots = Robots.from_response(page.status, page.text, self.user_agent, location)
-        except FetchError as error:
-            # No answer at all: let the real request fail with its own error, rather than
-            # calling every URL of a dead server "disallowed".
-            status = error.status if error.status is not None else 404
-            robots = Robots.from_response(status, "", self.user_agent, location)
+        status, text = self._answer(location)
+        robots = Robots.from_response(status, text, self.user_agent, location)
         delay = robots.crawl_delay()
         if delay and self.on_crawl_delay:
             self.on_crawl_delay(origin, delay)
         return robots
+
+    def _answer(self, location: str) -> tuple[int, str]:
+        """robots.txt's status and text: from the cache while fresh, else from the site."""
+        cached = self.cache.get_robots(location) if self.cache is not None else None
+        now = self.clock()
+        if cached is not None and cached.fresh(now):
+            return cached.status, cached.text
+        try:
+            page = self.inner.fetch(location, cached.validators() if cached else None)
+        except FetchError as error:
+            if cached is not None and (error.status is None or error.status == 429 or error.status >= 500):
+                return cached.status, cached.text  # unreachable: the last copy, whatever its age
+            if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+                self._keep(location, CachedRobots(error.status, "", now, MAX_AGE))  # no robots.txt: no rules
+                return error.status, ""
+            # No answer at all: let the real request fail with its own error, rather than
+            # calling every URL of a dead server "disallowed".
+            return (error.status if error.status is not None else 404), ""
+        if page.status == 304 and cached is not None:
+            self._keep(location, replace(cached, checked=now, fresh_for=freshness(page.headers)))
+            return cached.status, cached.text
+        text = page.text
+        self._keep(
+            location,
+            CachedRobots(page.status, text, now, freshness(page.headers), page.headers.get("etag"),
+                         page.headers.get("last-modified")),
+        )  # fmt: skip
+        return page.status, text
+
+    def _keep(self, location: str, robots: CachedRobots) -> None:
+        if self.cache is not None:
+            self.cache.put_robots(location, robots)
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         if not self.rules(url).allowed(url):
