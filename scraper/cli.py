@@ -306,7 +306,7 @@ def scrape(
             retries=retries, delay=delay, concurrency=concurrency, total=max(total_concurrency, concurrency),
             obey_robots=not ignore_robots,
         )  # fmt: skip
-        fetchers = Fetchers(settings)
+        fetchers = Fetchers(settings, robots_cache=archive.robots_cache())
         reporter = TerminalReporter(quiet, verbose=verbose)
         counts = run_scrape(
             archive, targets, config, options, fetchers, reporter,

@@ -170,3 +170,26 @@ class Parsed(NamedTuple):
     page: Page | None  # None: built from API data, with no page of its own
     article: Article
     packed: Any = None  # the archive's compressed copy of the page, made off the storing thread
+
+
+@dataclass(frozen=True)
+class CachedRobots:
+    """A robots.txt answer as kept between runs: a 2xx with its text, or a 4xx (no rules)."""
+
+    status: int
+    text: str
+    checked: float  # time.time() when it was fetched or last revalidated
+    fresh_for: float  # seconds after `checked` it may be used without asking
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def fresh(self, now: float) -> bool:
+        return 0 <= now - self.checked < self.fresh_for
+
+    def validators(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from scraper import USER_AGENT
 from scraper.config import Config, SourceConfig
 from scraper.fetch import Fetcher, HttpFetcher, RetryPolicy
-from scraper.fetch.robots import RobotsFetcher
+from scraper.fetch.robots import RobotsCache, RobotsFetcher
 from scraper.fetch.throttle import Throttle, ThrottledFetcher
 from scraper.models import Counts
 from scraper.parsing import Parsers
@@ -33,8 +33,16 @@ class HttpSettings:
 class Fetchers:
     """HTTP fetchers, one per User-Agent, all behind one throttle (per-host delay and concurrency)."""
 
-    def __init__(self, settings: HttpSettings, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        robots_cache: RobotsCache | None = None,
+    ):
+        """`robots_cache`: where robots.txt answers are kept between runs (the archive)."""
         self.settings = settings
+        self.robots_cache = robots_cache
         self.throttle = Throttle(
             delay=settings.delay, concurrency=settings.concurrency, total=settings.total, sleep=sleep
         )
@@ -51,7 +59,10 @@ class Fetchers:
             throttled: Fetcher = ThrottledFetcher(self._made[user_agent], self.throttle)
             if self.settings.obey_robots:
                 throttled = RobotsFetcher(
-                    throttled, agent, on_crawl_delay=lambda origin, delay: self.throttle.at_least(origin + "/", delay)
+                    throttled,
+                    agent,
+                    on_crawl_delay=lambda origin, delay: self.throttle.at_least(origin + "/", delay),
+                    cache=self.robots_cache,
                 )
             self._layered[user_agent] = throttled
         return self._layered[user_agent]

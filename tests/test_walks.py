@@ -87,7 +87,7 @@ def test_cron_run_uses_the_listing_and_stops_at_known(db_path: Path, site: WordP
     again = scrape(db_path, site.url("/"))
     assert again.exit_code == 0
     assert "discovery via listing" in again.stderr
-    assert site.paths()[before:] == ["/robots.txt", "/"]
+    assert site.paths()[before:] == ["/"]  # robots.txt comes from the archive
 
 
 def test_changed_article_in_the_api_becomes_an_update(db_path: Path, site: WordPressSite) -> None:

@@ -35,6 +35,7 @@ from scraper.archive.crawl import (
     pack_page,
 )
 from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
+from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
 from scraper.models import FIELDS, Article, Page
@@ -101,6 +102,10 @@ class Archive(CrawlState):
 
     def close(self) -> None:
         self.db.close()
+
+    def robots_cache(self) -> RobotsStore | None:
+        """Where robots.txt answers are kept between runs (any thread may use it)."""
+        return RobotsStore(self.path) if self.path != ":memory:" else None
 
     # -- lookups ----------------------------------------------------------------------------
     def lookup_url(self, url: str) -> ArticleRef | None:

@@ -102,12 +102,22 @@ def _v4_article_extra(db: sqlite_utils.Database) -> None:
         db.execute("alter table articles add column extra text")
 
 
+def _v5_robots(db: sqlite_utils.Database) -> None:
+    """robots.txt answers kept between runs, so a cron run need not ask for it every time."""
+    db["robots"].create(
+        {"url": str, "status": int, "text": str, "checked": float, "fresh_for": float, "etag": str,
+         "last_modified": str},
+        pk="url", if_not_exists=True,
+    )  # fmt: skip
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
     (2, _v2_crawl_state),
     (3, _v3_failure_kinds),
     (4, _v4_article_extra),
+    (5, _v5_robots),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

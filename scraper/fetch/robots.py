@@ -15,40 +15,17 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 from scraper.discover.robots import Robots, robots_url
 from scraper.errors import FetchError
 from scraper.fetch.base import Fetcher
 from scraper.fetch.local import origin_of
-from scraper.models import Page
+from scraper.models import CachedRobots, Page
 
 MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CachedRobots:
-    """A robots.txt answer as kept between runs: a 2xx with its text, or a 4xx (no rules)."""
-
-    status: int
-    text: str
-    checked: float  # time.time() when it was fetched or last revalidated
-    fresh_for: float  # seconds after `checked` it may be used without asking
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def fresh(self, now: float) -> bool:
-        return 0 <= now - self.checked < self.fresh_for
-
-    def validators(self) -> dict[str, str]:
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
 
 
 class RobotsCache(Protocol):
