@@ -50,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,9 +193,12 @@ def _measure(site: SiteProcess, cmd: list[str], cwd: Path, expect: int) -> Run:
     )
 
 
-def scraper_cmd(db: Path, url: str, concurrency: int) -> list[str]:
+def scraper_cmd(db: Path, url: str, concurrency: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scraper", "--db", str(db), "scrape", url,
-            "--delay", "0", "--concurrency", str(concurrency), "-q", "--json"]  # fmt: skip
+            "--delay", "0", "--concurrency", str(concurrency), "-q", "--json", *extra]  # fmt: skip
+
+
+THREADS_ONLY = "scraper, --processes 0"  # the same crawl parsing in threads only (one core)
 
 
 def scrapy_cmd(url: str, concurrency: int, out: Path) -> list[str]:
@@ -372,9 +376,7 @@ def breakdown_child(argv: list[str]) -> None:
         if fn is None:
             return
 
-        @functools.wraps(fn)
-        def wrapper(*args: object, **kwargs: object) -> object:
-            results = iter(fn(*args, **kwargs))
+        def timed_items(results: Iterator[object]) -> Iterator[object]:
             while True:
                 started = time.perf_counter()
                 try:
@@ -384,6 +386,10 @@ def breakdown_child(argv: list[str]) -> None:
                 finally:
                     add(label, time.perf_counter() - started)
                 yield item
+
+        @functools.wraps(fn)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            return timed_items(iter(fn(*args, **kwargs)))  # called now: it may start work before iteration
 
         setattr(cls, name, wrapper)
 
@@ -409,13 +415,13 @@ def breakdown_child(argv: list[str]) -> None:
 
 def uncontended_costs(articles: int = 200) -> dict[str, float]:
     """Milliseconds per article for the pipeline's CPU work done one at a time in one thread:
-    parse_page, the archive writes of a new article, gzip of the raw page."""
-    import gzip
+    parse_page, packing (hash + gzip) the raw page, the archive writes of a new article."""
     from datetime import UTC, datetime
 
     from crawl_site import build_site
 
     from scraper.archive import Archive
+    from scraper.archive.crawl import pack_page
     from scraper.models import Page
     from scraper.parse import parse_page
 
@@ -431,28 +437,25 @@ def uncontended_costs(articles: int = 200) -> dict[str, float]:
     parsed = [parse_page(page) for page in pages]
     parse_ms = (time.perf_counter() - started) / len(pages) * 1000
     started = time.perf_counter()
-    for page in pages:
-        gzip.compress(page.content, compresslevel=6, mtime=0)
-    gzip_ms = (time.perf_counter() - started) / len(pages) * 1000
+    packed = [pack_page(page) for page in pages]
+    pack_ms = (time.perf_counter() - started) / len(pages) * 1000
     work = Path(tempfile.mkdtemp(prefix="crawl-costs-"))
     try:
         archive = Archive(str(work / "costs.db"))
         spent: Counter[str] = Counter()
-        for page, article in zip(pages, parsed, strict=True):
+        for page, article, pack in zip(pages, parsed, packed, strict=True):
+            archive.frontier_add("costs", [(page.requested_url, None)])
             started = time.perf_counter()
-            archive.save(article, [page.requested_url])
+            archive.save(article, [page.requested_url], page=page, packed=pack, done=page.requested_url)
             saved = time.perf_counter()
-            archive.keep_page(article, page, None)
-            kept = time.perf_counter()
             archive.frontier_done(page.requested_url)
             done = time.perf_counter()
-            spent["save"] += saved - started
-            spent["keep_page"] += kept - saved
-            spent["frontier_done"] += done - kept
+            spent["save (with the page, packed)"] += saved - started
+            spent["frontier_done"] += done - saved
         archive.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    costs = {"parse_page": parse_ms, "gzip (inside keep_page)": gzip_ms}
+    costs = {"parse_page": parse_ms, "pack_page (in the fetching thread)": pack_ms}
     costs.update({f"archive.{name}": value / len(pages) * 1000 for name, value in spent.items()})
     return costs
 
@@ -631,6 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="repetitions, median reported (default 3; quick 1)")
     parser.add_argument("--quick", action="store_true", help="100 articles, one repetition")
     parser.add_argument("--no-peer", action="store_true", help="leave Scrapy out")
+    parser.add_argument(
+        "--threads-too", action="store_true", help="also run scraper with --processes 0 (parsing in threads)"
+    )
     parser.add_argument("--profile", type=int, metavar="C", help="also profile one scraper backfill at C (py-spy)")
     parser.add_argument("--breakdown", type=int, metavar="C", help="also time the stages of one backfill at C")
     parser.add_argument(
@@ -652,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="crawl-bench-", dir=args.tmp))
     results: dict[tuple[str, int], Series] = {("scraper", c): Series() for c in args.concurrency}
+    if args.threads_too:
+        results.update({(THREADS_ONLY, c): Series() for c in args.concurrency})
     if peer:
         results.update({(f"Scrapy {peer}", c): Series() for c in args.concurrency})
     cron = Series()
@@ -676,6 +684,13 @@ def main(argv: list[str] | None = None) -> int:
                           f"{again.statuses}", file=sys.stderr)  # fmt: skip
                     for suffix in ("", "-wal", "-shm", ".lock"):
                         Path(f"{db}{suffix}").unlink(missing_ok=True)
+                    if args.threads_too:
+                        run = _measure(site, scraper_cmd(db, site.url, c, "--processes", "0"), ROOT, articles)
+                        results[(THREADS_ONLY, c)].runs.append(run)
+                        print(f"[{rep + 1}/{repeat}] {THREADS_ONLY} C={c}: {run.wall:.2f} s, CPU {run.cpu:.2f} s",
+                              file=sys.stderr)  # fmt: skip
+                        for suffix in ("", "-wal", "-shm", ".lock"):
+                            Path(f"{db}{suffix}").unlink(missing_ok=True)
                     if peer:
                         out = work / f"scrapy-{rep}-{c}.jsonl"
                         run = _measure(site, scrapy_cmd(site.url, c, out), work, articles)
