@@ -12,6 +12,7 @@ them to drop the comment-form lines a naive scraper left at the end of archived 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -84,6 +85,7 @@ WEAK_KEEP_SHARE = 0.5
 NONE, WEAK, STRONG = 0, 1, 2
 
 
+@lru_cache(maxsize=8192)  # class tokens repeat across elements and pages
 def _token_strength(token: str) -> int:
     if _TAXONOMY.match(token) or _EMBED.search(token):
         return NONE

@@ -10,8 +10,10 @@ Sub-second parts are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scraper.dates import parse_timestamp
@@ -78,6 +80,7 @@ class Dated:
     precision: str  # "time" (a time of day was given) or "date" (00:00 stands for the date)
 
 
+@lru_cache(maxsize=4096)  # pages give one value in several places; the candidates are ranked repeatedly
 def rank(value: str) -> tuple[int, datetime] | None:
     """(0 with an offset, 1 with a time of day, 2 date only; the naive or aware datetime)."""
     moment = parse_timestamp(value)
@@ -85,11 +88,16 @@ def rank(value: str) -> tuple[int, datetime] | None:
 
 
 def best_dated(
-    candidates: list[tuple[str, str]], tz: ZoneInfo | None, *, url: str = "", fallback_offset: timedelta | None = None
+    candidates: list[tuple[str, str]],
+    tz: ZoneInfo | None,
+    *,
+    url: str = "",
+    fallback_offset: timedelta | Callable[[], timedelta | None] | None = None,
 ) -> Dated | None:
     """The best (value, source) candidate, in order of preference: the first with an offset, else the
     first with a time of day (read in `tz`; ParseError without one), else the first date (00:00 in
-    `tz`, else at `fallback_offset` (another date on the page), else UTC; precision "date")."""
+    `tz`, else at `fallback_offset` (another date on the page), else UTC; precision "date").
+    `fallback_offset` may be a function, called only when a date-only value needs it."""
     ranked = [(r, value, source) for value, source in candidates if (r := rank(value)) is not None]
     if not ranked:
         return None
@@ -103,5 +111,7 @@ def best_dated(
         return Dated(localise(moment, tz, url=url), source, "time")
     if tz is not None:
         return Dated(localise(moment, tz, url=url), source, "date")
+    if callable(fallback_offset):
+        fallback_offset = fallback_offset()
     zone = timezone(fallback_offset) if fallback_offset else UTC
     return Dated(_fixed_offset(moment.replace(tzinfo=zone)), source, "date")

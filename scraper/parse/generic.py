@@ -19,8 +19,10 @@ sites fill them with the start of the first paragraph, and they are not shown on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import cached_property
+from itertools import islice
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -68,6 +70,7 @@ HEADLINE_OVERLAP = 0.4
 # Class/id words of a standfirst under the headline (`p-dek`, `articleDek`, `article-lead-text`).
 LEDE_WORDS = frozenset({"dek", "deck", "standfirst", "strapline", "subheadline", "subhead", "subheading",
                         "subtitle", "lede", "leadtext", "lead", "summary", "excerpt", "sapo"})
+_LEDE_WORD_IN = re.compile("|".join(sorted(LEDE_WORDS)))  # a LEDE_WORDS word anywhere in a class
 _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "card", "more", "related", "byline",
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
@@ -232,6 +235,11 @@ class GenericParser(Parser):
         return None
 
     def title(self) -> str:
+        return self._title
+
+    @cached_property
+    def _title(self) -> str:
+        """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
         visible = element_text(self.headline_element) if self.headline_element is not None else ""
         # The headline shown wins when the markup's first title is a variant of it (an SEO title,
@@ -327,24 +335,32 @@ class GenericParser(Parser):
         near = [a for c in self.content for a in [c, *c.iterancestors()][:3] if a.tag not in ("body", "html")]
         return text_dates(self.doc, self.scope, self.usable, self.day_first, tuple(near))
 
-    def _choose(self, structured: list[tuple[str, str]], texts: list[tuple[str, str]], url: bool) -> Dated | None:
+    def _choose(
+        self, structured: list[tuple[str, str]], texts: Callable[[], list[tuple[str, str]]], url: bool
+    ) -> Dated | None:
+        """The best of the structured candidates; `texts()` (the datelines shown, costly to read) is
+        asked only when the markup gives no date with an offset."""
         ranked = [r for value, _ in structured if (r := rank(value)) is not None]
         best = min(ranked, key=lambda r: r[0]) if ranked else None
         candidates = list(structured)
         if best is None or best[0] > 0:
             # Text dates fill in what the markup lacks (an offset, a time), on the same day only.
             day = best[1].date() if best else None
-            candidates += [(v, s) for v, s in texts if day is None or ((r := rank(v)) and r[1].date() == day)]
+            candidates += [(v, s) for v, s in texts() if day is None or ((r := rank(v)) and r[1].date() == day)]
             if best is None and url:
                 found = read_url_date(self.url()) or read_url_date(self.page_url)
                 candidates += [(found.isoformat(), "url")] if found else []
-        return best_dated(candidates, self.timezone, url=self.page_url, fallback_offset=self.page_offset)
+        return best_dated(candidates, self.timezone, url=self.page_url, fallback_offset=lambda: self.page_offset)
 
     @cached_property
     def page_offset(self) -> timedelta | None:
         """The offset of the first date on the page that has one (for a date-only value)."""
-        every = self.published_candidates() + self.modified_candidates()
-        for value, _ in every + self.text_dates[0] + self.text_dates[1]:
+        structured = self.published_candidates() + self.modified_candidates()
+        for value, _ in structured:
+            r = rank(value)
+            if r and r[0] == 0:
+                return r[1].utcoffset()
+        for value, _ in self.text_dates[0] + self.text_dates[1]:
             r = rank(value)
             if r and r[0] == 0:
                 return r[1].utcoffset()
@@ -352,10 +368,9 @@ class GenericParser(Parser):
 
     @cached_property
     def dated(self) -> dict[str, Dated | None]:
-        published, modified = self.text_dates
         return {
-            "published": self._choose(self.published_candidates(), published, url=True),
-            "modified": self._choose(self.modified_candidates(), modified, url=False),
+            "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
+            "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
         }
 
     def published(self) -> datetime | None:
@@ -434,14 +449,12 @@ class GenericParser(Parser):
     def visible_authors(self) -> list[str]:
         """Names from the byline shown with the headline: an element named like a byline
         (`.byline`, `.author-name`, `.c-byline__author-name`), else a "By ..." line right after it."""
-        start = self.headline_element
-        elements = list(self._near(start)) if start is not None else list(self.scope.iter())
-        for element in elements[:BYLINE_WINDOW]:
+        for element in self._byline_window(BYLINE_WINDOW):
             if self._is_byline_element(element):
                 names = self._byline_names(element)
                 if names:
                     return names
-        for element in elements[:40]:
+        for element in self._byline_window(40):
             if isinstance(element.tag, str) and element.tag in ("p", "div", "span", "h3", "h4", "h5", "h6", "address"):
                 text = element.text_content()  # cheap (libxml2); the walker only for a byline
                 if len(text) > 2 * MAX_BYLINE_CHARS or not _BY_LINE.match(text.strip()):
@@ -452,6 +465,11 @@ class GenericParser(Parser):
                     if names:
                         return names
         return []
+
+    def _byline_window(self, size: int) -> Iterator[HtmlElement]:
+        """The first `size` elements near the headline (see `_near`), else of the article scope."""
+        start = self.headline_element
+        return islice(self._near(start) if start is not None else self.scope.iter(), size)
 
     def _near(self, start: HtmlElement):
         """The headline's earlier siblings (a byline above it), then the elements after it."""
@@ -492,6 +510,11 @@ class GenericParser(Parser):
         return drop_affiliations(names or split_names(text, self.site_names), self.site_names)
 
     def author(self) -> str:
+        return self._author
+
+    @cached_property
+    def _author(self) -> str:
+        """The authors, worked out once (the body's filter asks for them too)."""
         names = list(unique([n for t in self.texts(self.author_selectors, self.scope) for n in self.clean_names([t])]))
         names = names or self.structured_authors()
         visible = self.visible_authors
@@ -534,7 +557,7 @@ class GenericParser(Parser):
             if not isinstance(element.tag, str) or element.tag in ("img", "a", "script", "style", "meta", "li"):
                 continue
             raw = (element.get("class") or "").lower()
-            if not raw or not any(word in raw for word in LEDE_WORDS):
+            if not raw or not _LEDE_WORD_IN.search(raw):
                 continue
             words = class_words(element, with_id=False)
             if words & LEDE_WORDS and not words & _NOT_LEDE_WORDS and self._lede_text_ok(element):

@@ -40,6 +40,8 @@ _SCRIPTS = (
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
     ("hi", re.compile(r"[\u0900-\u097f]")),
 )
+# Any character of those writing systems: text without one (most pages) is not counted letter by letter.
+_ANY_SCRIPT = re.compile("|".join(pattern.pattern for _, pattern in _SCRIPTS))
 MIN_WORDS = 40  # fewer words than this: too little text to say
 MIN_SHARE = 0.12  # the winner's function words must be at least this share of all words
 OVERRIDE_RATIO = 3.0  # ... and this many times the declared language's share to override it
@@ -57,7 +59,9 @@ def primary(tag: str) -> str:
 
 
 def _script_language(text: str) -> str:
-    letters = sum(1 for ch in text if ch.isalpha())
+    if not _ANY_SCRIPT.search(text):
+        return ""
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return ""
     for lang, pattern in _SCRIPTS:
@@ -71,10 +75,10 @@ def _script_language(text: str) -> str:
 
 def word_shares(text: str) -> dict[str, float]:
     """Each Latin-script language's share of the text's words that are its function words."""
-    words = [w.casefold() for w in _WORD.findall(text[:MAX_CHARS])]
+    words = _WORD.findall(text[:MAX_CHARS])
     if len(words) < MIN_WORDS:
         return {}
-    counts = Counter(words)
+    counts = Counter(map(str.casefold, words))
     return {lang: sum(counts[w] for w in vocab) / len(words) for lang, vocab in _WORDS.items()}
 
 

@@ -18,6 +18,7 @@ free articles.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Any
 
 from lxml import etree
@@ -38,10 +39,17 @@ _PROMPT = re.compile(
     r"the rest of this (?:article|story) is",
     re.IGNORECASE,
 )
-_PAYWALL_ELEMENTS = etree.XPath(
-    "//*[@data-paywall or contains(translate(@class, 'PAYWL', 'paywl'), 'paywall')"
-    " or contains(translate(@id, 'PAYWL', 'paywl'), 'paywall')]"
-)
+_HAS_DATA_PAYWALL = etree.XPath("boolean(//@data-paywall)")
+_IDS = etree.XPath("//@id", smart_strings=False)
+_PAYWALL_FOLD = str.maketrans("PAYWL", "paywl")  # "paywall" in any mix of cases
+
+
+def _has_paywall_element(doc: Document) -> bool:
+    """An element with `data-paywall`, or a class token or id holding "paywall"."""
+    if _HAS_DATA_PAYWALL(doc.root):
+        return True
+    names = chain(doc.index.tokens(), _IDS(doc.root))
+    return any("paywall" in name.translate(_PAYWALL_FOLD) for name in names)
 
 
 def _false(value: Any) -> bool:
@@ -87,7 +95,6 @@ def paywall_reason(doc: Document, article_objects: list[JsonObject], body: str) 
         return ""
     if _PROMPT.search(body[-TAIL_CHARS:]):
         return "subscribe prompt"
-    walls = _PAYWALL_ELEMENTS(doc.root)
-    if walls:
+    if _has_paywall_element(doc):
         return "paywall element"
     return ""

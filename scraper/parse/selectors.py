@@ -9,6 +9,7 @@ Selectors match descendants of the element they are applied to (never the elemen
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from lxml import etree
@@ -79,6 +80,14 @@ def compile_css(selector: str) -> etree.XPath:
     return etree.XPath(" | ".join(parts))
 
 
+@cache
+def required_classes(selector: str) -> tuple[frozenset[str], ...]:
+    """Per part of a selector group, the class names (`.a`) its compounds require: a part naming a
+    class no element has cannot match."""
+    parts = [part.strip() for part in selector.split(",") if part.strip()]
+    return tuple(frozenset(m["cls"] for m in _TOKEN.finditer(part) if m["cls"]) for part in parts)
+
+
 def select(element: HtmlElement, selector: str) -> list[HtmlElement]:
     """All descendants of `element` matching `selector`, in document order."""
     return list(compile_css(selector)(element))
@@ -93,13 +102,19 @@ _WITH_CLASS = etree.XPath("//*[@class]")
 _SIMPLE = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
 
 
+# `[attr=value]` alone (`[itemprop=articleBody]`): answered without a search when no element has the value.
+_ATTRIBUTE_EQUALS = re.compile(r"^\[(?P<attr>[a-zA-Z][\w-]*)=(?P<value>[\w-]+)\]$")
+
+
 class ClassIndex:
     """Elements by class token, built once per page: `.a`, `tag.a.b` selectors are answered
-    from it without an XPath scan of the whole tree; anything else falls back to XPath."""
+    from it without an XPath scan of the whole tree; anything else falls back to XPath, unless
+    the page lacks what it needs (a class it names, the value of a lone `[attr=value]`)."""
 
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
         self._by_class: dict[str, list[HtmlElement]] | None = None
+        self._attribute_values: dict[str, frozenset[str]] = {}
 
     def _index(self) -> dict[str, list[HtmlElement]]:
         if self._by_class is None:
@@ -109,10 +124,33 @@ class ClassIndex:
                     self._by_class.setdefault(token, []).append(element)
         return self._by_class
 
+    def tokens(self) -> Iterable[str]:
+        """Every class token in the page."""
+        return self._index().keys()
+
+    def attribute_values(self, name: str) -> frozenset[str]:
+        """The values of the page's `name` attributes (one scan of the page per name)."""
+        if name not in self._attribute_values:
+            values = etree.XPath(f"//@{name}", smart_strings=False)(self.root)
+            self._attribute_values[name] = frozenset(values)
+        return self._attribute_values[name]
+
+    def _may_match(self, selector: str) -> bool:
+        """False when the page lacks what the selector needs: for every part of the group a class
+        name, or the value of a lone `[attr=value]`."""
+        compile_css(selector)  # an unsupported selector raises ValueError here, as select() would
+        equals = _ATTRIBUTE_EQUALS.match(selector.strip())
+        if equals is not None and equals["value"] not in self.attribute_values(equals["attr"]):
+            return False
+        tokens = self._index()
+        return any(all(name in tokens for name in classes) for classes in required_classes(selector))
+
     def select(self, selector: str, scope: HtmlElement | None = None) -> list[HtmlElement]:
         """Like `select(scope or root, selector)`, in document order."""
         simple = _SIMPLE.match(selector.strip())
         if simple is None:
+            if not self._may_match(selector):
+                return []
             return select(self.root if scope is None else scope, selector)
         first, *others = simple["classes"][1:].split(".")
         tag = simple["tag"]

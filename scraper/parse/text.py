@@ -12,7 +12,7 @@ import re
 ASCII_WHITESPACE = " \t\n\r\f"
 _ASCII_RUN = re.compile(r"[ \t\n\r\f]+")
 # Characters that make a paragraph look non-empty without carrying any text.
-_INVISIBLE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_VISIBLE = re.compile(r"[^\s\u00a0\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def collapse(text: str) -> str:
@@ -22,7 +22,7 @@ def collapse(text: str) -> str:
 
 def is_blank(text: str) -> bool:
     """True when the text holds nothing but whitespace (NO-BREAK SPACE and zero-width ones included)."""
-    return not _INVISIBLE.sub("", text)
+    return _VISIBLE.search(text) is None
 
 
 def join_lines(lines: list[str]) -> list[str]:

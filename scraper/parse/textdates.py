@@ -197,7 +197,7 @@ def read_url_date(url: str) -> date | None:
 def is_dateline(text: str) -> bool:
     """True for a short line that is only a date or time ("Published 2:16 AM EST Nov 20, 2019",
     "Updated at 1:23 p.m.", "18 Nov 2019, 19:09"): what is left besides it is a few label words."""
-    if len(text) > DATELINE_MAX_CHARS or not any(ch.isdigit() for ch in text):
+    if len(text) > DATELINE_MAX_CHARS or not any(map(str.isdigit, text)):
         return False
     found = _DATE_RE.search(text)
     rest = _DATE_RE.sub(" ", text) if found else text
@@ -219,14 +219,22 @@ def to_isos(text: str, day_first: bool | None = None) -> list[str]:
     return [found.day.isoformat() if found.time is None else found.to_datetime().isoformat()]
 
 
-_DATE_HOLDERS = etree.XPath(
-    ".//*[@class or @id][contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'date')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'time')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'publish')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'posted')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'byline')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEIMPSTU', 'adeimpstu'), 'meta')]"
-)
+_NAMED = etree.XPath(".//*[@class or @id]")
+# Class or id words of an element holding a date (`.date`, `.timestamp`, `#published`, `.byline`),
+# matched after folding these capitals only (as the XPath translate() that this replaced did).
+_HOLDER_NAME = re.compile("date|time|publish|posted|byline|meta")
+_HOLDER_FOLD = str.maketrans("ADEIMPSTU", "adeimpstu")
+
+
+def _date_holders(root: HtmlElement) -> list[HtmlElement]:
+    """The elements under root named like a date holder, in document order."""
+    return [
+        element
+        for element in _NAMED(root)
+        if _HOLDER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}".translate(_HOLDER_FOLD))
+    ]
+
+
 _UPDATED = re.compile(r"updat|modif|edited|atualiz|actualiz|aktualisiert|mis à jour", re.I)
 _PUBLISHED = re.compile(r"publi|posted|veröffentlicht", re.I)
 _LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time")
@@ -242,6 +250,35 @@ def _kind(element: HtmlElement, text: str) -> str:
     return "modified" if _UPDATED.search(head) or _UPDATED.search(names) else "published"
 
 
+def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
+    """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit."""
+    text = element.text_content()
+    if len(text) <= MAX_HOLDER_CHARS and any(map(str.isdigit, text)) and usable(element):
+        return " ".join(text.split())
+    return None
+
+
+def _element_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
+    """The text of a line element (`p`, `span`, ...) when it is a dateline."""
+    text = element.text_content()
+    if len(text) > 2 * DATELINE_MAX_CHARS:
+        return None
+    line = " ".join(text.split())
+    return line if is_dateline(line) and usable(element) else None
+
+
+def _tail_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
+    """The loose text after an element when it is a dateline ("</dl> 기사입력 :[ 2018-08-25 15:24 ]")."""
+    tail = element.tail
+    if not tail or len(tail) > 2 * DATELINE_MAX_CHARS or not tail.strip():
+        return None
+    parent = element.getparent()
+    if parent is None:
+        return None
+    line = " ".join(tail.split())
+    return line if is_dateline(line) and usable(parent) else None
+
+
 def text_dates(
     doc: Any,
     scope: HtmlElement,
@@ -255,6 +292,10 @@ def text_dates(
     (a page whose menus hold hundreds of lines before the article), then the whole page."""
     found: dict[str, list[tuple[str, str]]] = {"published": [], "modified": []}
     seen: set[str] = set()
+    # The roots nest (scope, content, its parents, body): each element is read once.
+    holders: dict[HtmlElement, str | None] = {}
+    lines: dict[HtmlElement, str | None] = {}
+    tails: dict[HtmlElement, str | None] = {}
 
     def add(element: HtmlElement, text: str) -> None:
         if text in seen:
@@ -264,10 +305,11 @@ def text_dates(
             found[_kind(element, text)].append((iso, "text"))
 
     for root in dict.fromkeys((scope, *content, doc.body)):
-        for element in _DATE_HOLDERS(root):
-            text = element.text_content()
-            if len(text) <= MAX_HOLDER_CHARS and any(c.isdigit() for c in text) and usable(element):
-                add(element, " ".join(text.split()))
+        for element in _date_holders(root):
+            if element not in holders:
+                holders[element] = _holder_line(element, usable)
+            if holders[element] is not None:
+                add(element, holders[element])
         if found["published"]:
             break
         count = 0
@@ -278,15 +320,14 @@ def text_dates(
                 count += 1
                 if count > MAX_LINES_SCANNED:
                     break
-                text = element.text_content()
-                if len(text) <= 2 * DATELINE_MAX_CHARS and is_dateline(" ".join(text.split())) and usable(element):
-                    add(element, " ".join(text.split()))
-            tail = element.tail  # loose text after an element ("</dl> 기사입력 :[ 2018-08-25 15:24 ]")
-            parent = element.getparent()
-            if tail and tail.strip() and parent is not None and len(tail) <= 2 * DATELINE_MAX_CHARS:
-                line = " ".join(tail.split())
-                if is_dateline(line) and usable(parent):
-                    add(parent, line)
+                if element not in lines:
+                    lines[element] = _element_line(element, usable)
+                if lines[element] is not None:
+                    add(element, lines[element])
+            if element not in tails:
+                tails[element] = _tail_line(element, usable)
+            if tails[element] is not None:
+                add(element.getparent(), tails[element])
         if found["published"]:
             break
     return found["published"], found["modified"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,12 +50,19 @@ def _is_wordpress(doc: Document) -> bool:
         return True
     if doc.meta_first("generator").lower().startswith("wordpress"):
         return True
-    if doc.root.xpath("//link[@rel='https://api.w.org/']"):
+    if any(link.get("rel") == "https://api.w.org/" for link in doc.root.iter("link")):
         return True
-    assets = doc.root.xpath("//link/@href | //script/@src | //img/@src")
-    if any(_ASSETS.search(str(url)) for url in assets[:400]):
+    if any(_ASSETS.search(url) for url in islice(_asset_urls(doc.root), 400)):
         return True
-    return bool(doc.root.xpath("//*[contains(@class, 'wp-block-')][1]"))
+    return any("wp-block-" in token for token in doc.index.tokens())
+
+
+def _asset_urls(root: HtmlElement) -> Iterator[str]:
+    """The URLs of the page's stylesheets and other links, scripts and images, in page order."""
+    for element in root.iter("link", "script", "img"):
+        url = element.get("href" if element.tag == "link" else "src")
+        if url is not None:
+            yield url
 
 
 class WordPressParser(GenericParser):
