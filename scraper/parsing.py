@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
@@ -47,9 +47,14 @@ class Parsers:
     core when there are several). `start_at`: how many pages must be announced with `expect`
     before the processes are started."""
 
-    def __init__(self, processes: int | None = AUTO, *, start_at: int = START_AT):
+    def __init__(
+        self, processes: int | None = AUTO, *, start_at: int = START_AT, note: Callable[[str], None] | None = None
+    ):
+        """`note`: told (once) if parser processes cannot start here and parsing stays in threads."""
         self.processes = default_processes() if processes is None else max(0, processes)
         self.start_at = start_at
+        self.note = note
+        self._worked = False  # a parser process has returned a result
         self._expected = 0
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -76,26 +81,53 @@ class Parsers:
         selectors: Mapping[str, str] | None = None,
     ) -> Article:
         """The page's Article; raises ParseError (NotAnArticle) as parse_page does."""
+        article, _ = self.parse_then(page, None, timezone=timezone, source=source, selectors=selectors)
+        return article
+
+    def parse_then(
+        self,
+        page: Page,
+        then: Callable[[Page], Any] | None,
+        *,
+        timezone: tzinfo | None = None,
+        source: str | None = None,
+        selectors: Mapping[str, str] | None = None,
+    ) -> tuple[Article, Any]:
+        """The page's Article and `then(page)` (None without it), both done in the parser process
+        when there is one: more CPU work off this process (e.g. compressing the page for the
+        archive). `then` must be a module-level function, so that it can be sent there."""
+        job = (page, timezone, source, dict(selectors or {}), then)
         for _ in range(ATTEMPTS):
             pool = self._pool
-            if pool is None:
-                return parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
             try:
-                future: Future[tuple[Any, ...]] = pool.submit(_parse_job, page, timezone, source, dict(selectors or {}))
-                return _unwrap(future.result())
+                if pool is None:
+                    return _unwrap(_parse_job(*job))
+                future: Future[tuple[Any, ...]] = pool.submit(_parse_job, *job)
+                outcome = future.result()
+                self._worked = True
+                return _unwrap(outcome)
             except BrokenProcessPool:
-                self._replace(pool)
+                self._replace(pool)  # type: ignore[arg-type]
             except RuntimeError:  # the pool was shut down under us: the run is closing
                 if not self._closed:
                     raise
-                return parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
+                return _unwrap(_parse_job(*job))
         raise ParseError(page.final_url, "the parser process died on this page (a crash or out of memory)")
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh pool for a broken one; but if no process has ever returned a result, processes
+        cannot start here (an embedding program without a `__main__` guard, a sandbox that forbids
+        them): parse in threads for the rest of the run, and say so once."""
         with self._lock:
-            if self._pool is broken and not self._closed:
-                broken.shutdown(wait=False, cancel_futures=True)
+            if self._pool is not broken or self._closed:
+                return
+            broken.shutdown(wait=False, cancel_futures=True)
+            if self._worked:
                 self._pool = _new_pool(self.processes)
+                return
+            self._pool, self.processes = None, 0
+        if self.note is not None:
+            self.note("parser processes could not start here; parsing in threads instead")
 
     def close(self) -> None:
         with self._lock:
@@ -112,17 +144,25 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
 
 
 # -- in the parser process ------------------------------------------------------------------
-def _parse_job(page: Page, timezone: tzinfo | None, source: str | None, selectors: dict[str, str]) -> tuple[Any, ...]:
-    """Runs in a parser process. Exceptions come back as plain tuples: ours keep their fields that
-    way (their own pickling would lose them), and a parser bug becomes its type and message."""
+def _parse_job(
+    page: Page,
+    timezone: tzinfo | None,
+    source: str | None,
+    selectors: dict[str, str],
+    then: Callable[[Page], Any] | None = None,
+) -> tuple[Any, ...]:
+    """Runs in a parser process (or, without one, in the calling thread). Exceptions come back as
+    plain tuples: ours keep their fields that way (their own pickling would lose them), and a
+    parser bug becomes its type and message."""
     try:
-        return ("ok", parse_page(page, timezone=timezone, source=source, selectors=selectors))  # type: ignore[arg-type]
+        article = parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
     except NotAnArticle as error:
         return ("not-article", error.url, error.reason)
     except ParseError as error:
         return ("parse-error", error.url, error.reason)
     except Exception as error:  # a parser bug: the caller reports it as one
         return ("crash", type(error).__name__, str(error))
+    return ("ok", article, then(page) if then is not None else None)
 
 
 class ParserCrash(Exception):
@@ -133,10 +173,10 @@ class ParserCrash(Exception):
         super().__init__(message)
 
 
-def _unwrap(result: tuple[Any, ...]) -> Article:
+def _unwrap(result: tuple[Any, ...]) -> tuple[Article, Any]:
     kind = result[0]
     if kind == "ok":
-        return result[1]  # type: ignore[no-any-return]
+        return result[1], result[2]
     if kind == "not-article":
         raise NotAnArticle(result[1], result[2])
     if kind == "parse-error":

@@ -167,7 +167,7 @@ class Run(Walks):
         self.robots_skipped = 0
         self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
-        self.parsers = parsers if parsers is not None else Parsers(options.processes)
+        self.parsers = parsers if parsers is not None else Parsers(options.processes, note=reporter.note)
         self.stop = stop
 
     def close(self) -> None:
@@ -439,16 +439,19 @@ class Run(Walks):
             page = target.fetcher.fetch(url)
         except FetchError as error:
             return error
-        result = self._parse(target, page)
-        if isinstance(result, Parsed):  # compress the raw page here, off the storing thread
-            return result._replace(packed=self.store.pack_page(page))
-        return result
+        return self._parse(target, page, pack=True)
 
-    def _parse(self, target: Target, page: Page) -> Result:
+    def _parse(self, target: Target, page: Page, *, pack: bool = False) -> Result:
+        """Parse (in a parser process on a big run) and, with `pack`, compress the page for the
+        archive there too: neither on the thread that stores."""
         try:
             zone = target.timezone or self.options.timezone
             source = self.options.source or target.archive_as
-            return Parsed(page, self.parsers.parse(page, timezone=zone, source=source, selectors=target.selectors))
+            then = self.store.pack_page if pack else None
+            article, packed = self.parsers.parse_then(
+                page, then, timezone=zone, source=source, selectors=target.selectors
+            )
+            return Parsed(page, article, packed)
         except ParseError as error:
             return error
         except Exception as error:  # a parser bug must fail this page, not the whole run

@@ -134,7 +134,7 @@ def run_scrape(
     run_id = start_run("scrape", names)
     status = "interrupted"
     counts = Counts()
-    parsers = Parsers(options.processes)
+    parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
         for target in targets(texts, config, fetchers, options.source):

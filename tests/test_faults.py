@@ -404,7 +404,7 @@ def test_kill_9_at_random_points(tmp_path: Path) -> None:
     each: integrity_check passes, nothing is there twice, nothing that was there is gone; after
     each archive's last kill the next run completes with every article and an empty frontier."""
     started = time.monotonic()
-    with hostile(delay=0.01) as server, ThreadPoolExecutor(max_workers=2) as pool:
+    with hostile(delay=0.03) as server, ThreadPoolExecutor(max_workers=2) as pool:
         chains = [pool.submit(_kill_chain, server, tmp_path / f"chain{i}.db", 20260301 + i) for i in range(CHAINS)]
         results = [chain.result() for chain in chains]
     kills = sum(k for k, _ in results)

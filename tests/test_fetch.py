@@ -659,3 +659,26 @@ def test_kabul_post_fixture_through_loopback_server(loopback: ServerFactory, mak
 
 def test_site_origin_from_folder_without_index(tmp_path: Path) -> None:
     assert site_origin_from_folder(tmp_path) is None
+
+
+def test_environment_is_read_once_when_it_holds_no_proxies(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import requests
+
+    from scraper.fetch.http import settle_environment
+
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc
+    monkeypatch.delenv("NETRC", raising=False)
+    session = requests.Session()
+    settle_environment(session, {"REQUESTS_CA_BUNDLE": "/etc/ssl/bundle.pem"})
+    assert session.trust_env is False and session.verify == "/etc/ssl/bundle.pem"
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:3128")
+    proxied = requests.Session()
+    settle_environment(proxied, {})
+    assert proxied.trust_env is True and proxied.verify is True  # requests reads the proxies as always
+    monkeypatch.delenv("https_proxy")
+    (tmp_path / ".netrc").write_text("machine example.org login a password b\n")
+    with_netrc = requests.Session()
+    settle_environment(with_netrc, {})
+    assert with_netrc.trust_env is True

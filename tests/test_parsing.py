@@ -137,3 +137,36 @@ def test_a_parser_bug_in_a_process_comes_back_by_name(monkeypatch: pytest.Monkey
     with pytest.raises(scraper.parsing.ParserCrash) as raised:
         scraper.parsing._unwrap(outcome)
     assert raised.value.name == "RuntimeError" and str(raised.value) == "boom"
+
+
+def test_the_page_is_packed_in_the_process_too(parsers: Parsers) -> None:
+    from scraper.archive.crawl import pack_page
+
+    page = article_pages(1)[0]
+    article, packed = parsers.parse_then(page, pack_page)
+    assert article == parse_page(page)
+    assert packed == pack_page(page)
+    assert Parsers(0).parse_then(page, pack_page) == (article, packed)
+
+
+def test_when_processes_cannot_start_parsing_stays_in_threads(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    db = tmp_path / "a.db"
+    script = tmp_path / "embedding.py"
+    script.write_text(
+        "import multiprocessing, sys\n"
+        "if multiprocessing.parent_process() is not None:\n"
+        "    raise SystemExit('this program cannot be a parser process')\n"
+        "from scraper.cli import main\n"
+        f"sys.argv = ['scraper', '--db', {str(db)!r}, 'scrape', '--delay', '0', '--processes', '2', {str(SITE)!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr.count("parser processes could not start here; parsing in threads instead") == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from articles").fetchone()[0] == 49
