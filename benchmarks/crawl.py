@@ -262,6 +262,36 @@ def scrapy_child(url: str, concurrency: int, out: str) -> None:
     print(json.dumps({"items": items, "seconds": round(time.monotonic() - started, 3)}))
 
 
+# -- the fetch floor ------------------------------------------------------------------------------
+FETCH_FLOOR = "scraper's fetcher alone (no parsing, no archive)"
+
+
+def fetch_floor_child(url: str, concurrency: int, articles: int) -> None:
+    """Every URL the backfill asks for (robots.txt, the listing pages, the articles), through the
+    same fetcher layers as `scrape` (robots.txt, throttle, HTTP with retries), C at a time from
+    2C threads, with nothing else to do: what fetching alone costs per request on this machine
+    and server, the floor under any crawl built on it. Prints a JSON summary line."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crawl_site import build_site
+
+    from scraper.scrape import Fetchers, HttpSettings
+
+    started = time.monotonic()
+    fetchers = Fetchers(HttpSettings(delay=0, concurrency=concurrency))
+    http = fetchers.http()
+    base = url.rstrip("/")
+    paths = [path for path, resource in build_site(base, articles).items() if resource.kind in ("listing", "article")]
+    with ThreadPoolExecutor(max_workers=2 * concurrency) as pool:
+        fetched = sum(1 for page in pool.map(lambda path: http.fetch(base + path), paths) if page.status == 200)
+    fetchers.close()
+    print(json.dumps({"items": fetched - len(paths) + articles, "seconds": round(time.monotonic() - started, 3)}))
+
+
+def fetch_floor_cmd(url: str, concurrency: int, articles: int) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--fetch-floor-child", url, str(concurrency), str(articles)]
+
+
 # -- profile ----------------------------------------------------------------------------------
 RATE = 200
 BUCKETS = (
@@ -624,6 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--scrapy-child"]:
         scrapy_child(argv[1], int(argv[2]), argv[3])
         return 0
+    if argv[:1] == ["--fetch-floor-child"]:
+        fetch_floor_child(argv[1], int(argv[2]), int(argv[3]))
+        return 0
     if argv[:1] == ["--breakdown-child"]:
         breakdown_child(argv[1:])
         return 0
@@ -636,6 +669,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="leave Scrapy out")
     parser.add_argument(
         "--threads-too", action="store_true", help="also run scraper with --processes 0 (parsing in threads)"
+    )
+    parser.add_argument(
+        "--fetch-floor", action="store_true", help="also time scraper's fetcher alone over the same URLs (no parsing)"
     )
     parser.add_argument("--profile", type=int, metavar="C", help="also profile one scraper backfill at C (py-spy)")
     parser.add_argument("--breakdown", type=int, metavar="C", help="also time the stages of one backfill at C")
@@ -660,6 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[tuple[str, int], Series] = {("scraper", c): Series() for c in args.concurrency}
     if args.threads_too:
         results.update({(THREADS_ONLY, c): Series() for c in args.concurrency})
+    if args.fetch_floor:
+        results.update({(FETCH_FLOOR, c): Series() for c in args.concurrency})
     if peer:
         results.update({(f"Scrapy {peer}", c): Series() for c in args.concurrency})
     cron = Series()
@@ -691,6 +729,11 @@ def main(argv: list[str] | None = None) -> int:
                               file=sys.stderr)  # fmt: skip
                         for suffix in ("", "-wal", "-shm", ".lock"):
                             Path(f"{db}{suffix}").unlink(missing_ok=True)
+                    if args.fetch_floor:
+                        run = _measure(site, fetch_floor_cmd(site.url, c, articles), ROOT, articles)
+                        results[(FETCH_FLOOR, c)].runs.append(run)
+                        print(f"[{rep + 1}/{repeat}] fetcher alone C={c}: {run.wall:.2f} s, {run.requests} requests",
+                              file=sys.stderr)  # fmt: skip
                     if peer:
                         out = work / f"scrapy-{rep}-{c}.jsonl"
                         run = _measure(site, scrapy_cmd(site.url, c, out), work, articles)
