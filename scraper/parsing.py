@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -140,10 +141,17 @@ class Parsers:
 def _new_pool(processes: int) -> ProcessPoolExecutor:
     """Processes started fresh ("spawn": each imports the parsers, ~0.25 s of CPU), never forked
     from this threaded process: a fork copies locks that other threads hold at that moment."""
-    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_ignore_ctrl_c)
 
 
 # -- in the parser process ------------------------------------------------------------------
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C reaches the whole process group: the run stops its parser processes itself, so
+    they need not each print a KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _parse_job(
     page: Page,
     timezone: tzinfo | None,

@@ -170,3 +170,42 @@ def test_when_processes_cannot_start_parsing_stays_in_threads(tmp_path: Path) ->
     assert done.stderr.count("parser processes could not start here; parsing in threads instead") == 1
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from articles").fetchone()[0] == 49
+
+
+def test_ctrl_c_with_parser_processes_running_is_quiet_and_loses_nothing(
+    tmp_path: Path, loopback: ServerFactory
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    server = loopback(folder=SITE, latency=0.1)
+    db = tmp_path / "a.db"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "--delay", "0", "--processes", "2", server.url("/")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:  # parser processes start at the 40th article
+        if db.exists() and archived_count(db) >= 41:
+            break
+        time.sleep(0.01)
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    _, err = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        assert conn.execute("select count(*) from articles").fetchone()[0] >= 41
+        assert conn.execute("select status from runs").fetchone() == ("interrupted",)
+
+
+def archived_count(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("select count(*) from articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0
