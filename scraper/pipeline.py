@@ -165,6 +165,7 @@ class Run(Walks):
         self._states: dict[str, str] = {}  # url_key -> how its article ended, this run
         self._lastmod: dict[str, datetime] = {}  # url_key -> last modified, from a sitemap or the API
         self.robots_skipped = 0
+        self._walked_sitemaps: list[Page] = []  # sitemaps read this run, their validators kept after the walk
         self._pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(options.processes, note=reporter.note)

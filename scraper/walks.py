@@ -11,6 +11,7 @@ listing pages; each falls back to the next when the site does not offer it or re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 METHODS = ("auto", "wordpress", "sitemap", "feed", "listing")
 MAX_API_PAGES = 1000
 MAX_SITEMAPS = 500
+NOT_MODIFIED = Sitemap((), ())  # a sitemap a cron run's conditional GET found unchanged (compared by identity)
 Terms = dict[str, dict[int, str]]  # "categories" | "tags" | "users" -> id -> name
 _EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar day
 
@@ -85,24 +87,32 @@ class Walks:
         feeds = find_feeds(home.text, home.final_url)
         if not feeds:
             return False
-        feed = self._fetch_listing_or_fail(target, feeds[0])
+        feed = self._conditional(target, feeds[0])
         if feed is None:
             return False
+        if feed.status == 304:
+            return True  # nothing new since the last run
         try:
             links = self._feed_links(target, feed)
         except FeedError as error:
             self._fail(target, feed.final_url, str(error), article=False)
             return False
         self._process(target, links)
+        self._remember_start(feed)
         return True
 
     # -- sitemaps ---------------------------------------------------------------------------
     def _sitemaps(self: Run, target: Target, home: Page) -> bool:
         origin = origin_of(home.final_url)
+        self._walked_sitemaps.clear()
         for url in self._sitemap_urls(target, origin):
             sitemap = self._sitemap(target, url, quiet=True) if same_site(url, target.start_url) else None
+            if sitemap is NOT_MODIFIED:
+                return True  # nothing new since the last run
             if sitemap is not None and self._on_site(target, sitemap):
                 self._walk_sitemap(target, sitemap, budget=[MAX_SITEMAPS])
+                for page in self._walked_sitemaps:  # walked to the end (or to known articles)
+                    self._remember_start(page)
                 return True
         return False
 
@@ -115,15 +125,21 @@ class Walks:
         return list(dict.fromkeys([*declared, *candidate_sitemaps(origin)]))
 
     def _sitemap(self: Run, target: Target, url: str, *, quiet: bool = False) -> Sitemap | None:
-        page = self._quiet_fetch(target, url) if quiet else self._fetch_listing_or_fail(target, url)
+        """The sitemap at `url`; NOT_MODIFIED when a cron run's conditional GET says it has not
+        changed. Its validators are kept once its entries (or children) have been walked."""
+        page = self._conditional(target, url, quiet=quiet)
         if page is None:
             return None
+        if page.status == 304:
+            return NOT_MODIFIED
         try:
-            return parse_sitemap(page.content, page.final_url)
+            found = parse_sitemap(page.content, page.final_url)
         except FeedError as error:
             if not quiet:
                 self._fail(target, url, str(error), article=False)
             return None
+        self._walked_sitemaps.append(page)
+        return found
 
     def _walk_sitemap(self: Run, target: Target, sitemap: Sitemap, budget: list[int]) -> bool:
         """Newest child first; stops once a child (or the entries) give no reason to go on."""
@@ -141,6 +157,8 @@ class Walks:
                 continue
             budget[0] -= 1
             nested = self._sitemap(target, child.url)
+            if nested is NOT_MODIFIED:  # newest first: what is older has not changed either
+                return False
             if nested is not None and not self._walk_sitemap(target, nested, budget):
                 return False
         return True
@@ -160,16 +178,25 @@ class Walks:
             return since if since.tzinfo else since.replace(tzinfo=_EARLIEST)
         return datetime.combine(since, time.min, tzinfo=_EARLIEST)
 
-    def _quiet_fetch(self: Run, target: Target, url: str) -> Page | None:
+    def _quiet_fetch(self: Run, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         """A page that may well not exist (a sitemap guess, robots.txt): no error if it does not.
-        Never a page off the target's site."""
+        Never a page off the target's site. A 304 comes back only to a conditional request."""
         if not same_site(url, target.start_url):
             return None
         try:
-            page = target.fetcher.fetch(url)
+            page = target.fetcher.fetch(url, headers or None)
         except FetchError:
             return None
-        return page if page.status == 200 else None
+        return page if page.status == 200 or (page.status == 304 and headers) else None
+
+    def _conditional(self: Run, target: Target, url: str, *, quiet: bool = False) -> Page | None:
+        """A feed, sitemap or API page: on a cron run, asked for with the validators the archive
+        kept from the last run (If-None-Match / If-Modified-Since), so an unchanged one is a 304."""
+        headers: dict[str, str] = {}
+        if self.options.incremental:
+            validators = self.store.validators(url)
+            headers = validators.headers() if validators else {}
+        return self._quiet_fetch(target, url, headers) if quiet else self._fetch_listing_or_fail(target, url, headers)
 
     # -- the WordPress REST API ---------------------------------------------------------------
     def _wordpress(self: Run, target: Target, home: Page) -> bool:
@@ -193,7 +220,10 @@ class Walks:
         for page_number in range(1, MAX_API_PAGES + 1):
             url = posts_url(root, after=_bound(self.options.window.since, zone, time.min),
                             before=_bound(self.options.window.until, zone, time.max), page=page_number)  # fmt: skip
-            fetched = self._quiet_fetch(target, url) if page_number == 1 else self._fetch_listing_or_fail(target, url)
+            first = page_number == 1
+            fetched = self._conditional(target, url, quiet=True) if first else self._fetch_listing_or_fail(target, url)
+            if fetched is not None and fetched.status == 304:
+                return True  # nothing new since the last run
             try:
                 posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
             except FeedError as error:
@@ -203,7 +233,10 @@ class Walks:
                 return True
             if posts is None:
                 return page_number > 1
-            if not self._process_posts(target, posts.posts, terms, language) or self.limit_reached:
+            go_on = self._process_posts(target, posts.posts, terms, language)
+            if page_number == 1 and fetched is not None:
+                self._remember_start(fetched)
+            if not go_on or self.limit_reached:
                 return True
             if posts.total_pages is not None and page_number >= posts.total_pages:
                 return True

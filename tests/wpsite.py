@@ -5,10 +5,15 @@ WordPress does (newest first, X-WP-Total / X-WP-TotalPages, an error past the la
     with WordPressSite() as site:
         scrape(site.url("/"), "--since", "2021-02-18")
         site.paths()   # every request path, in order
+
+With `validators=True`, feeds, sitemaps and API answers carry an ETag and answer a matching
+If-None-Match with 304 (HTML pages carry none, as on a WordPress without a page cache);
+`site.conditional` lists the paths that were asked for conditionally.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -23,10 +28,12 @@ HOST = "https://kabulpost.example"
 
 
 class WordPressSite:
-    def __init__(self, *, api: bool = True, folder: Path = SITE):
+    def __init__(self, *, api: bool = True, folder: Path = SITE, validators: bool = False):
         self.folder = folder
         self.api = api
+        self.validators = validators
         self.requests: list[str] = []
+        self.conditional: list[str] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
@@ -58,9 +65,20 @@ class WordPressSite:
         self._httpd.server_close()
 
     # -- answers ----------------------------------------------------------------------------
-    def answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, target: str, if_none_match: str | None = None) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             self.requests.append(target)
+            if if_none_match:
+                self.conditional.append(target)
+        status, headers, body = self._answer(target)
+        if self.validators and status == 200 and not headers["Content-Type"].startswith("text/html"):
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            if if_none_match == etag:
+                return 304, {"ETag": etag}, b""
+            headers = {**headers, "ETag": etag}
+        return status, headers, body
+
+    def _answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if parts.path.startswith("/wp-json") or query.get("rest_route"):
@@ -116,7 +134,7 @@ class WordPressSite:
 def _handler(site: WordPressSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, headers, body = site.answer(self.path)
+            status, headers, body = site.answer(self.path, self.headers.get("If-None-Match"))
             self.send_response(status)
             for name, value in {**headers, "Content-Length": str(len(body))}.items():
                 self.send_header(name, value)
