@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from scraper.models import Article, Page
+from scraper.models import Article, Page, conditional_headers
 from scraper.urls import url_key
 
 LISTING = "listing"
@@ -53,12 +53,7 @@ class Validators:
     last_modified: str | None
 
     def headers(self) -> dict[str, str]:
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
+        return conditional_headers(self.etag, self.last_modified)
 
 
 @dataclass(frozen=True)
