@@ -308,16 +308,22 @@ def scrape(
         )  # fmt: skip
         fetchers = Fetchers(settings, robots_cache=archive.robots_cache())
         reporter = TerminalReporter(quiet, verbose=verbose)
-        counts = run_scrape(
+        outcome = run_scrape(
             archive, targets, config, options, fetchers, reporter,
             start_run=archive.start_run, finish_run=archive.finish_run,
             open_store=lambda: Archive(state.db_path), parallel=parallel,
         )  # fmt: skip
         reporter.done()
     elapsed = time.monotonic() - started
+    counts = outcome.counts
     if as_json:
         status = "failed" if counts.failed else "ok"
-        click.echo(json.dumps({"status": status, **counts.as_dict(), "seconds": round(elapsed, 3)}))
+        by_source = {
+            name: {"status": "failed" if each.failed else "ok", **each.as_dict()}
+            for name, each in outcome.by_source.items()
+        }
+        summary = {"status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "sources": by_source}
+        click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
     if counts.failed:

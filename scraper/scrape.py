@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from scraper import USER_AGENT
@@ -113,6 +113,14 @@ def _configured_target(cfg: SourceConfig, fetchers: Fetchers, source: str | None
     )
 
 
+@dataclass
+class Outcome:
+    """What a scrape did: the totals, and each target's own counts (by the name it was given)."""
+
+    counts: Counts = field(default_factory=Counts)
+    by_source: dict[str, Counts] = field(default_factory=dict)
+
+
 def run_scrape(
     store: Store,
     texts: tuple[str, ...],
@@ -125,48 +133,68 @@ def run_scrape(
     finish_run: Callable[[int, dict[str, int], str], None],
     open_store: Callable[[], Store] | None = None,
     parallel: int = 1,
-) -> Counts:
+) -> Outcome:
     """Scrape every target. With `open_store` (another connection to the same archive, one per
     thread) and `parallel` > 1, up to `parallel` targets run at once, each in a thread of its own;
     the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
-    With --limit, targets run one after another so the limit means what it says."""
+    With --limit, targets run one after another so the limit means what it says. Each target's
+    counts are recorded in the archive as soon as it is done."""
     names = list(texts or config.sources)
     run_id = start_run("scrape", names)
     status = "interrupted"
-    counts = Counts()
+    outcome = Outcome()
     parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
         for target in targets(texts, config, fetchers, options.source):
             if isinstance(target, TargetError):
-                counts.failed += 1
+                outcome.counts.failed += 1
                 reporter.problem(str(target))
             else:
                 found.append(target)
         if open_store is None or parallel <= 1 or len(found) <= 1 or options.limit is not None:
-            counts += _in_turn(store, found, options, reporter, parsers)
+            _in_turn(store, found, options, reporter, parsers, run_id, outcome)
         else:
-            counts += _at_once(open_store, found, options, reporter, parsers, parallel)
-        status = "failed" if counts.failed else "ok"
+            _at_once(open_store, found, options, reporter, parsers, parallel, run_id, outcome)
+        status = "failed" if outcome.counts.failed else "ok"
         if fetchers.robots_skipped:
             reporter.note(f"robots.txt kept {fetchers.robots_skipped} URLs off limits")
     finally:
-        finish_run(run_id, counts.as_dict(), status)
+        finish_run(run_id, outcome.counts.as_dict(), status)
         parsers.close()
         fetchers.close()
-    return counts
+    return outcome
 
 
-def _in_turn(store: Store, found: list[Target], options: ScrapeOptions, reporter: Reporter, parsers: Parsers) -> Counts:
+def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: Outcome) -> None:
+    store.record_source(run_id, target.text, counts.as_dict(), "failed" if counts.failed else "ok")
+    outcome.by_source[target.text] = counts
+    outcome.counts += counts
+
+
+def _in_turn(
+    store: Store,
+    found: list[Target],
+    options: ScrapeOptions,
+    reporter: Reporter,
+    parsers: Parsers,
+    run_id: int,
+    outcome: Outcome,
+) -> None:
     run = Run(store, options, reporter, parsers=parsers)
     try:
         for target in found:
+            before = replace(run.counts)
             run.scrape(target)
+            _done(store, run_id, target, _minus(run.counts, before), outcome)
             if run.limit_reached:
                 break
     finally:
         run.close()
-    return run.counts
+
+
+def _minus(after: Counts, before: Counts) -> Counts:
+    return Counts(**{name: value - getattr(before, name) for name, value in after.as_dict().items()})
 
 
 def _at_once(
@@ -176,13 +204,16 @@ def _at_once(
     reporter: Reporter,
     parsers: Parsers,
     parallel: int,
-) -> Counts:
+    run_id: int,
+    outcome: Outcome,
+) -> None:
     """Each target in a thread with its own archive connection and its own Run. If one fails
     (the disk is full) or the user presses Ctrl-C, the others stop at their next article."""
     stop = threading.Event()
     shared = SharedReporter(reporter)
+    lock = threading.Lock()
 
-    def scrape_one(target: Target) -> Counts:
+    def scrape_one(target: Target) -> None:
         store = open_store()
         try:
             run = Run(store, options, shared, parsers=parsers, stop=stop)
@@ -190,19 +221,18 @@ def _at_once(
             try:
                 run.scrape(target)
             except Stopped:
-                pass
+                return
             finally:
                 run.close()
-            return run.counts
+            with lock:
+                _done(store, run_id, target, run.counts, outcome)
         finally:
             store.close()
 
     pool = ThreadPoolExecutor(max_workers=min(parallel, len(found)), thread_name_prefix="source")
     try:
-        total = Counts()
         for future in as_completed([pool.submit(scrape_one, target) for target in found]):
-            total += future.result()  # the first error raises here at once
-        return total
+            future.result()  # the first error raises here at once
     except BaseException:
         stop.set()
         raise

@@ -74,6 +74,14 @@ def test_a_dead_source_fails_alone(tmp_path: Path, db_path: Path, loopback: Serv
     assert json.loads(result.stdout)["failed"] == 1
     problems = [line for line in result.stderr.splitlines() if "127.0.0.1" in line]
     assert len(problems) == 1 and "Traceback" not in result.stderr
+    by_source = json.loads(result.stdout)["sources"]
+    assert by_source["dead"]["status"] == "failed" and by_source["dead"]["failed"] == 1
+    assert by_source["live"]["status"] == "ok" and by_source["live"]["new"] == EXPECTED["metro-ledger"]
+    # `scraper sources` shows each source's own outcome, not the whole run's
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "--config", str(config), "sources", "--format", "json"])
+    last = {row["name"]: row["last_run"] for row in json.loads(listed.stdout)}
+    assert last["dead"]["status"] == "failed" and last["dead"]["new"] == 0
+    assert last["live"]["status"] == "ok" and last["live"]["new"] == EXPECTED["metro-ledger"]
 
 
 def test_limit_counts_across_sources(tmp_path: Path, db_path: Path, loopback: ServerFactory) -> None:
@@ -82,6 +90,8 @@ def test_limit_counts_across_sources(tmp_path: Path, db_path: Path, loopback: Se
     result = run(db_path, config, "--limit", "15")
     assert result.exit_code == 0, result.output
     assert sum(per_source(db_path).values()) == 15
+    by_source = json.loads(result.stdout)["sources"]
+    assert sum(each["new"] for each in by_source.values()) == 15  # each source's share, one after another
 
 
 class FailingArchive(Archive):

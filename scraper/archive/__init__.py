@@ -133,16 +133,36 @@ class Archive(CrawlState):
         ]
 
     def last_run(self, names: Iterable[str]) -> dict[str, object] | None:
-        """The latest scrape run whose targets include any of these names or URLs."""
+        """The latest scrape run whose targets include any of these names or URLs, with that
+        source's own status and counts when the run recorded them (a run of many sources), else
+        the whole run's (an older run, or one killed before the source finished)."""
         names = list(names)
+        marks = ", ".join("?" * len(names))
         sql = (
-            "select started, ended, status, new, updated, failed from runs where command = 'scrape' and exists "
-            f"(select 1 from json_each(runs.targets) where value in ({', '.join('?' * len(names))})) "
-            "order by id desc limit 1"
+            "select id, started, ended, status, new, updated, failed from runs where command = 'scrape' and exists "
+            f"(select 1 from json_each(runs.targets) where value in ({marks})) order by id desc limit 1"
         )
         row = self.db.execute(sql, names).fetchone()
-        keys = ("started", "ended", "status", "new", "updated", "failed")
-        return dict(zip(keys, row, strict=True)) if row else None
+        if row is None:
+            return None
+        run_id, started, ended, status, new, updated, failed = row
+        own = self.db.execute(
+            f"select status, new, updated, failed from run_sources where run_id = ? and source in ({marks})",
+            [run_id, *names],
+        ).fetchone()
+        if own is not None:
+            status, new, updated, failed = own
+        return {"started": started, "ended": ended, "status": status, "new": new, "updated": updated, "failed": failed}
+
+    def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
+        """One source's status and counts in a run, when it is done."""
+        columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
+        with self.writing():
+            self.db.execute(
+                f"insert or replace into run_sources (run_id, source, status, {', '.join(columns)}) "
+                f"values (?, ?, ?, {', '.join('?' * len(columns))})",
+                [run_id, source, status, *(int(counts.get(c, 0)) for c in columns)],
+            )
 
     def count(self) -> int:
         return self.db["articles"].count

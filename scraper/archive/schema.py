@@ -111,6 +111,15 @@ def _v5_robots(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v6_run_sources(db: sqlite_utils.Database) -> None:
+    """Each source's own status and counts in a run of many (for `scraper sources`)."""
+    db["run_sources"].create(
+        {"run_id": int, "source": str, "status": str, "discovered": int, "new": int, "updated": int,
+         "unchanged": int, "skipped": int, "failed": int},
+        pk=("run_id", "source"), if_not_exists=True,
+    )  # fmt: skip
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
@@ -118,6 +127,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (3, _v3_failure_kinds),
     (4, _v4_article_extra),
     (5, _v5_robots),
+    (6, _v6_run_sources),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
