@@ -142,14 +142,23 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
     """Processes started fresh ("spawn": each imports the parsers, ~0.25 s of CPU), never forked
     from this threaded process: a fork copies locks that other threads hold at that moment."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_ignore_ctrl_c)
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
 
 
 # -- in the parser process ------------------------------------------------------------------
-def _ignore_ctrl_c() -> None:
-    """Ctrl-C reaches the whole process group: the run stops its parser processes itself, so
-    they need not each print a KeyboardInterrupt traceback."""
+def _start_worker() -> None:
+    """Ctrl-C reaches the whole process group: the run stops its parser processes itself, so they
+    need not each print a KeyboardInterrupt traceback. And a parser process must not outlive its
+    run: if the run is killed (kill -9, the OOM killer), nothing would ever tell it to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent process is gone
+    os._exit(0)
 
 
 def _parse_job(

@@ -209,3 +209,60 @@ def archived_count(db: Path) -> int:
             return int(conn.execute("select count(*) from articles").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def test_parser_processes_do_not_outlive_a_killed_run(tmp_path: Path) -> None:
+    """kill -9 of a run in full flight (parser processes busy, jobs queued) leaves no process behind."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from crawl_site import SiteProcess
+
+    db = tmp_path / "a.db"
+    with SiteProcess(300, 0.02) as site:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "--delay", "0", "--concurrency", "4",
+             "--processes", "2", site.url],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        children: list[int] = []
+        deadline = time.monotonic() + 60
+        # parser processes at work (they start at the 40th article), and their resource tracker
+        while time.monotonic() < deadline and run.poll() is None and (len(children) < 3 or archived_count(db) < 60):
+            time.sleep(0.01)
+            children = _children(run.pid) if run.poll() is None else children
+        assert run.poll() is None and len(children) >= 3, "the run ended before its parser processes could be seen"
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in children):
+            time.sleep(0.05)
+        left = [pid for pid in children if _running(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "parser processes outlived their run"
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent` (any of its threads), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
