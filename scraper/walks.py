@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 METHODS = ("auto", "wordpress", "sitemap", "feed", "listing")
 MAX_API_PAGES = 1000
 MAX_SITEMAPS = 500
+MAX_UPDATE_PAGES = 10  # of 100 posts modified since the last run, per cron run
+UPDATES_MARGIN = timedelta(hours=1)  # clock skew, and posts saved while the last run was going
 NOT_MODIFIED = Sitemap((), ())  # a sitemap a cron run's conditional GET found unchanged (compared by identity)
 Terms = dict[str, dict[int, str]]  # "categories" | "tags" | "users" -> id -> name
 _EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar day
@@ -217,6 +219,37 @@ class Walks:
         if terms is None:
             return False
         language = _page_language(home.text)
+        available = self._api_posts(target, root, terms, language, zone)
+        if available and self.options.incremental and not self.limit_reached:
+            self._api_updates(target, root, terms, language, zone)
+        return available
+
+    def _api_updates(self: Run, target: Target, root: str, terms: Terms, language: str, zone: tzinfo | None) -> None:
+        """A cron run also asks for the posts modified since this source's last good run
+        (`modified_after`, WordPress 5.7+), so an older article that was changed becomes an update
+        with a revision. Only changed ones are fetched; a page with nothing changed (or an older
+        WordPress, which ignores the parameter and lists the newest posts) ends it."""
+        since = self.store.last_success(target.text)
+        if since is None:
+            return
+        since -= UPDATES_MARGIN
+        for page_number in range(1, MAX_UPDATE_PAGES + 1):
+            url = posts_url(root, modified_after=since.astimezone(zone) if zone else since, page=page_number)
+            fetched = self._quiet_fetch(target, url)
+            try:
+                posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
+            except FeedError:
+                return
+            if posts is None or not posts.posts:
+                return
+            self.reporter.detail(f"{target.source}: {len(posts.posts)} posts modified since {since:%Y-%m-%d %H:%M} UTC")
+            if not self._process_posts(target, posts.posts, terms, language) or self.limit_reached:
+                return
+            if posts.total_pages is not None and page_number >= posts.total_pages:
+                return
+
+    def _api_posts(self: Run, target: Target, root: str, terms: Terms, language: str, zone: tzinfo | None) -> bool:
+        """The posts, newest first, within the window; False if the API turns out unusable."""
         for page_number in range(1, MAX_API_PAGES + 1):
             url = posts_url(root, after=_bound(self.options.window.since, zone, time.min),
                             before=_bound(self.options.window.until, zone, time.max), page=page_number)  # fmt: skip

@@ -85,7 +85,8 @@ def test_an_unchanged_first_api_page_is_one_304(tmp_path: Path, db_path: Path, s
     assert again.exit_code == 0 and json.loads(again.stdout)["new"] == 0
     asked = site.paths()[before:]
     posts = [p for p in asked if "/wp/v2/posts" in p]
-    assert len(posts) == 1 and posts[0] in site.conditional
+    newest, changed = posts  # the newest posts (a 304), then those modified since the last run (none)
+    assert newest in site.conditional and "modified_after=" in changed
     assert not articles_fetched(asked)
 
 
@@ -105,3 +106,31 @@ def test_validators_are_kept_only_after_the_walk(tmp_path: Path, db_path: Path, 
     assert not any("sitemap" in url for url in kept)  # the walk stopped early: the next run walks it again
     rest = scrape(db_path, conf)
     assert rest.exit_code == 0 and count(db_path) == len(ARTICLES)
+
+
+def test_a_cron_run_asks_the_api_for_posts_modified_since_its_last_run(
+    tmp_path: Path, db_path: Path, site: WordPressSite
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    conf = config(tmp_path, site, "wordpress")
+    assert scrape(db_path, conf).exit_code == 0
+    assert count(db_path) == len(ARTICLES)
+    old = next(p for p in site.posts if p["id"] in ("17288", 17288))  # far from the newest
+    old["title"]["rendered"] = "Corrected headline"
+    now = datetime.now(UTC)
+    old["modified_gmt"] = now.strftime("%Y-%m-%dT%H:%M:%S")
+    old["modified"] = (now + timedelta(hours=4, minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")  # Kabul time
+    before = len(site.paths())
+    again = scrape(db_path, conf)
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert summary["updated"] == 1 and summary["new"] == 0
+    asked = [p for p in site.paths()[before:] if "modified_after=" in p]
+    assert len(asked) == 1
+    assert not articles_fetched(site.paths()[before:])  # the REST data was enough
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select title from articles where number = 17288").fetchone()[0] == "Corrected headline"
+        assert conn.execute("select count(*) from revisions").fetchone()[0] == 1
+    third = scrape(db_path, conf)
+    assert json.loads(third.stdout)["updated"] == 0  # asked again, nothing changed since

@@ -107,8 +107,10 @@ class WordPressSite:
             value = query.get(name)
             return datetime.fromisoformat(value).replace(tzinfo=None) if value else None  # WP reads site time
 
-        after, before = bound("after"), bound("before")
+        after, before, changed = bound("after"), bound("before"), bound("modified_after")
         posts = [p for p in self.posts if (after is None or local(p) > after) and (before is None or local(p) < before)]
+        if changed is not None:  # WordPress 5.7+
+            posts = [p for p in posts if datetime.fromisoformat(p["modified"]) > changed]
         posts.sort(key=local, reverse=True)
         per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
         pages = max(1, math.ceil(len(posts) / per_page))

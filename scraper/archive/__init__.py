@@ -154,6 +154,15 @@ class Archive(CrawlState):
             status, new, updated, failed = own
         return {"started": started, "ended": ended, "status": status, "new": new, "updated": updated, "failed": failed}
 
+    def last_success(self, source: str) -> datetime | None:
+        """When the last run that scraped this source without a failure started (UTC)."""
+        row = self.db.execute(
+            "select r.started from run_sources s join runs r on r.id = s.run_id "
+            "where s.source = ? and s.status = 'ok' order by r.id desc limit 1",
+            [source],
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
         """One source's status and counts in a run, when it is done."""
         columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
