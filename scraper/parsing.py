@@ -28,7 +28,10 @@ from scraper.models import Article, Page
 from scraper.parse import parse_page
 
 AUTO = None
-START_AT = 40  # pages announced to the run before processes are worth their start-up (~0.3 s)
+# Pages announced to a run before processes are worth starting: spawning two costs ~0.5 s of CPU,
+# which parsing ~100 pages on another core repays. Asked for by number (--processes N), at once.
+START_AT = 100
+START_AT_WHEN_ASKED = 1
 ATTEMPTS = 2  # pools a page may break before it fails alone
 
 
@@ -46,13 +49,19 @@ class Parsers:
 
     `processes`: how many parser processes (0: always parse in the calling thread; None: one per
     core when there are several). `start_at`: how many pages must be announced with `expect`
-    before the processes are started."""
+    before the processes are started (default: START_AT, or at once when `processes` is given)."""
 
     def __init__(
-        self, processes: int | None = AUTO, *, start_at: int = START_AT, note: Callable[[str], None] | None = None
+        self,
+        processes: int | None = AUTO,
+        *,
+        start_at: int | None = None,
+        note: Callable[[str], None] | None = None,
     ):
         """`note`: told (once) if parser processes cannot start here and parsing stays in threads."""
         self.processes = default_processes() if processes is None else max(0, processes)
+        if start_at is None:
+            start_at = START_AT if processes is None else START_AT_WHEN_ASKED
         self.start_at = start_at
         self.note = note
         self._worked = False  # a parser process has returned a result

@@ -188,7 +188,7 @@ def test_ctrl_c_with_parser_processes_running_is_quiet_and_loses_nothing(
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and run.poll() is None:  # parser processes start at the 40th article
+    while time.monotonic() < deadline and run.poll() is None:  # --processes 2: they start with the first page
         if db.exists() and archived_count(db) >= 41:
             break
         time.sleep(0.01)
@@ -231,7 +231,7 @@ def test_parser_processes_do_not_outlive_a_killed_run(tmp_path: Path) -> None:
         )  # fmt: skip
         children: list[int] = []
         deadline = time.monotonic() + 60
-        # parser processes at work (they start at the 40th article), and their resource tracker
+        # parser processes at work (asked for, they start with the first page), and their resource tracker
         while time.monotonic() < deadline and run.poll() is None and (len(children) < 3 or archived_count(db) < 60):
             time.sleep(0.01)
             children = _children(run.pid) if run.poll() is None else children
@@ -266,3 +266,10 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_processes_start_at_once_when_asked_for_and_late_by_default() -> None:
+    from scraper.parsing import START_AT
+
+    assert Parsers(2).start_at == 1
+    assert Parsers(None).start_at == START_AT == 100
