@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 METHODS = ("auto", "wordpress", "sitemap", "feed", "listing")
 MAX_API_PAGES = 1000
 MAX_SITEMAPS = 500
+API_PER_PAGE = 100  # posts per REST request (WordPress's maximum)
 MAX_UPDATE_PAGES = 10  # of 100 posts modified since the last run, per cron run
 UPDATES_MARGIN = timedelta(hours=1)  # clock skew, and posts saved while the last run was going
 NOT_MODIFIED = Sitemap((), ())  # a sitemap a cron run's conditional GET found unchanged (compared by identity)
@@ -249,12 +251,21 @@ class Walks:
                 return
 
     def _api_posts(self: Run, target: Target, root: str, terms: Terms, language: str, zone: tzinfo | None) -> bool:
-        """The posts, newest first, within the window; False if the API turns out unusable."""
+        """The posts, newest first, within the window; False if the API turns out unusable. A
+        backfill asks for the next page while it handles this one (the window is the API's own
+        `after`/`before`, so every page it lists is wanted); a cron run, which usually stops at
+        the first page, does not."""
+        after = _bound(self.options.window.since, zone, time.min)
+        before = _bound(self.options.window.until, zone, time.max)
+        ahead: Future[Page | FetchError] | None = None
         for page_number in range(1, MAX_API_PAGES + 1):
-            url = posts_url(root, after=_bound(self.options.window.since, zone, time.min),
-                            before=_bound(self.options.window.until, zone, time.max), page=page_number)  # fmt: skip
-            first = page_number == 1
-            fetched = self._conditional(target, url, quiet=True) if first else self._fetch_listing_or_fail(target, url)
+            url = posts_url(root, after=after, before=before, page=page_number, per_page=API_PER_PAGE)
+            if page_number == 1:
+                fetched = self._conditional(target, url, quiet=True)
+            elif ahead is not None:
+                fetched = self._listing_result(target, url, ahead.result())
+            else:
+                fetched = self._fetch_listing_or_fail(target, url)
             if fetched is not None and fetched.status == 304:
                 return True  # nothing new since the last run
             try:
@@ -266,14 +277,15 @@ class Walks:
                 return True
             if posts is None:
                 return page_number > 1
+            more = bool(posts.posts) and (posts.total_pages is None or page_number < posts.total_pages)
+            ahead = None
+            if more and posts.total_pages is not None and not self.options.incremental and self.options.limit is None:
+                following = posts_url(root, after=after, before=before, page=page_number + 1, per_page=API_PER_PAGE)
+                ahead = self._pool.submit(self._fetch_quietly, target, following)
             go_on = self._process_posts(target, posts.posts, terms, language)
             if page_number == 1 and fetched is not None:
                 self._remember_start(fetched)
-            if not go_on or self.limit_reached:
-                return True
-            if posts.total_pages is not None and page_number >= posts.total_pages:
-                return True
-            if not posts.posts:
+            if not go_on or self.limit_reached or not more:
                 return True
         return True
 

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
@@ -101,3 +102,18 @@ def test_changed_article_in_the_api_becomes_an_update(db_path: Path, site: WordP
     assert records(db_path)[17288]["modified"] == "2021-03-21T09:00:00+04:30"
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*) from revisions").fetchone()[0] == 1
+
+
+def test_backfill_over_many_api_pages_reads_ahead_and_gets_every_post(
+    db_path: Path, site: WordPressSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scraper.walks
+
+    monkeypatch.setattr(scraper.walks, "API_PER_PAGE", 10)  # 49 posts: 5 pages
+    result = scrape(db_path, site.url("/"), "--since", "2020-01-01")
+    assert result.exit_code == 0, result.output
+    assert len(records(db_path)) == len(ARTICLES)
+    pages = [p for p in site.paths() if "/wp/v2/posts" in p]
+    numbers = sorted(int(parse_qs(urlsplit(p).query)["page"][0]) for p in pages)
+    assert numbers == [1, 2, 3, 4, 5]  # none twice, none past the end
+    assert article_fetches(site) == []
