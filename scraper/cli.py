@@ -28,6 +28,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ARCHIVE = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 EXIT_CODES_HELP = f"""\b
 Exit codes:
@@ -35,7 +36,8 @@ Exit codes:
   {EXIT_FAILED}  the run finished, but some articles, pages or files failed (see stderr)
   {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
   {EXIT_ARCHIVE}  the archive could not be opened or written
-  {EXIT_LOCKED} another scraper run holds the archive (see --wait)"""
+  {EXIT_LOCKED} another scraper run holds the archive (see --wait)
+  {EXIT_INTERRUPTED} interrupted (Ctrl-C): what was archived stays; the next run goes on"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -140,9 +142,9 @@ class ScraperGroup(click.Group):
         except click.ClickException as error:
             error.show()
             sys.exit(error.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort:  # Ctrl-C (scraper asks no questions)
             click.echo("Aborted.", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -195,7 +195,7 @@ def test_ctrl_c_with_parser_processes_running_is_quiet_and_loses_nothing(
     assert run.poll() is None, "the run ended before it could be interrupted"
     os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, err = run.communicate(timeout=30)
-    assert run.returncode != 0
+    assert run.returncode == 130  # EXIT_INTERRUPTED
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
