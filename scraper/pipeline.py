@@ -250,6 +250,10 @@ class Run(Walks):
                 next_url = None
             batch = self._plan(target, links, next_url, go_on=resuming)  # a resumed walk goes past its first page
             resuming = False
+            if next_url is not None:
+                # This page's articles are in the frontier now, so an interrupted run finishes them
+                # first, then resumes the walk at the next page, not at one it has all archived.
+                self._set_cursor(target, next_url)
             ahead = self._pool.submit(self._fetch_quietly, target, next_url) if self._read_ahead(batch) else None
             self._start(target, batch)
             if waiting is not None:
@@ -283,8 +287,7 @@ class Run(Walks):
         if batch.next_url is None:
             self._set_cursor(target, None)
             return "end"
-        self._set_cursor(target, batch.next_url)
-        return None
+        return None  # the cursor moved on when the batch was planned
 
     def _read_ahead(self, batch: Batch) -> bool:
         """Whether to ask for the next listing page before this one's articles are in: its links
