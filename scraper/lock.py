@@ -64,9 +64,16 @@ class ArchiveLock:
         self.release()
 
 
-def _read_holder(fd: int) -> str:
-    try:
-        pid = os.pread(fd, 32, 0).decode().strip()
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid.isdigit() else ""
+def _read_holder(fd: int, tries: int = 5) -> str:
+    """" (pid N)" of the run holding the lock. A run that has just taken it writes its pid a
+    moment later, so an empty file is read again a few times (20 ms apart) before giving up."""
+    for attempt in range(tries):
+        try:
+            pid = os.pread(fd, 32, 0).decode().strip()
+        except OSError:
+            return ""
+        if pid.isdigit():
+            return f" (pid {pid})"
+        if attempt + 1 < tries:
+            time.sleep(0.02)
+    return ""
