@@ -146,7 +146,8 @@ class Run(Walks):
     """Scrape targets into a store, newest first, counting what happened.
 
     Discovery and all archive writes happen on the calling thread; only fetching and parsing
-    article pages go to a small thread pool (the fetcher's throttle keeps each host polite)."""
+    article pages go to a small thread pool (the fetcher's throttle keeps each host polite), and
+    the parsing itself to parser processes on a big run (scraper/parsing.py)."""
 
     def __init__(
         self,
@@ -193,10 +194,10 @@ class Run(Walks):
                 self._single(target, page)
             elif kind == "feed":
                 self._walk(target, page)
-                self._remember_start(page)
+                self._keep_validators(page)
             else:
                 self._discover(target, page, cursor)
-                self._remember_start(page)
+                self._keep_validators(page)
         self._retry_failures(target)
 
     def fail_target(self, error: ScraperError) -> None:
@@ -211,13 +212,13 @@ class Run(Walks):
 
     def _start_page(self, target: Target) -> Page | None:
         """The target's first page; on a cron run, a conditional GET with the last run's validators."""
-        headers: dict[str, str] = {}
-        if self.options.incremental and not target.single_page:
-            validators = self.store.validators(target.start_url)
-            headers = validators.headers() if validators else {}
-        return self._fetch_listing_or_fail(target, target.start_url, headers)
+        if target.single_page:
+            return self._fetch_listing_or_fail(target, target.start_url)
+        return self._conditional(target, target.start_url)
 
-    def _remember_start(self, page: Page) -> None:
+    def _keep_validators(self, page: Page) -> None:
+        """Keep a walked page's ETag/Last-Modified for the next cron run (not after --limit, which
+        may have left part of what the page covers unwalked)."""
         if page.status == 200 and self.options.incremental and not self.limit_reached:
             self.store.remember_validators(page)
 
@@ -255,7 +256,7 @@ class Run(Walks):
                 # first, then resumes the walk at the next page, not at one it has all archived.
                 self._set_cursor(target, next_url)
             ahead = self._pool.submit(self._fetch_quietly, target, next_url) if self._read_ahead(batch) else None
-            self._start(target, batch)
+            self._start(batch)
             if waiting is not None:
                 ended = self._conclude(target, waiting)
                 waiting = None
@@ -364,7 +365,7 @@ class Run(Walks):
         not when every link was older than --since, nor (on a cron run) when every link was
         already archived."""
         batch = self._plan(target, links)
-        self._start(target, batch)
+        self._start(batch)
         return self._finish(batch)
 
     def _plan(
@@ -384,8 +385,8 @@ class Run(Walks):
         self.store.frontier_add(target.source, [(link.url, link.published) for link in todo])
         return Batch(target, links, [link.url for link in todo], go_on, next_url)
 
-    def _start(self, target: Target, batch: Batch) -> None:
-        batch.results = self._fetch_all(target, batch.urls)
+    def _start(self, batch: Batch) -> None:
+        batch.results = self._fetch_all(batch.target, batch.urls)
 
     def _finish(self, batch: Batch) -> bool:
         """Store the batch's articles as they come, in link order. Returns whether to go on."""

@@ -102,7 +102,7 @@ class Walks:
             self._fail(target, feed.final_url, str(error), article=False)
             return False
         self._process(target, links)
-        self._remember_start(feed)
+        self._keep_validators(feed)
         return True
 
     # -- sitemaps ---------------------------------------------------------------------------
@@ -116,7 +116,7 @@ class Walks:
             if sitemap is not None and self._on_site(target, sitemap):
                 self._walk_sitemap(target, sitemap, budget=[MAX_SITEMAPS])
                 for page in self._walked_sitemaps:  # walked to the end (or to known articles)
-                    self._remember_start(page)
+                    self._keep_validators(page)
                 return True
         return False
 
@@ -284,7 +284,7 @@ class Walks:
                 ahead = self._pool.submit(self._fetch_quietly, target, following)
             go_on = self._process_posts(target, posts.posts, terms, language)
             if page_number == 1 and fetched is not None:
-                self._remember_start(fetched)
+                self._keep_validators(fetched)
             if not go_on or self.limit_reached or not more:
                 return True
         return True
