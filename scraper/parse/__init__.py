@@ -2,6 +2,7 @@
 
     parse_page(page, *, timezone=None, source=None) -> Article
     parse_html(html, url, *, timezone=None, source=None, fetched_at=None) -> Article
+    extract_record(html, url, *, timezone=None) -> dict   # the whole record, never refusing
     extract_body(html, url=None) -> str          # body text only (extraction benchmark)
 
 Each page is parsed once into a `Document`; the first parser in `PARSERS` whose `matches(doc)`
@@ -22,6 +23,7 @@ from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.parse.overrides import with_selectors
 from scraper.parse.wordpress import WordPressParser
+from scraper.urls import derive_number, site_host
 
 __all__ = [
     "PARSERS",
@@ -29,6 +31,7 @@ __all__ = [
     "Parser",
     "choose_parser",
     "extract_body",
+    "extract_record",
     "looks_like_article",
     "parse_html",
     "parse_page",
@@ -90,6 +93,40 @@ def parse_page(
     return parse_html(
         page.text, page.final_url, timezone=timezone, source=source, fetched_at=page.fetched_at, selectors=selectors
     )
+
+
+def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> dict[str, object]:
+    """The whole record from the page alone (no archive, no network), as JSON-ready data. It never
+    refuses: what the page lacks is left empty, and `extra` says why the archive would not take the
+    page as it is (`not_article`, `no_title`, `no_body`, `no_date`, `naive_time`, `interstitial`,
+    with reasons; `partial` for a paywalled or truncated article). A time of day without an offset
+    and no `timezone` is kept as wall-clock time (`published` without an offset,
+    `published_precision: "local"`)."""
+    try:
+        doc = Document.parse(html, url)
+    except ParseError as error:  # nothing to read: an empty record that says why
+        empty = Article(source=site_host(url), number=derive_number(url), url=url, title="", body="")
+        return {**empty.to_record(), "authors": [], "extra": {"unreadable": error.reason}}
+    article, problems = choose_parser(doc)(doc, timezone=timezone).build()
+    if "naive_time" in problems:
+        # Wall-clock time without an offset: read it as if UTC, then drop the offset again.
+        article, _ = choose_parser(doc)(doc, timezone=ZoneInfo("UTC")).build()
+    record = article.to_record()
+    extra = dict(article.extra)
+    if "naive_time" in problems:
+        for field in ("published", "modified"):
+            moment = getattr(article, field)
+            if moment is not None:
+                record[field] = moment.replace(tzinfo=None).isoformat()
+                extra[f"{field}_precision"] = "local"
+    if is_interstitial(doc, html):
+        problems = {"interstitial": "a bot-check or interstitial page, not the article", **problems}
+    extra.update(problems)
+    record["authors"] = [name.strip() for name in article.author.split(", ") if name.strip()]
+    record["number"] = article.number
+    record.pop("fetched_at", None)
+    record["extra"] = extra
+    return record
 
 
 def extract_body(html: str, url: str | None = None) -> str:

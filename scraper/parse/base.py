@@ -241,20 +241,36 @@ class Parser:
     def check(self) -> None:
         """Raise NotAnArticle when the page is a listing, tag, about or error page."""
 
-    def parse(self) -> Article:
-        self.check()
-        url = self.page_url
+    def build(self) -> tuple[Article, dict[str, str]]:
+        """Everything the page gives, never refusing, and what would keep the archive from taking
+        it as it is: `not_article`, `no_title`, `no_body`, `no_date`, `naive_time` (each with the
+        reason, in the order the archive checks them)."""
+        problems: dict[str, str] = {}
+        try:
+            self.check()
+        except NotAnArticle as error:
+            problems["not_article"] = error.reason
         title = self.title()
         if not title:
-            raise NotAnArticle(url, "no title found")
+            problems["no_title"] = "no title found"
         body = self.body()
         if not body:
-            raise NotAnArticle(url, "no body text found")
-        published = self.published()
-        if published is None:
-            raise ParseError(url, "no publication date found")
+            problems["no_body"] = "no body text found"
+        published = modified = None
+        try:
+            published = self.published()
+            modified = self.modified()
+        except ParseError as error:
+            problems["naive_time"] = error.reason
+        if published is None and "naive_time" not in problems:
+            problems["no_date"] = "no publication date found"
+        try:
+            extra = self.extra()
+        except ParseError as error:  # the dates' provenance needs the zone too
+            problems.setdefault("naive_time", error.reason)
+            extra = {"parser": self.name}
         categories = self.categories()
-        return Article(
+        article = Article(
             source=self.source(),
             number=self.number(),
             url=self.url(),
@@ -262,7 +278,7 @@ class Parser:
             lede=self.lede(),
             body=body,
             published=published,
-            modified=self.modified(),
+            modified=modified,
             category=categories[0] if categories else "",
             categories=categories,
             tags=self.tags(),
@@ -270,5 +286,17 @@ class Parser:
             language=self.language(),
             image=self.image(),
             fetched_at=self.fetched_at,
-            extra=self.extra(),
+            extra=extra,
         )
+        return article, problems
+
+    def parse(self) -> Article:
+        """The Article, or NotAnArticle / ParseError for the first problem `build` found."""
+        article, problems = self.build()
+        for key in ("not_article", "no_title", "no_body"):
+            if key in problems:
+                raise NotAnArticle(self.page_url, problems[key])
+        for key in ("naive_time", "no_date"):
+            if key in problems:
+                raise ParseError(self.page_url, problems[key])
+        return article
