@@ -66,7 +66,6 @@ KNOWN: set[tuple[str, str]] = {
     ("scraper.textformat", "scraper.parse.boilerplate"),
     ("scraper.discover.wpapi", "scraper.parse.body"),
     ("scraper.discover.wpapi", "scraper.parse.text"),
-    ("scraper.fetch.robots", "scraper.discover.robots"),
     ("scraper.extract", "scraper.archive"),
     ("scraper.scrape", "scraper.config"),
 }
