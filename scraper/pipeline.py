@@ -6,7 +6,6 @@ through `Reporter`; cli.py wires the real ones in.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from scraper.discover import Link, guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, ScraperError
-from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
-from scraper.fetch.http import ScopedFetcher
+from scraper.fetch import LocalFetcher, site_origin_from_folder
+from scraper.fetch.base import SiteFetcher
 from scraper.fetch.robots import RobotsDisallowed
 from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
@@ -112,7 +111,7 @@ class Target:
 
     text: str
     start_url: str
-    fetcher: Fetcher
+    fetcher: SiteFetcher
     source: str
     single_page: bool = False
     timezone: ZoneInfo | None = None  # the source's zone, over --timezone
@@ -122,11 +121,11 @@ class Target:
     selectors: Mapping[str, str] = field(default_factory=dict)  # per-field CSS overrides
 
 
-def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
-    """A target is a site URL, a saved site folder, or one saved page."""
+def resolve_target(text: str, site: Callable[[str], SiteFetcher], source: str | None = None) -> Target:
+    """A target is a site URL, a saved site folder, or one saved page. `site(url)` gives the
+    fetcher for an http(s) site (whose redirects stay on it)."""
     if is_http_url(text):
-        fetcher = ScopedFetcher(http(), functools.partial(same_site, text))  # redirects stay on the site
-        return Target(text, text, fetcher, source or site_host(text))
+        return Target(text, text, site(text), source or site_host(text))
     if "://" in text and not text.startswith("file://"):
         raise TargetError(f"{text}: unsupported URL scheme (use http, https, a folder or a file)")
     path = Path(text.removeprefix("file://")).expanduser()

@@ -120,8 +120,7 @@ class Walks:
         return False
 
     def _sitemap_urls(self: Run, target: Target, origin: str) -> list[str]:
-        rules = getattr(target.fetcher, "rules", None)
-        declared = list(rules(origin + "/").sitemaps()) if rules else []
+        declared = list(target.fetcher.sitemaps_for(origin))
         if not declared:
             robots = self._quiet_fetch(target, origin + "/robots.txt")
             declared = list(sitemaps_from_robots(robots.text, origin)) if robots else []

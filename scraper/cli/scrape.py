@@ -84,9 +84,10 @@ def scrape(
     wget-style mirror), one saved page, or the NAME of a source in scraper.toml. Walks
     newest first and stops at --since; without a window, stops where the archive is current.
     """
+    from scraper.fetch.stack import FetchStack
     from scraper.lock import ArchiveLock
     from scraper.pipeline import DEFAULT_WORKERS, ScrapeOptions
-    from scraper.scrape import Fetchers, HttpSettings, run_scrape
+    from scraper.scrape import SiteDefaults, run_scrape
 
     options = ScrapeOptions(
         window=parse_window(since, until),
@@ -103,14 +104,14 @@ def scrape(
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
-        settings = HttpSettings(
-            retries=retries, delay=delay, concurrency=concurrency, total=max(total_concurrency, concurrency),
-            obey_robots=not ignore_robots,
+        fetchers = FetchStack(
+            retries=retries, total=max(total_concurrency, concurrency), obey_robots=not ignore_robots,
+            robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
         )  # fmt: skip
-        fetchers = Fetchers(settings, robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher)
         reporter = TerminalReporter(quiet, verbose=verbose)
         outcome = run_scrape(
             archive, targets, config, options, fetchers, reporter,
+            defaults=SiteDefaults(delay, concurrency),
             start_run=archive.start_run, finish_run=archive.finish_run,
             open_store=lambda: state.hooks.archive(state.db_path), parallel=parallel,
         )  # fmt: skip
