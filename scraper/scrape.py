@@ -9,54 +9,23 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
-from scraper.config import Config, SourceConfig
 from scraper.fetch.stack import FetchStack
 from scraper.models import Counts
 from scraper.parsing import Parsers
-from scraper.pipeline import Reporter, Run, ScrapeOptions, Stopped, Store, Target, TargetError, resolve_target
+from scraper.pipeline import Reporter, Run, Stopped, Store, Target, TargetError, resolve_target
+from scraper.settings import RunSettings
 
 
-def targets(
-    texts: tuple[str, ...], config: Config, fetchers: FetchStack, source: str | None, defaults: SiteDefaults
-) -> Iterator[Target | TargetError]:
-    """Each TARGET argument, or each configured source when there are none. An argument that names
-    a configured source runs that source."""
-    for text in texts or tuple(config.sources):
-        configured = config.sources.get(text)
+def targets(settings: RunSettings, fetchers: FetchStack) -> Iterator[Target | TargetError]:
+    """Each source of the run, with the fetcher for its site."""
+    for source in settings.sources:
+        site = functools.partial(
+            fetchers.for_site, delay=source.delay, concurrency=source.concurrency, user_agent=source.user_agent
+        )
         try:
-            if configured is not None:
-                yield _configured_target(configured, fetchers, source)
-            else:
-                site = functools.partial(fetchers.for_site, delay=defaults.delay, concurrency=defaults.concurrency)
-                yield resolve_target(text, site, source)
+            yield resolve_target(source, site)
         except TargetError as error:
             yield error
-
-
-def _configured_target(cfg: SourceConfig, fetchers: FetchStack, source: str | None) -> Target:
-    site = functools.partial(
-        fetchers.for_site, delay=cfg.delay, concurrency=cfg.concurrency, user_agent=cfg.user_agent
-    )
-    base = resolve_target(cfg.url, site, source or cfg.name)
-    return Target(
-        text=cfg.name,
-        start_url=base.start_url,
-        fetcher=base.fetcher,
-        source=cfg.name,
-        timezone=cfg.timezone,
-        archive_as=source or cfg.name,
-        wants=cfg.wants,
-        discovery=cfg.discovery,
-        selectors=cfg.selectors,
-    )
-
-
-@dataclass(frozen=True)
-class SiteDefaults:
-    """Per-host politeness for a TARGET that is not a configured source."""
-
-    delay: float = 1.0
-    concurrency: int = 2
 
 
 @dataclass
@@ -69,31 +38,28 @@ class Outcome:
 
 def run_scrape(
     store: Store,
-    texts: tuple[str, ...],
-    config: Config,
-    options: ScrapeOptions,
+    options: RunSettings,
     fetchers: FetchStack,
     reporter: Reporter,
     *,
-    defaults: SiteDefaults | None = None,
     start_run: Callable[[str, list[str]], int],
     finish_run: Callable[[int, dict[str, int], str], None],
     open_store: Callable[[], Store] | None = None,
-    parallel: int = 1,
 ) -> Outcome:
-    """Scrape every target. With `open_store` (another connection to the same archive, one per
-    thread) and `parallel` > 1, up to `parallel` targets run at once, each in a thread of its own;
+    """Scrape every source. With `open_store` (another connection to the same archive, one per
+    thread) and --parallel > 1, up to that many sources run at once, each in a thread of its own;
     the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
     With --limit, targets run one after another so the limit means what it says. Each target's
     counts are recorded in the archive as soon as it is done."""
-    names = list(texts or config.sources)
+    names = [source.target for source in options.sources]
+    parallel = options.parallel
     run_id = start_run("scrape", names)
     status = "interrupted"
     outcome = Outcome()
     parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
-        for target in targets(texts, config, fetchers, options.source, defaults or SiteDefaults()):
+        for target in targets(options, fetchers):
             if isinstance(target, TargetError):
                 outcome.counts.failed += 1
                 reporter.problem(str(target))
@@ -122,7 +88,7 @@ def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: Ou
 def _in_turn(
     store: Store,
     found: list[Target],
-    options: ScrapeOptions,
+    options: RunSettings,
     reporter: Reporter,
     parsers: Parsers,
     run_id: int,
@@ -147,7 +113,7 @@ def _minus(after: Counts, before: Counts) -> Counts:
 def _at_once(
     open_store: Callable[[], Store],
     found: list[Target],
-    options: ScrapeOptions,
+    options: RunSettings,
     reporter: Reporter,
     parsers: Parsers,
     parallel: int,

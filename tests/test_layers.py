@@ -66,7 +66,6 @@ KNOWN: set[tuple[str, str]] = {
     ("scraper.discover.wpapi", "scraper.parse.body"),
     ("scraper.discover.wpapi", "scraper.parse.text"),
     ("scraper.extract", "scraper.archive"),
-    ("scraper.scrape", "scraper.config"),
 }
 KNOWN_BUILDERS = {"scraper.discover.wpapi"}
 KNOWN_CIRCLES = [

@@ -96,7 +96,9 @@ class State:
     _archive: Archive | None = None
 
     def config(self) -> Config:
-        return load_config(find_config(self.config_path))
+        from scraper.walks import METHODS
+
+        return load_config(find_config(self.config_path), methods=METHODS)
 
     def archive(self) -> Archive:
         if self._archive is None:

@@ -19,31 +19,41 @@ from scraper.cli.common import (
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
+from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
 
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("targets", nargs=-1)
 @window_options
-@click.option("--timezone", "zone", metavar="ZONE", help="IANA zone for pages that show local time without an offset.")
+@click.option(
+    "--timezone", "zone", metavar="ZONE",
+    help="IANA zone of the sites' calendar, for --since/--until and for pages that show local time without an "
+    "offset [default: the source's timezone].",
+)  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
 @click.option("--source", help="Name to archive the articles under (default: the site's host).")
 @click.option("--refetch", is_flag=True, help="Download articles again even when already archived.")
+# No option below has a click default: "not given" (None) goes to settings.resolve, which knows the
+# built-in defaults and lets a flag that was given beat the sources file.
 @click.option(
-    "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests to a host."
-)
-@click.option(
-    "--concurrency", type=click.IntRange(min=1), default=2, show_default=True, help="Requests in flight per host."
-)
-@click.option(
-    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries on timeouts, 429, 5xx."
-)
-@click.option(
-    "--total-concurrency", type=click.IntRange(min=1), default=8, show_default=True,
-    help="Requests in flight across all hosts.",
+    "--delay", type=click.FloatRange(min=0), metavar="SECONDS",
+    help=f"Seconds between requests to a host [default: the source's delay, else {BUILT_IN.delay:g}].",
 )  # fmt: skip
 @click.option(
-    "--parallel", type=click.IntRange(min=1), default=4, show_default=True,
-    help="Sources scraped at once, each keeping its host's limits.",
+    "--concurrency", type=click.IntRange(min=1), metavar="N",
+    help=f"Requests in flight per host [default: the source's concurrency, else {BUILT_IN.concurrency}].",
+)  # fmt: skip
+@click.option(
+    "--retries", type=click.IntRange(min=0), metavar="N",
+    help=f"Retries on timeouts, 429, 5xx [default: {RunSettings.retries}].",
+)  # fmt: skip
+@click.option(
+    "--total-concurrency", type=click.IntRange(min=1), metavar="N",
+    help=f"Requests in flight across all hosts [default: {RunSettings.total_concurrency}].",
+)  # fmt: skip
+@click.option(
+    "--parallel", type=click.IntRange(min=1), metavar="N",
+    help=f"Sources scraped at once, each keeping its host's limits [default: {RunSettings.parallel}].",
 )  # fmt: skip
 @click.option(
     "--processes", type=click.IntRange(min=0), default=None, metavar="N",
@@ -66,11 +76,11 @@ def scrape(
     limit: int | None,
     source: str | None,
     refetch: bool,
-    delay: float,
-    concurrency: int,
-    retries: int,
-    total_concurrency: int,
-    parallel: int,
+    delay: float | None,
+    concurrency: int | None,
+    retries: int | None,
+    total_concurrency: int | None,
+    parallel: int | None,
     processes: int | None,
     wait: float | None,
     ignore_robots: bool,
@@ -86,34 +96,29 @@ def scrape(
     """
     from scraper.fetch.stack import FetchStack
     from scraper.lock import ArchiveLock
-    from scraper.pipeline import DEFAULT_WORKERS, ScrapeOptions
-    from scraper.scrape import SiteDefaults, run_scrape
+    from scraper.scrape import run_scrape
 
-    options = ScrapeOptions(
-        window=parse_window(since, until),
-        timezone=parse_zone(zone),
-        limit=limit,
-        source=source,
-        refetch=refetch,
-        workers=max(DEFAULT_WORKERS, 2 * concurrency),  # parsing must not use up the request slots
-        processes=processes,
-    )
+    flags = Flags(
+        timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
+        window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
+        total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
+    )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:
         raise ConfigError("nothing to scrape: give a TARGET, or list sources in scraper.toml (see --config)")
+    settings = resolve(config, targets, flags)
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
         fetchers = FetchStack(
-            retries=retries, total=max(total_concurrency, concurrency), obey_robots=not ignore_robots,
+            retries=settings.retries, total=settings.total, obey_robots=settings.obey_robots,
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
         )  # fmt: skip
         reporter = TerminalReporter(quiet, verbose=verbose)
         outcome = run_scrape(
-            archive, targets, config, options, fetchers, reporter,
-            defaults=SiteDefaults(delay, concurrency),
+            archive, settings, fetchers, reporter,
             start_run=archive.start_run, finish_run=archive.finish_run,
-            open_store=lambda: state.hooks.archive(state.db_path), parallel=parallel,
+            open_store=lambda: state.hooks.archive(state.db_path),
         )  # fmt: skip
         reporter.done()
     elapsed = time.monotonic() - started
