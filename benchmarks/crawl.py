@@ -707,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         with SiteProcess(articles, latency) as site:
             bare_s = startup([sys.executable, "-c", "pass"])
             cli_s = startup([sys.executable, "-c", "import scraper.cli"])
-            startup_s = startup([sys.executable, "-c", "import scraper.cli, scraper.scrape"])
+            startup_s = startup([sys.executable, "-c", "import scraper.cli, scraper.pipeline"])
             scrapy_startup = startup([sys.executable, "-c", "import scrapy.crawler"], 3) if peer else None
             for rep in range(repeat):
                 for c in args.concurrency:
@@ -757,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         "sequential = listing pages and robots.txt. "
         "Wall time is the whole process, start-up included. Start-up, median of 5: "
         f'`python -c pass` {bare_s:.2f} s, `python -c "import scraper.cli"` {cli_s:.2f} s, '
-        f'`python -c "import scraper.cli, scraper.scrape"` (what `scrape` imports) {startup_s:.2f} s'
+        f'`python -c "import scraper.cli, scraper.pipeline"` (what `scrape` imports) {startup_s:.2f} s'
         + (f', `python -c "import scrapy.crawler"` {scrapy_startup:.2f} s' if scrapy_startup else "")
         + '. The cron row\'s "in-process" time is the scraper\'s own `--json` "seconds" (after imports, the '
         "archive lock and opening the archive).",

@@ -1,4 +1,6 @@
-"""The --since/--until window on published times. Pure logic.
+"""The --since/--until window on published times, and every sum done on it: whether a moment is
+inside, before or after it, and the window as instants for the places that need one (the REST
+API's `after`/`before`, the sitemap children to skip). Pure logic.
 
 A bound is a date (that whole day in the site's own zone), a naive datetime (wall-clock time
 in the site's own zone) or an aware datetime (an instant). Both ends are inclusive. "The
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from scraper.errors import ConfigError
 
 Bound = date | datetime
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar day
 
 
 def parse_bound(text: str, option: str = "--since") -> Bound:
@@ -87,6 +90,31 @@ class Window:
         if moment is None or self.until is None:
             return False
         return not _before_end(moment, self.until, zone)
+
+    def earliest_instant(self) -> datetime | None:
+        """--since as the earliest instant it can mean, in any zone (a date: its start in the
+        first zone to start a day). None without --since."""
+        since = self.since
+        if since is None:
+            return None
+        if isinstance(since, datetime):
+            return since if since.tzinfo else since.replace(tzinfo=_EARLIEST)
+        return datetime.combine(since, time.min, tzinfo=_EARLIEST)
+
+    def instants(self, zone: tzinfo | None) -> tuple[datetime | None, datetime | None]:
+        """Both bounds as instants on the calendar of `zone` (UTC when None): a date is that
+        whole day, a wall-clock time is in that zone, an instant stays as it is."""
+        return _instant(self.since, zone, time.min), _instant(self.until, zone, time.max)
+
+
+def _instant(value: Bound | None, zone: tzinfo | None, clock: time) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, clock.replace(microsecond=0))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone or UTC)
+    return value
 
 
 def _later(since: Bound, until: Bound) -> bool:

@@ -163,6 +163,12 @@ class Archive(CrawlState):
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def has_run(self, source: str) -> bool:
+        """Whether a run of this source has finished before (well or with failures; not one that
+        was interrupted): if not, the next is its first, a full backfill."""
+        row = self.db.execute("select 1 from run_sources where source = ? limit 1", [source]).fetchone()
+        return row is not None
+
     def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
         """One source's status and counts in a run, when it is done."""
         columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")

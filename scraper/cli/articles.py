@@ -134,7 +134,7 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
     """Print one page's record without archiving it: the quick way to check a new site.
 
     LOCATION is a URL, a saved page, or - for HTML on standard input."""
-    from scraper.extract import extract_one
+    from scraper.pipeline.oneoff import extract_one
     from scraper.textformat import render
 
     article = extract_one(location, parse_zone(zone), stdin=sys.stdin.buffer)
@@ -152,8 +152,8 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
 def reparse(state: State, source: str | None, quiet: bool) -> None:
     """Parse the stored raw pages again with today's parsers, without fetching them, and report
     what changed (changed articles keep their earlier version in revisions)."""
-    from scraper.extract import reparse_archive
     from scraper.lock import ArchiveLock
+    from scraper.pipeline.oneoff import reparse_archive
 
     reporter = TerminalReporter(quiet)
     with ArchiveLock(state.db_path):

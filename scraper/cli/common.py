@@ -96,7 +96,7 @@ class State:
     _archive: Archive | None = None
 
     def config(self) -> Config:
-        from scraper.walks import METHODS
+        from scraper.pipeline import METHODS
 
         return load_config(find_config(self.config_path), methods=METHODS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -96,7 +97,7 @@ def scrape(
     """
     from scraper.fetch.stack import FetchStack
     from scraper.lock import ArchiveLock
-    from scraper.scrape import run_scrape
+    from scraper.pipeline import run_scrape
 
     flags = Flags(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
@@ -115,11 +116,8 @@ def scrape(
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
         )  # fmt: skip
         reporter = TerminalReporter(quiet, verbose=verbose)
-        outcome = run_scrape(
-            archive, settings, fetchers, reporter,
-            start_run=archive.start_run, finish_run=archive.finish_run,
-            open_store=lambda: state.hooks.archive(state.db_path),
-        )  # fmt: skip
+        open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
+        outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
         reporter.done()
     elapsed = time.monotonic() - started
     counts = outcome.counts
