@@ -362,7 +362,7 @@ def profile(site: SiteProcess, concurrency: int, work: Path) -> str:
 # -- breakdown --------------------------------------------------------------------------------
 # Methods timed in the scraper child, by thread (main = discovery and archive writes; workers =
 # fetch + parse). Missing names are skipped, so the breakdown survives refactoring.
-RUN_METHODS = ("_fetch_listing_or_fail", "_links_of", "_store_result", "_fetch_and_parse", "_parse")
+RUN_METHODS = ("_fetch_listing_or_fail", "_plan", "_store_result", "_fetch_and_parse", "_parse")
 ARCHIVE_METHODS = ("save", "keep_page", "frontier_done", "frontier_add", "lookup_url", "set_listing_cursor")
 
 
@@ -373,8 +373,8 @@ def breakdown_child(argv: list[str]) -> None:
     import functools
     import threading
 
-    from scraper import pipeline
     from scraper.archive import Archive
+    from scraper.pipeline import run as pipeline
 
     totals: Counter[str] = Counter()
     counts: Counter[str] = Counter()
