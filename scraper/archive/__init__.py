@@ -281,12 +281,12 @@ class Archive(CrawlState):
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
-            table = self.db["runs"].insert({**row, "status": "running"})
-        return int(table.last_pk)
+            table = self.db.table("runs").insert({**row, "status": "running"})
+        return int(table.last_pk or 0)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
         with self.writing():
-            self.db["runs"].update(run_id, {"ended": _now(), "status": status, **counts})
+            self.db.table("runs").update(run_id, {"ended": _now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------
     def iter_articles(self, filters: Filters | None = None) -> Iterator[Article]:

@@ -177,8 +177,10 @@ def _load_json(content: bytes, url: str) -> Any:
         raise FeedError(url, "REST API answered with HTML, not JSON (API disabled or blocked?)")
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise FeedError(url, f"REST API response is not valid JSON ({exc.msg} at {exc.pos})") from None
+    except ValueError as exc:
+        raise FeedError(url, f"REST API response is not valid JSON ({exc})") from None
     except RecursionError:
         raise FeedError(url, "REST API response is nested too deeply to read") from None
     if isinstance(data, dict) and "code" in data and ("message" in data or "data" in data):
