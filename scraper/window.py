@@ -4,8 +4,13 @@ API's `after`/`before`, the sitemap children to skip). Pure logic.
 
 A bound is a date (that whole day in the site's own zone), a naive datetime (wall-clock time
 in the site's own zone) or an aware datetime (an instant). Both ends are inclusive. "The
-site's own zone" is --timezone when given, else the offset the article itself carries,
+site's own zone" is the source's zone when known, else the offset the article itself carries,
 which is the date a reader sees on the site.
+
+A moment without an offset (a feed's or sitemap's `2021-02-18` or `2021-02-18T10:00`) is
+wall-clock time in the site's zone when that is known; when it is not, it could be in any zone,
+and against an instant it counts as late (or early) as it could be (`latest_instant`,
+`earliest_instant`): such dates never cause a wrong skip.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ Bound = date | datetime
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar day
+NAIVE_SLACK = timedelta(hours=14)  # how far a wall-clock time in an unknown zone may be from UTC
 
 
 def parse_bound(text: str, option: str = "--since") -> Bound:
@@ -35,11 +41,41 @@ def parse_bound(text: str, option: str = "--since") -> Bound:
         ) from None
 
 
+def latest_instant(value: datetime) -> datetime:
+    """The latest UTC instant a datetime can mean (naive = unknown zone; midnight = maybe a date)."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    latest = value.replace(tzinfo=UTC) + NAIVE_SLACK
+    if value.time() == time(0):
+        latest += timedelta(days=1)
+    return latest
+
+
+def earliest_instant(value: datetime) -> datetime:
+    """The earliest UTC instant a datetime can mean (naive = unknown zone)."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value.replace(tzinfo=UTC) - NAIVE_SLACK
+
+
 def _local(moment: datetime, zone: tzinfo | None) -> datetime:
     return moment.astimezone(zone) if zone is not None else moment
 
 
+def _placed(moment: datetime, zone: tzinfo | None) -> datetime:
+    """A moment without an offset is wall-clock time on the site's calendar, when that is known."""
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None and zone is not None else moment
+
+
+def _unplaced(moment: datetime, bound: Bound) -> bool:
+    """A moment in an unknown zone, against an instant."""
+    return moment.tzinfo is None and isinstance(bound, datetime) and bound.tzinfo is not None
+
+
 def _after_start(moment: datetime, bound: Bound, zone: tzinfo | None) -> bool:
+    moment = _placed(moment, zone)
+    if _unplaced(moment, bound):
+        return latest_instant(moment) >= bound
     if isinstance(bound, datetime):
         if bound.tzinfo is not None:
             return moment >= bound
@@ -48,6 +84,9 @@ def _after_start(moment: datetime, bound: Bound, zone: tzinfo | None) -> bool:
 
 
 def _before_end(moment: datetime, bound: Bound, zone: tzinfo | None) -> bool:
+    moment = _placed(moment, zone)
+    if _unplaced(moment, bound):
+        return earliest_instant(moment) <= bound
     if isinstance(bound, datetime):
         if bound.tzinfo is not None:
             return moment <= bound
@@ -91,7 +130,7 @@ class Window:
             return False
         return not _before_end(moment, self.until, zone)
 
-    def earliest_instant(self) -> datetime | None:
+    def since_instant(self) -> datetime | None:
         """--since as the earliest instant it can mean, in any zone (a date: its start in the
         first zone to start a day). None without --since."""
         since = self.since

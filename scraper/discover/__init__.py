@@ -9,7 +9,7 @@ someone else fetched and returns plain data; it never fetches.
     is_sitemap(content), is_gzip(content) -> bool
 
     sitemaps: parse_sitemap(content, base_url) -> Sitemap(entries, children); order_children,
-              sitemaps_from_robots, candidate_sitemaps, in_window, is_unchanged, to_links
+              sitemaps_from_robots, candidate_sitemaps
     wpapi:    api_root_from_html, api_root_guess, posts_url, terms_url, parse_posts, parse_terms,
               parse_api_index (the REST API; see wpapi's docstring; the records: parse.wpjson)
     robots:   Robots.from_response(status, text, user_agent, base_url) / Robots.parse(...):

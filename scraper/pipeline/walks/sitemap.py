@@ -74,7 +74,7 @@ class SitemapWalk:
             batch = Batch([Candidate(e.url, e.published, e.lastmod) for e in sitemap.entries])
             yield batch
             return batch.ended is None
-        for child in order_children(sitemap.children, ctx.window.earliest_instant()):
+        for child in order_children(sitemap.children, ctx.window.since_instant()):
             if ctx.limit_reached or budget[0] <= 0:
                 return False
             if not ctx.on_site(child.url):
