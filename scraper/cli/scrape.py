@@ -95,6 +95,7 @@ def scrape(
     wget-style mirror), one saved page, or the NAME of a source in scraper.toml. Walks
     newest first and stops at --since; without a window, stops where the archive is current.
     """
+    from scraper.fetch import RetryPolicy
     from scraper.fetch.stack import FetchStack
     from scraper.lock import ArchiveLock
     from scraper.pipeline import run_scrape
@@ -111,8 +112,9 @@ def scrape(
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
+        retry = RetryPolicy(max_attempts=settings.retries + 1)
         fetchers = FetchStack(
-            retries=settings.retries, total=settings.total, obey_robots=settings.obey_robots,
+            retry=retry, total=settings.total, obey_robots=settings.obey_robots,
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
         )  # fmt: skip
         reporter = TerminalReporter(quiet, verbose=verbose)
