@@ -16,8 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from scraper.discover import guess_kind
-from scraper.errors import FetchError, NotAnArticle, ParseError, ScraperError
-from scraper.fetch.robots import RobotsDisallowed
+from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.models import Counts, Page, Parsed
 from scraper.parse import looks_like_article
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
@@ -365,7 +364,7 @@ class Run:
             self.counts.skipped += 1
             return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        zone_name = getattr(zone, "key", None)
+        zone_name = zone.key if zone is not None else None
         outcome = str(self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url))
         self.counts.add(outcome)
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON
