@@ -21,6 +21,7 @@ from scraper.models import Article, Page
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
+from scraper.parse.ghost import GhostParser
 from scraper.parse.overrides import with_selectors
 from scraper.parse.wordpress import WordPressParser
 from scraper.urls import derive_number, site_host
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 # Most specific first; GenericParser matches every page and comes last.
-PARSERS: tuple[type[Parser], ...] = (WordPressParser, GenericParser)
+PARSERS: tuple[type[Parser], ...] = (GhostParser, WordPressParser, GenericParser)
 
 
 def choose_parser(doc: Document) -> type[Parser]:

@@ -59,6 +59,15 @@ def unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in items if item))
 
 
+def without_repeats(found: list[str], *, lede: str, title: str, authors: tuple[str, ...]) -> list[str]:
+    """Body paragraphs without the lede repeated as the first one, and without the headline or an
+    author's name repeated inside the content container (they are not body text)."""
+    if found and lede and found[0] == lede:
+        found = found[1:]
+    repeated = {_fold(title), *(_fold(name) for name in authors)} - {""}
+    return [p for p in found if _fold(p) not in repeated] if repeated else found
+
+
 class Parser:
     """Base parser. Selector tuples list alternatives: the first that finds anything wins."""
 
@@ -178,12 +187,7 @@ class Parser:
     def body_paragraphs(self) -> list[str]:
         exclude = {self.lede_element} if self.lede_element is not None else set()
         found = paragraphs(self.content, exclude, self.doc.boilerplate)
-        lede = self.lede()
-        if found and lede and found[0] == lede:
-            found = found[1:]
-        # The headline and the byline repeated inside the content container are not body text.
-        repeated = {_fold(self.title()), *(_fold(name) for name in self.authors())} - {""}
-        return [p for p in found if _fold(p) not in repeated] if repeated else found
+        return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
 
     # ---- fields --------------------------------------------------------------------------
 
