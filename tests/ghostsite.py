@@ -9,7 +9,8 @@ America/St_Johns) served as Ghost 6 serves it, from one set of posts:
 - HTML pages in the markup of Ghost's default theme (Source): the home page and its `/page/N/`
   pages, post pages, tag pages, a static page, each with the `{{ghost_head}}` scripts that carry
   the Content API key, `<meta name="generator" content="Ghost 6.10">` and, with `analytics=True`
-  (Ghost 6's web analytics), the post's uuid.
+  (Ghost 6's web analytics), the post's uuid; `theme="casper"` writes post pages in the markup of
+  Casper, the default theme before Source.
 
 Drafts and scheduled posts are in the data and must never come out of either. `extra_posts=N`
 adds N plain generated posts (one every 7 hours before the hand-written ones) for volume tests.
@@ -249,7 +250,8 @@ def _meta_stamp(moment: datetime) -> str:
 
 class GhostSite:
     def __init__(self, *, analytics: bool = True, validators: bool = False, extra_posts: int = 0,
-                 members_cta: str = "ghost") -> None:  # fmt: skip
+                 members_cta: str = "ghost", theme: str = "source") -> None:  # fmt: skip
+        self.theme = theme  # "source" (Ghost's default theme) or "casper" (the one before it)
         self.analytics = analytics
         self.validators = validators
         self.members_cta = members_cta  # "ghost": Ghost core's <aside>; "theme": a theme's own block
@@ -674,8 +676,60 @@ class GhostSite:
     </article>
 </main>
 {read_more}"""
+        if self.theme == "casper":
+            main = self._casper_article(post, primary, content, local, minutes, tag_classes, image, sized)
         body_class = ("post-template " + tag_classes).strip() if post.type == "post" else f"page-template page-{post.slug}"
         return self._layout(body_class, post.title, main, canonical=url, head_extra="\n    ".join(metas), post=post)
+
+    def _casper_article(self, post: Post, primary: Tag | None, content: str, local: datetime, minutes: int,
+                        tag_classes: str, image: str, sized: str) -> str:  # fmt: skip
+        """The post in the markup of Casper, Ghost's earlier default theme."""
+        tag = (f'<span class="post-card-primary-tag"><a href="{self.origin}/tag/{primary.slug}/">{html.escape(primary.name)}</a>'
+               "</span>") if primary else ""  # fmt: skip
+        excerpt = f'<p class="article-excerpt">{html.escape(post.custom_excerpt)}</p>' if post.custom_excerpt else ""
+        avatars = "".join(f'<li class="author-list-item"><a href="{self.origin}/author/{a.slug}/" class="author-avatar" '
+                          f'aria-label="Read more of {html.escape(a.name)}"><img class="author-profile-image" '
+                          f'src="{self.origin}/content/images/size/w100/2024/01/{a.slug}.jpg" alt="{html.escape(a.name)}"></a></li>'
+                          for a in post.authors)  # fmt: skip
+        names = ", ".join(f'<a href="{self.origin}/author/{a.slug}/">{html.escape(a.name)}</a>' for a in post.authors)
+        figure = ""
+        if image:
+            caption = f"<figcaption>{html.escape(post.feature_image_caption)}</figcaption>" if post.feature_image_caption else ""
+            figure = f'<figure class="article-image"><img src="{sized}" alt="{html.escape(post.title)}">{caption}</figure>'
+        others = [p for p in self.published() if p is not post][:3]
+        cards = "".join(f'<article class="post-card post"><a class="post-card-image-link" href="{self.post_url(p)}"></a>'
+                        f'<div class="post-card-content"><a class="post-card-content-link" href="{self.post_url(p)}">'
+                        f'<header class="post-card-header"><h2 class="post-card-title">{html.escape(p.title)}</h2></header>'
+                        f'<div class="post-card-excerpt">{html.escape(p.custom_excerpt or p.title)}</div></a></div></article>'
+                        for p in others)  # fmt: skip
+        return f"""<main id="site-main" class="site-main">
+<article class="article {post.type} {tag_classes}">
+    <header class="article-header gh-canvas">
+        <div class="article-tag post-card-tags">{tag}</div>
+        <h1 class="article-title">{html.escape(post.title)}</h1>
+        {excerpt}
+        <div class="article-byline">
+        <section class="article-byline-content">
+            <ul class="author-list instapaper_ignore">{avatars}</ul>
+            <div class="article-byline-meta">
+                <h4 class="author-name">{names}</h4>
+                <div class="byline-meta-content">
+                    <time class="byline-meta-date" datetime="{local:%Y-%m-%d}">{local:%b} {local.day}, {local:%Y}</time>
+                    <span class="byline-reading-time"><span class="bull">&bull;</span> {minutes} min read</span>
+                </div>
+            </div>
+        </section>
+        </div>
+        {figure}
+    </header>
+    <section class="gh-content gh-canvas">
+        {content}
+    </section>
+</article>
+</main>
+<section class="footer-cta outer"><div class="inner"><h2 class="footer-cta-title">Sign up for more like this.</h2>
+<a class="footer-cta-button" href="#/portal" data-portal><div class="footer-cta-input">Enter your email</div><span>Subscribe</span></a></div></section>
+<aside class="read-more-wrap outer"><div class="read-more inner">{cards}</div></aside>"""
 
 
 # -- NQL: the subset the scraper writes ------------------------------------------------------

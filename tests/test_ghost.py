@@ -9,6 +9,7 @@ site's own offset, and the first post was published on 4 March there (5 March in
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from scraper.discover.ghostapi import (
     posts_url,
     settings_url,
     site_from_html,
+    site_zone,
 )
 from scraper.errors import FeedError, NotAnArticle, ParseError
 from scraper.fetch import HttpFetcher, RetryPolicy
@@ -204,6 +206,9 @@ def test_settings_give_the_sites_timezone(site: GhostSite, fetcher: HttpFetcher)
     settings = parse_settings(fetcher.fetch(settings_url(api(site))).content)
     assert (settings.timezone, settings.lang, settings.title, settings.url) == (ZONE, "en", "The Harbour Gazette",
                                                                                site.url("/"))  # fmt: skip
+    assert site_zone(settings) == ST_JOHNS
+    for name in ("", "Not/AZone", "../../etc/passwd", "/usr/share/zoneinfo/UTC"):
+        assert site_zone(replace(settings, timezone=name)) is None, name
 
 
 def test_posts_come_newest_first_published_only_with_candidates(site: GhostSite, fetcher: HttpFetcher) -> None:
@@ -289,6 +294,17 @@ def test_every_post_gives_one_record_by_either_path(site: GhostSite, fetcher: Ht
         from_page = parse_page(fetcher.fetch(post["url"]), timezone=ST_JOHNS)
         assert record(from_api) == record(from_page), post["slug"]
         assert from_api.extra.get("partial") == from_page.extra.get("partial"), post["slug"]
+
+
+def test_casper_pages_give_the_same_records(fetcher: HttpFetcher) -> None:
+    with GhostSite(theme="casper") as casper:
+        for post in api_posts(casper, fetcher):
+            page = fetcher.fetch(post["url"])
+            assert 'class="article-header gh-canvas"' in page.text  # Casper's markup, not Source's
+            from_api = article_from_post(post, timezone=ST_JOHNS, language="en")
+            from_page = parse_page(page, timezone=ST_JOHNS)
+            assert record(from_api) == record(from_page), post["slug"]
+            assert "Subscribe" not in from_page.body and "Sign up for more" not in from_page.body
 
 
 def test_without_the_sites_zone_the_instants_stay_utc(site: GhostSite, fetcher: HttpFetcher) -> None:
@@ -417,3 +433,53 @@ def test_a_saved_ghost_page_parses_offline(site: GhostSite) -> None:
     article = parse_page(page, timezone=ST_JOHNS)
     assert (article.number, article.published.isoformat() if article.published else None) == (
         BUDGET, "2024-03-10T09:30:00-02:30")
+
+
+def test_the_pure_api_reads_a_300_post_site_in_five_requests(fetcher: HttpFetcher, tmp_path: Path) -> None:
+    """The Content API walk as a strategy will do it (by hand here): the home page for the key,
+    the settings for the zone, then 100 posts a request; a run after it asks only for what was
+    published or updated since the last one."""
+    with GhostSite(extra_posts=296) as big:
+        home = fetcher.fetch(big.url("/"))
+        found = site_from_html(home.text, home.final_url)
+        assert found is not None
+        zone = site_zone(parse_settings(fetcher.fetch(settings_url(found)).content))
+        archive = Archive(tmp_path / "archive.db")
+        page: int | None = 1
+        while page is not None:
+            answer = parse_posts(fetcher.fetch(posts_url(found, page=page)).content)
+            for post in answer.posts:
+                assert archive.save(article_from_post(post, timezone=zone)) == Outcome.NEW
+            page = answer.next_page
+        assert len(big.paths()) == 5 and archive.count() == 300
+        offsets = {a.published.utcoffset() for a in archive.iter_articles() if a.published is not None}
+        assert offsets == {timedelta(hours=-3, minutes=-30), timedelta(hours=-2, minutes=-30)}
+
+        again = parse_posts(fetcher.fetch(posts_url(found, changed_since=datetime.now(UTC) - timedelta(hours=1))).content)
+        assert again.posts == () and again.next_page is None and len(big.paths()) == 6
+
+
+def test_ghost_records_through_the_command_line(site: GhostSite, fetcher: HttpFetcher, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+
+    db = tmp_path / "archive.db"
+    archive = Archive(db)
+    for post in api_posts(site, fetcher):
+        archive.save(article_from_post(post, timezone=ST_JOHNS, language="en"))
+    archive.close()
+    run = CliRunner()
+    shown = json.loads(run.invoke(cli, ["--db", str(db), "show", WALL, "--format", "json"]).stdout)
+    assert shown["authors"] == ["Ann Kelly", "Raj Mehta"] and shown["published"] == "2024-03-04T22:00:00-03:30"
+    paid = run.invoke(cli, ["--db", str(db), "show", PAID])
+    assert paid.exit_code == 0 and paid.stdout.endswith("The paid briefing: what the audit found\n")
+    assert "• category: City Hall" in paid.stdout and f"• No: {PAID}" in paid.stdout
+    exported = run.invoke(cli, ["--db", str(db), "export", "--format", "txt", "-o", str(tmp_path / "out")])
+    assert exported.exit_code == 0 and len(list((tmp_path / "out").glob("*.txt"))) == 4
+    extracted = run.invoke(cli, ["extract", site.url("/fog-grounds-morning-flights/"), "--format", "json",
+                                 "--timezone", ZONE])  # fmt: skip
+    record_of_page = json.loads(extracted.stdout)
+    assert (record_of_page["number"], record_of_page["published"]) == (FOG, "2024-07-14T08:35:00-02:30")

@@ -7,6 +7,7 @@ of one post is `scraper.parse.ghostpost.article_from_post`).
     settings_url(site)                   -> str                 /settings/ (the site's timezone)
     parse_posts(content, url)            -> PostsPage           posts (JSON objects) + pagination
     parse_settings(content, url)         -> GhostSettings       timezone, lang, url, title
+    site_zone(settings)                  -> ZoneInfo | None     the zone the records' offsets come from
     candidates(posts_page)               -> tuple[Candidate]    url, number, published, updated
 
 **The key.** Every page of a Ghost site (5.x, 6.x) carries the site's public Content API key:
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.discover.htmldoc import document_base, is_local, parse_html, resolve
 from scraper.errors import FeedError
@@ -100,6 +102,17 @@ class GhostSettings:
     lang: str
     url: str
     title: str
+
+
+def site_zone(settings: GhostSettings) -> ZoneInfo | None:
+    """The site's zone (for article_from_post), or None when the settings name none that exists."""
+    name = settings.timezone
+    if not name or "\x00" in name or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
