@@ -106,7 +106,7 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
         doc = Document.parse(html, url)
     except ParseError as error:  # nothing to read: an empty record that says why
         empty = Article(source=site_host(url), number=derive_number(url), url=url, title="", body="")
-        return {**empty.to_record(), "authors": [], "extra": {"unreadable": error.reason}}
+        return {**empty.to_record(), "extra": {"unreadable": error.reason}}
     article, problems = choose_parser(doc)(doc, timezone=timezone).build()
     if "naive_time" in problems:
         # Wall-clock time without an offset: read it as if UTC, then drop the offset again.
@@ -122,7 +122,6 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
     if is_interstitial(doc, html):
         problems = {"interstitial": "a bot-check or interstitial page, not the article", **problems}
     extra.update(problems)
-    record["authors"] = [name.strip() for name in article.author.split(", ") if name.strip()]
     record["number"] = article.number
     record.pop("fetched_at", None)
     record["extra"] = extra

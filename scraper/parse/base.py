@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from lxml.html import HtmlElement
 
 from scraper.errors import NotAnArticle, ParseError
-from scraper.models import Article
+from scraper.models import Article, join_authors, split_authors
 from scraper.parse import jsonld
 from scraper.parse.body import element_text, paragraphs
 from scraper.parse.content import find_content
@@ -182,7 +182,7 @@ class Parser:
         if found and lede and found[0] == lede:
             found = found[1:]
         # The headline and the byline repeated inside the content container are not body text.
-        repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
+        repeated = {_fold(self.title()), *(_fold(name) for name in self.authors())} - {""}
         return [p for p in found if _fold(p) not in repeated] if repeated else found
 
     # ---- fields --------------------------------------------------------------------------
@@ -220,8 +220,16 @@ class Parser:
     def tags(self) -> tuple[str, ...]:
         return unique(self.texts(self.tag_selectors, self.scope))
 
+    def authors(self) -> tuple[str, ...]:
+        """Every author, in byline order. A parser that gives only `author()` (the display form)
+        has it split at ", " (the names it joined)."""
+        if type(self).author is not Parser.author:
+            return split_authors(self.author())
+        return unique(self.texts(self.author_selectors, self.scope))
+
     def author(self) -> str:
-        return ", ".join(unique(self.texts(self.author_selectors, self.scope)))
+        """The authors' display form: their names joined with ", "."""
+        return join_authors(self.authors())
 
     def image(self) -> str:
         return ""
@@ -282,7 +290,7 @@ class Parser:
             category=categories[0] if categories else "",
             categories=categories,
             tags=self.tags(),
-            author=self.author(),
+            authors=self.authors(),
             language=self.language(),
             image=self.image(),
             fetched_at=self.fetched_at,
