@@ -20,6 +20,7 @@ from scraper import __version__
 from scraper.archive import Archive, Filters
 from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, FormatError, ScraperError
+from scraper.fetch import HttpFetcher
 from scraper.models import Counts
 from scraper.window import Window, parse_bound
 
@@ -79,10 +80,24 @@ def errors_to_exit_codes(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class Hooks:
+    """What a program that embeds the command line may replace, given as click's `obj`
+    (`cli.main(obj=Hooks(...))`, `CliRunner().invoke(cli, args, obj=Hooks(...))`).
+
+    `http_fetcher` makes the innermost fetch layer, called as HttpFetcher is (retry, sleep,
+    user_agent): e.g. shorter timeouts, or a session of one's own. `archive` opens the archive
+    file, as Archive(path) does (each thread of a run opens its own)."""
+
+    http_fetcher: Callable[..., HttpFetcher] = HttpFetcher
+    archive: Callable[[str], Archive] = Archive
+
+
 @dataclass
 class State:
     db_path: str
     config_path: str | None = None
+    hooks: Hooks = Hooks()
     _archive: Archive | None = None
 
     def config(self) -> Config:
@@ -90,7 +105,7 @@ class State:
 
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = Archive(self.db_path)
+            self._archive = self.hooks.archive(self.db_path)
         return self._archive
 
     def close(self) -> None:
@@ -169,7 +184,7 @@ class ScraperGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     """Archive news sites into SQLite, once per article, and export them."""
-    state = State(db_path, config_path)
+    state = State(db_path, config_path, ctx.obj if isinstance(ctx.obj, Hooks) else Hooks())
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -308,12 +323,12 @@ def scrape(
             retries=retries, delay=delay, concurrency=concurrency, total=max(total_concurrency, concurrency),
             obey_robots=not ignore_robots,
         )  # fmt: skip
-        fetchers = Fetchers(settings, robots_cache=archive.robots_cache())
+        fetchers = Fetchers(settings, robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher)
         reporter = TerminalReporter(quiet, verbose=verbose)
         outcome = run_scrape(
             archive, targets, config, options, fetchers, reporter,
             start_run=archive.start_run, finish_run=archive.finish_run,
-            open_store=lambda: Archive(state.db_path), parallel=parallel,
+            open_store=lambda: state.hooks.archive(state.db_path), parallel=parallel,
         )  # fmt: skip
         reporter.done()
     elapsed = time.monotonic() - started

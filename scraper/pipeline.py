@@ -469,14 +469,11 @@ class Run(Walks):
     def _store_result(self, target: Target, url: str, result: Result) -> str:
         if self.stop is not None and self.stop.is_set():
             raise Stopped
-        state = "go-on"
-        try:
-            state = self._store(target, url, result)
-            return state
-        finally:
-            self._states[url_key(url)] = state
-            self.store.frontier_done(url)
-            self.reporter.progress(self.counts)
+        state = self._store(target, url, result)  # an interrupted save leaves the URL in the frontier
+        self._states[url_key(url)] = state
+        self.store.frontier_done(url)
+        self.reporter.progress(self.counts)
+        return state
 
     def _store(self, target: Target, url: str, result: Result) -> str:
         if isinstance(result, RobotsDisallowed):

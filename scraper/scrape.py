@@ -39,9 +39,12 @@ class Fetchers:
         *,
         sleep: Callable[[float], None] = time.sleep,
         robots_cache: RobotsCache | None = None,
+        http_fetcher: Callable[..., HttpFetcher] = HttpFetcher,
     ):
-        """`robots_cache`: where robots.txt answers are kept between runs (the archive)."""
+        """`robots_cache`: where robots.txt answers are kept between runs (the archive);
+        `http_fetcher`: makes the innermost layer, called as HttpFetcher is (retry, sleep, user_agent)."""
         self.settings = settings
+        self._http_fetcher = http_fetcher
         self.robots_cache = robots_cache
         self.throttle = Throttle(
             delay=settings.delay, concurrency=settings.concurrency, total=settings.total, sleep=sleep
@@ -55,7 +58,7 @@ class Fetchers:
         if user_agent not in self._layered:
             retry = RetryPolicy(max_attempts=self.settings.retries + 1)
             agent = user_agent or USER_AGENT
-            self._made[user_agent] = HttpFetcher(retry=retry, sleep=self._sleep, user_agent=agent)
+            self._made[user_agent] = self._http_fetcher(retry=retry, sleep=self._sleep, user_agent=agent)
             throttled: Fetcher = ThrottledFetcher(self._made[user_agent], self.throttle)
             if self.settings.obey_robots:
                 throttled = RobotsFetcher(

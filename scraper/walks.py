@@ -35,9 +35,8 @@ from scraper.discover import (
 )
 from scraper.discover.wpapi import WpPost, parse_api_index, terms_url
 from scraper.errors import FeedError, FetchError, ParseError
-from scraper.fetch import origin_of
 from scraper.models import Page, Parsed
-from scraper.urls import same_site, url_key
+from scraper.urls import origin_of, same_site, url_key
 
 if TYPE_CHECKING:
     from scraper.pipeline import Run, Target

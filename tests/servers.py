@@ -79,6 +79,8 @@ class LoopbackServer:
         self.folder = Path(folder).resolve() if folder is not None else None
         self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
+        self.in_flight = 0
+        self.peak = 0  # the most requests it was answering at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -128,6 +130,15 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(request)
 
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _next_reply(self, target: str) -> Reply | None:
         with self._lock:
             for key in (target, urlsplit(target).path):
@@ -170,6 +181,13 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._answer(send_body=False)
 
         def _answer(self, *, send_body: bool) -> None:
+            server._enter()
+            try:
+                self._reply(send_body=send_body)
+            finally:
+                server._leave()
+
+        def _reply(self, *, send_body: bool) -> None:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")

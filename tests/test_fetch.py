@@ -20,10 +20,10 @@ from scraper.fetch import (
     HttpFetcher,
     LocalFetcher,
     RetryPolicy,
-    origin_of,
     parse_retry_after,
     site_origin_from_folder,
 )
+from scraper.urls import origin_of
 from tests.servers import Reply, ServerFactory, closed_port, redirect
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -18,27 +18,9 @@ from scraper.encoding import decode_html, sniff_content_type
 from scraper.errors import FetchError
 from scraper.fetch.http import MAX_BYTES
 from scraper.models import Page
+from scraper.urls import origin_of
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SAFE = "/!$&'()*+,;=:@~"
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]` of a URL, lower-case, without a default port; "" when it has no host."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if not scheme or not host:
-        return ""
-    try:
-        port = parts.port
-    except ValueError:
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}"
 
 
 def _site(origin: str) -> str:

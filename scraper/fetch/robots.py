@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
-from scraper.discover.robots import Robots, robots_url
 from scraper.errors import FetchError
 from scraper.fetch.base import Fetcher
-from scraper.fetch.local import origin_of
 from scraper.models import CachedRobots, Page
+from scraper.robotstxt import Robots, robots_url
+from scraper.urls import origin_of
 
 MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
