@@ -38,3 +38,15 @@ def test_a_slash_and_a_number_after_a_dateline_do_not_crash_the_record() -> None
     record = extract_record(html, "https://news.example/harbour")
     assert str(record["published"]).startswith("2019-11-18")
     assert is_dateline("Nov 18, 2019 10:32")
+
+
+# ---- the publisher's own instant -----------------------------------------------------------------
+
+
+def test_fractions_of_a_second_are_kept_as_the_page_gives_them() -> None:
+    html = ('<html lang=en><head><title>Dam opens</title><script type="application/ld+json">'
+            '{"@type": "NewsArticle", "headline": "Dam opens", "datePublished": "2024-05-03T15:47:42.389Z"}'
+            "</script></head><body><article><h1>Dam opens</h1>"
+            + "<p>The new dam opened to visitors on Friday morning.</p>" * 5 + "</article></body></html>")
+    record = extract_record(html, "https://news.example/dam")
+    assert record["published"] == "2024-05-03T15:47:42.389000+00:00"
