@@ -57,10 +57,14 @@ _TIME_RE = re.compile(
     r"(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?",
     re.IGNORECASE,
 )
+# An offset after a time: `UTC+5`, `GMT -03:00`, `+0530`, `-05:00`, or a zone abbreviation. Without
+# UTC/GMT before it the sign must touch a full `hh:mm`/`hhmm` ("10:32 - 5 min read" is no offset).
 _OFFSET_RE = re.compile(
-    r"^\s*\(?(?:(?P<utc>UTC|GMT|Z)(?![a-z]))?\s*(?P<sign>[+-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?\)?"
+    r"^\s*\(?(?:(?P<utc>UTC|GMT|Z)(?![a-z])\s*(?:(?P<sign>[+\-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?)?"
+    r"|(?P<sign2>[+\-−])(?P<oh2>\d\d):?(?P<om2>\d\d)(?!\d))"
     r"|^\s*\(?(?P<abbr>[A-Z]{1,5})\b\)?"
 )
+MAX_OFFSET = timedelta(hours=14)  # the widest offset in use (UTC+14:00); larger is not an offset
 # Fixed offsets of common zone abbreviations (hours). Ambiguous ones (IST, CST in Asia) are
 # read as the meaning most news sites use.
 ZONE_ABBREVIATIONS = {
@@ -89,8 +93,8 @@ _DATELINE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(
-    r"\b(?:" + "|".join([*ZONE_ABBREVIATIONS, *ZONE_NAMES]) + r")\b(?:\s*[+-−]\s*\d{1,2}(?::?\d\d)?)?"
-    r"|[+-−]\d\d:?\d\d\b",
+    r"\b(?:" + "|".join([*ZONE_ABBREVIATIONS, *ZONE_NAMES]) + r")\b(?:\s*[+\-−]\s*\d{1,2}(?::?\d\d)?)?"
+    r"|[+\-−]\d\d:?\d\d\b",
     re.IGNORECASE,
 )
 DATELINE_MAX_CHARS = 90
@@ -148,9 +152,14 @@ def _offset_after(text: str, day: date, moment: time | None) -> timedelta | None
     match = _OFFSET_RE.match(text)
     if match is None:
         return None
-    if match["sign"]:
-        sign = -1 if match["sign"] in "-−" else 1
-        return sign * timedelta(hours=int(match["oh"]), minutes=int(match["om"] or 0))
+    sign, hours, minutes = (match["sign"], match["oh"], match["om"]) if match["sign"] else match.group(
+        "sign2", "oh2", "om2"
+    )
+    if sign:
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if offset > MAX_OFFSET or int(minutes or 0) >= 60:
+            return None
+        return -offset if sign in "-−" else offset
     if match["utc"]:
         return timedelta(0)
     abbr = match["abbr"]
