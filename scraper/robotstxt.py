@@ -16,7 +16,10 @@ rules such as `Disallow: /*?replytocom=` never match anything. Here:
 - The longest matching rule wins; on a tie Allow wins. `*` matches any run of characters and a
   final `$` anchors the end. Paths are compared percent-decoded, with the query. An empty
   `Disallow:` allows everything. `/robots.txt` itself is always allowed.
-- `Crawl-delay` (not in the RFC, but widely used) comes from the chosen group.
+- `Crawl-delay` (not in the RFC, but widely used) comes from the chosen group. Any number of
+  seconds is read as asked (`inf` and `1e12` too: `delay`); `crawl_delay()` clamps it to
+  MAX_CRAWL_DELAY (60 s), the longest scraper waits between two requests to a host. NaN, negative
+  and unreadable values are ignored.
 - `Sitemap:` lines count wherever they are.
 - Only the first 500 KiB are read (the RFC's minimum limit; Google's too).
 
@@ -35,6 +38,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from scraper.urls import url_key
 
 MAX_ROBOTS_CHARS = 500 * 1024
+MAX_CRAWL_DELAY = 60.0  # seconds: a host asking for more is scraped at this pace (and told about)
 _LINE = re.compile(r"^\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
 _TOKEN = re.compile(r"^[A-Za-z_-]+")
 
@@ -108,14 +112,21 @@ def _parse_groups(text: str) -> tuple[list[_Group], list[str]]:
                 rules.append(Rule(allow=key == "allow", pattern=path if path[:1] in ("/", "*") else "/" + path))
         elif key in ("crawl-delay", "crawldelay"):
             in_rules = True
-            try:
-                seconds = float(value)
-            except ValueError:
-                continue
-            if agents and seconds >= 0 and seconds == seconds:  # not NaN
+            seconds = _seconds(value)
+            if agents and seconds is not None:
                 delay = seconds
     close()
     return groups, sitemaps
+
+
+def _seconds(value: str) -> float | None:
+    """A Crawl-delay value as seconds: any non-negative number, however large (`inf` stays inf);
+    None for NaN, a negative number or anything that is not a number."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None  # NaN compares false
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,7 @@ class Robots:
     """The rules that apply to one user agent (see the module docstring)."""
 
     rules: tuple[Rule, ...] = ()
-    delay: float | None = None
+    delay: float | None = None  # the Crawl-delay as asked, possibly over MAX_CRAWL_DELAY or inf
     sitemap_urls: tuple[str, ...] = ()
     disallow_all: bool = False
 
@@ -179,8 +190,13 @@ class Robots:
         return best is None or best.allow
 
     def crawl_delay(self) -> float | None:
-        """Seconds to wait between requests, from the chosen group's Crawl-delay (None if none)."""
-        return self.delay
+        """Seconds to wait between requests, from the chosen group's Crawl-delay (None if none),
+        at most MAX_CRAWL_DELAY."""
+        return None if self.delay is None else min(self.delay, MAX_CRAWL_DELAY)
+
+    def asks_too_much(self) -> bool:
+        """Whether the Crawl-delay asked for is over MAX_CRAWL_DELAY (and so was clamped)."""
+        return self.delay is not None and self.delay > MAX_CRAWL_DELAY
 
     def sitemaps(self) -> tuple[str, ...]:
         return self.sitemap_urls

@@ -7,6 +7,10 @@ response's shorter `Cache-Control: max-age`) is used without a request, an older
 revalidated with a conditional GET, and when the site cannot be reached (no answer, 429, 5xx) the
 last copy is used whatever its age, as RFC 9309 allows. A cron run every 15 minutes thus asks for
 robots.txt about once a day.
+
+A Crawl-delay is honoured up to MAX_CRAWL_DELAY (60 s): a host that asks for more (`3600`, `1e12`,
+`inf`) is scraped at that pace, and `on_note` is told once per run, in one line naming the host and
+what it asked for.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from scraper.errors import FetchError
 from scraper.fetch.base import Fetcher
 from scraper.models import CachedRobots, Page
-from scraper.robotstxt import Robots, robots_url
+from scraper.robotstxt import MAX_CRAWL_DELAY, Robots, robots_url
 from scraper.urls import origin_of
 
 MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
@@ -58,12 +63,16 @@ class RobotsFetcher:
         user_agent: str,
         *,
         on_crawl_delay: Callable[[str, float], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
         cache: RobotsCache | None = None,
         clock: Callable[[], float] = time.time,
     ):
+        """`on_crawl_delay(origin, seconds)` gets each host's Crawl-delay (at most MAX_CRAWL_DELAY);
+        `on_note(line)` hears what the user should know (a Crawl-delay that was clamped)."""
         self.inner = inner
         self.user_agent = user_agent
         self.on_crawl_delay = on_crawl_delay
+        self.on_note = on_note
         self.cache = cache
         self.clock = clock
         self._rules: dict[str, Robots] = {}
@@ -96,6 +105,11 @@ class RobotsFetcher:
         delay = robots.crawl_delay()
         if delay and self.on_crawl_delay:
             self.on_crawl_delay(origin, delay)
+        if robots.asks_too_much() and self.on_note:
+            self.on_note(
+                f"{urlsplit(origin).netloc}: robots.txt asks for a Crawl-delay of {robots.delay:g} s; "
+                f"scraped {MAX_CRAWL_DELAY:g} s apart instead (the most scraper waits)"
+            )
         return robots
 
     def _answer(self, location: str) -> tuple[int, str]:
