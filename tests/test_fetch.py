@@ -164,6 +164,17 @@ def test_redirect_loop_is_a_fetch_error(loopback: ServerFactory, make_fetcher: A
     assert sleeps == []
 
 
+def test_redirects_stay_in_the_fetchers_scope(loopback: ServerFactory) -> None:
+    other = loopback({"/there": [Reply(body=HTML)]})
+    server = loopback({"/away": [redirect(other.url("/there"))], "/near": [redirect("/here")], "/here": [Reply(body=HTML)]})
+    fetcher = HttpFetcher(redirect_scope=lambda url: url.startswith(server.origin))
+    assert fetcher.fetch(server.url("/near")).final_url == server.url("/here")
+    with pytest.raises(FetchError, match="outside the site: not followed"):
+        fetcher.fetch(server.url("/away"))
+    assert other.count() == 0
+    assert HttpFetcher().fetch(server.url("/away")).final_url == other.url("/there")  # no scope: anywhere
+
+
 def test_too_many_redirects(loopback: ServerFactory, make_fetcher: Any) -> None:
     routes = {f"/r{i}": [redirect(f"/r{i + 1}")] for i in range(12)}
     server = loopback(routes)

@@ -9,7 +9,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES
 
@@ -35,7 +34,6 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason="code-review 3.3 (b): the file's built-in defaults beat the flags")
 def test_a_delay_flag_beats_the_built_in_default_for_a_configured_source(
     tmp_path: Path, db_path: Path, loopback: ServerFactory
 ) -> None:
@@ -49,7 +47,6 @@ def test_a_delay_flag_beats_the_built_in_default_for_a_configured_source(
     assert max(gaps) < 0.5  # a 1 s default delay would space every request a second apart
 
 
-@pytest.mark.xfail(strict=True, reason="code-review 3.3 (c): the fetch pool is sized from the flag alone")
 def test_a_sources_own_concurrency_is_the_number_of_requests_in_flight(
     tmp_path: Path, db_path: Path, loopback: ServerFactory
 ) -> None:
@@ -62,7 +59,6 @@ def test_a_sources_own_concurrency_is_the_number_of_requests_in_flight(
     assert server.peak == 8
 
 
-@pytest.mark.xfail(strict=True, reason="code-review 3.3 (a): triage reads only --timezone")
 def test_a_sources_time_zone_decides_the_window_before_fetching(tmp_path: Path, db_path: Path) -> None:
     """The feed gives article 17128's time in UTC (19:40 on 9 March); on the source's calendar
     (Asia/Kabul) that is 00:10 on 10 March, inside --since/--until 2021-03-10."""

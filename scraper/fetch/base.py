@@ -25,3 +25,10 @@ class Fetcher(Protocol):
     """
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page: ...
+
+
+class SiteFetcher(Fetcher, Protocol):
+    """A fetcher for one site, which also knows the sitemaps its robots.txt names (none when
+    robots.txt is not read: a saved copy, or --ignore-robots)."""
+
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]: ...

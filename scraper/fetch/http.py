@@ -12,7 +12,6 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
 from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +23,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from scraper import USER_AGENT
 from scraper.errors import FetchError
-from scraper.fetch.base import Clock, Fetcher, Sleep, utc_now
+from scraper.fetch.base import Clock, Sleep, utc_now
 from scraper.fetch.retry import RetryPolicy
 from scraper.models import Page
 
@@ -37,8 +36,6 @@ CHUNK_BYTES = 64 * 1024
 DEFAULT_RETRY = RetryPolicy()
 USABLE_STATUSES = frozenset({200, 304})
 
-# Where redirects may lead, for the fetch in progress on this thread (see `scoped`): None = anywhere.
-REDIRECT_SCOPE: ContextVar[Callable[[str], bool] | None] = ContextVar("REDIRECT_SCOPE", default=None)
 
 
 def settle_environment(session: requests.Session, environ: Mapping[str, str] = os.environ) -> None:
@@ -56,7 +53,7 @@ def settle_environment(session: requests.Session, environ: Mapping[str, str] = o
 
 
 class RedirectRefused(requests.RequestException):
-    """A redirect to a URL outside the scope of the fetch in progress."""
+    """A redirect to a URL outside the fetcher's `redirect_scope`."""
 
 
 class HttpFetcher:
@@ -64,8 +61,10 @@ class HttpFetcher:
     (after gzip/deflate decoding, counted while decompressing) are refused, and so is a response
     that takes more than `max_seconds` in all (a server that drips a byte at a time never trips
     the read timeout). A compressed body that ends before its compressed stream does is an error,
-    not a shorter page. `sleep` and `clock` are injectable for tests.
-    A session passed in is used as is, except that its max_redirects is set to 10."""
+    not a shorter page. `redirect_scope(url)` says where redirects may lead (e.g. the source's own
+    site; None: anywhere). `sleep` and `clock` are injectable for tests.
+    A session passed in is used as is, except that its max_redirects is set to 10 (several fetchers
+    may share one: the scope is this fetcher's, not the session's)."""
 
     def __init__(
         self,
@@ -79,6 +78,7 @@ class HttpFetcher:
         user_agent: str = USER_AGENT,
         clock: Clock = utc_now,
         before_request: Callable[[str], None] | None = None,
+        redirect_scope: Callable[[str], bool] | None = None,
     ) -> None:
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
@@ -91,6 +91,7 @@ class HttpFetcher:
         self.retry = retry
         self.user_agent = user_agent
         self.before_request = before_request
+        self.redirect_scope = redirect_scope
         self._sleep = sleep
         self._clock = clock
 
@@ -124,7 +125,7 @@ class HttpFetcher:
                 timeout=self.timeout,
                 stream=True,
                 allow_redirects=True,
-                hooks={"response": _check_redirect},
+                hooks={"response": self._check_redirect},
             ) as response:
                 content = self._read_body(url, response, started) if response.status_code == 200 else b""
                 return Page(
@@ -150,6 +151,14 @@ class HttpFetcher:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    def _check_redirect(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """A response hook, run on every response of a redirect chain before the next hop is asked for."""
+        if self.redirect_scope is not None and response.is_redirect:
+            target = urljoin(response.url, response.headers.get("location", ""))
+            if not self.redirect_scope(target):
+                response.close()
+                raise RedirectRefused(target)
 
     def _request_headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = {"User-Agent": self.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
@@ -209,34 +218,6 @@ class HttpFetcher:
         if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
             return FetchError(url, f"invalid URL: {_one_line(error)}")
         return FetchError(url, f"request failed: {_one_line(error)}")
-
-
-def _check_redirect(response: requests.Response, *args: object, **kwargs: object) -> None:
-    """A response hook, run on every response of a redirect chain before the next hop is asked for."""
-    allowed = REDIRECT_SCOPE.get()
-    if allowed is not None and response.is_redirect:
-        target = urljoin(response.url, response.headers.get("location", ""))
-        if not allowed(target):
-            response.close()
-            raise RedirectRefused(target)
-
-
-class ScopedFetcher:
-    """A fetcher whose redirects may only lead where `allowed` says (e.g. the source's own site)."""
-
-    def __init__(self, inner: Fetcher, allowed: Callable[[str], bool]):
-        self.inner = inner
-        self.allowed = allowed
-
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
-        token = REDIRECT_SCOPE.set(self.allowed)
-        try:
-            return self.inner.fetch(url, headers)
-        finally:
-            REDIRECT_SCOPE.reset(token)
-
-    def __getattr__(self, name: str) -> object:  # e.g. the robots layer's `rules`
-        return getattr(self.inner, name)
 
 
 def _read_chunks(response: requests.Response) -> Iterator[bytes]:

@@ -46,6 +46,10 @@ class LocalFetcher:
         if not self.origin:
             raise ValueError(f"not a site origin: {origin!r}")
 
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]:
+        """None known: a saved copy obeys no robots.txt (read it as a page, if it was saved)."""
+        return ()
+
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         """The saved file for `url` as a 200 Page (headers are ignored: there is no server)."""
         parts = urlsplit(url)

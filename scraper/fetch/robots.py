@@ -98,6 +98,10 @@ class RobotsFetcher:
                     self._rules[origin] = found
             return found
 
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]:
+        """The sitemaps the origin's robots.txt names (it is read once per run either way)."""
+        return tuple(self.rules(origin + "/").sitemaps())
+
     def _load(self, origin: str) -> Robots:
         location = robots_url(origin)
         status, text = self._answer(location)
