@@ -3,9 +3,14 @@ what was requested and what came of it, at the depth of the mechanism that must 
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 import pytest
 
 from scraper.discover.robots import MAX_CRAWL_DELAY, Robots
+from scraper.errors import FetchError
 from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.fetch.robots import RobotsFetcher
 from scraper.fetch.throttle import MAX_DELAY, Throttle, ThrottledFetcher
@@ -29,9 +34,9 @@ class FakeTime:
         self.now += seconds
 
 
-def robots_then_throttle(time: FakeTime, notes: list[str], **http: object) -> RobotsFetcher:
+def robots_then_throttle(fake: FakeTime, notes: list[str], **http: object) -> RobotsFetcher:
     """The layers as a scrape stacks them: robots.txt, then the per-host throttle, then HTTP."""
-    throttle = Throttle(delay=0.0, clock=time.clock, sleep=time.sleep)
+    throttle = Throttle(delay=0.0, clock=fake.clock, sleep=fake.sleep)
     inner = ThrottledFetcher(HttpFetcher(retry=RetryPolicy(max_attempts=1), **http), throttle)  # type: ignore[arg-type]
     return RobotsFetcher(
         inner,
@@ -79,13 +84,13 @@ def test_a_host_asking_too_much_is_scraped_at_the_maximum_and_named(loopback: Se
     )
     for n in range(3):
         server.route(f"/a/{n}", PAGE)
-    time, notes = FakeTime(), []
-    fetcher = robots_then_throttle(time, notes)
+    fake, notes = FakeTime(), []
+    fetcher = robots_then_throttle(fake, notes)
     pages = [fetcher.fetch(server.url(f"/a/{n}")) for n in range(3)]  # no OverflowError, no endless wait
     assert [page.status for page in pages] == [200, 200, 200]
     assert [request.path for request in server.requests] == ["/robots.txt", "/a/0", "/a/1", "/a/2"]
-    assert time.sleeps and max(time.sleeps) == MAX_CRAWL_DELAY
-    assert time.now == pytest.approx(3 * MAX_CRAWL_DELAY)  # robots.txt, then each page 60 s after the one before
+    assert fake.sleeps and max(fake.sleeps) == MAX_CRAWL_DELAY
+    assert fake.now == pytest.approx(3 * MAX_CRAWL_DELAY)  # robots.txt, then each page 60 s after the one before
     host = f"127.0.0.1:{server.port}"
     assert len(notes) == 1 and host in notes[0] and f"Crawl-delay of {float(asked):g} s" in notes[0], notes
     assert "\n" not in notes[0]
@@ -97,20 +102,129 @@ def test_a_meaningless_crawl_delay_is_ignored(loopback: ServerFactory, asked: st
         {"/robots.txt": [Reply(200, {"Content-Type": "text/plain"}, f"User-agent: *\nCrawl-delay: {asked}\n")]}
     )
     server.route("/a", PAGE)
-    time, notes = FakeTime(), []
-    fetcher = robots_then_throttle(time, notes)
+    fake, notes = FakeTime(), []
+    fetcher = robots_then_throttle(fake, notes)
     for _ in range(3):
         assert fetcher.fetch(server.url("/a")).status == 200
     assert server.count("/a") == 3 and server.count("/robots.txt") == 1
-    assert time.now == 0.0 and notes == []
+    assert fake.now == 0.0 and notes == []
 
 
 def test_the_throttle_never_waits_longer_than_its_maximum() -> None:
-    time = FakeTime()
-    throttle = Throttle(delay=0.0, clock=time.clock, sleep=time.sleep)
+    fake = FakeTime()
+    throttle = Throttle(delay=0.0, clock=fake.clock, sleep=fake.sleep)
     for asked in (float("inf"), 1e12, float("nan"), -3.0):
         throttle.at_least("http://news.example/", asked)
     for _ in range(3):
         with throttle.request("http://news.example/a"):
             pass
-    assert time.sleeps == [MAX_DELAY, MAX_DELAY]
+    assert fake.sleeps == [MAX_DELAY, MAX_DELAY]
+
+
+# --- item 11: headers dripped a byte at a time ------------------------------------------------------
+
+SLOW = {"timeout": (2.0, 1.0), "max_seconds": 0.6}  # each wait under the read timeout; 0.6 s in all
+
+
+def test_headers_dripped_a_byte_at_a_time_are_cut_at_the_whole_response_limit(loopback: ServerFactory) -> None:
+    server = loopback({"/a": [Reply(200, {"Content-Type": "text/html"}, "<p>late</p>", drip_headers=0.1)]})
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=2), sleep=lambda seconds: None, **SLOW)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch(server.url("/a"))  # about 80 bytes of headers: 8 s if nothing cut them
+    elapsed = time.monotonic() - started
+    assert caught.value.reason == "response took longer than 0.6 s (after 2 attempts)"
+    assert caught.value.retryable
+    assert server.count("/a") == 2
+    assert 1.2 <= elapsed < 2.5, elapsed
+
+
+def test_a_body_without_length_cut_by_the_limit_is_an_error_not_a_shorter_page(loopback: ServerFactory) -> None:
+    body = "<html><body>" + "<p>paragraph</p>" * 200 + "</body></html>"
+    server = loopback({"/a": [Reply(200, {"Content-Type": "text/html"}, body, send_length=False, stall=3.0)]})
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), timeout=(2.0, 5.0), max_seconds=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.5 s"):
+        fetcher.fetch(server.url("/a"))  # half the body, then one silent wait longer than the limit
+    assert time.monotonic() - started < 2.0
+    assert server.count("/a") == 1
+
+
+def test_a_robots_txt_dripping_its_headers_does_not_hold_the_run(loopback: ServerFactory) -> None:
+    server = loopback(
+        {"/robots.txt": [Reply(200, {"Content-Type": "text/plain"}, "User-agent: *\n", drip_headers=0.1)], "/a": [PAGE]}
+    )
+    fake, notes = FakeTime(), []
+    fetcher = robots_then_throttle(fake, notes, **SLOW)
+    started = time.monotonic()
+    assert fetcher.fetch(server.url("/a")).status == 200  # robots.txt given up on after 0.6 s
+    assert time.monotonic() - started < 2.0
+    assert server.count("/robots.txt") == 1 and server.count("/a") == 1
+
+
+class KeepAliveServer:
+    """An HTTP/1.1 server for one connection: answers the first request at once and keeps the
+    connection open; answers the second after `pause`, dripping its headers if `drip`."""
+
+    def __init__(self, *, drip: float = 0.0) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.drip = drip
+        self.connections = 0
+        self.requests = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{path}"
+
+    def _serve(self) -> None:
+        with self.listener:
+            connection, _ = self.listener.accept()
+            self.connections += 1
+            body = b"<p>ok</p>"
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body)
+            with connection:
+                for n in range(2):
+                    if not _read_request(connection):
+                        return
+                    self.requests += 1
+                    try:
+                        if n == 1 and self.drip:
+                            for i in range(len(head)):
+                                connection.sendall(head[i : i + 1])
+                                time.sleep(self.drip)
+                        else:
+                            connection.sendall(head)
+                        connection.sendall(body)
+                    except OSError:
+                        return
+
+
+def _read_request(connection: socket.socket) -> bool:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(4096)
+        if not chunk:
+            return False
+        data += chunk
+    return True
+
+
+def test_the_limit_covers_a_reused_connection_too() -> None:
+    server = KeepAliveServer(drip=0.1)
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), **SLOW)  # type: ignore[arg-type]
+    assert fetcher.fetch(server.url("/first")).content == b"<p>ok</p>"
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.6 s"):
+        fetcher.fetch(server.url("/second"))  # on the kept-alive connection
+    assert time.monotonic() - started < 2.0
+    assert (server.connections, server.requests) == (1, 2)
+
+
+def test_an_exchange_that_ended_in_time_is_never_cut_later() -> None:
+    server = KeepAliveServer()
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), **SLOW)  # type: ignore[arg-type]
+    assert fetcher.fetch(server.url("/first")).status == 200
+    time.sleep(0.8)  # past the first exchange's limit: its deadline must not cut the kept connection
+    assert fetcher.fetch(server.url("/second")).content == b"<p>ok</p>"
+    assert (server.connections, server.requests) == (1, 2)

@@ -25,6 +25,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 from scraper import USER_AGENT
 from scraper.errors import FetchError
 from scraper.fetch.base import Clock, Fetcher, Sleep, utc_now
+from scraper.fetch.deadline import Deadline, DeadlineAdapter
 from scraper.fetch.retry import RetryPolicy
 from scraper.models import Page
 
@@ -32,7 +33,7 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REDIRECTS = 10
 MAX_BYTES = 10 * 1024 * 1024
-MAX_SECONDS = 60.0  # for one whole response, however steadily a slow server drips it
+MAX_SECONDS = 60.0  # for one whole response, headers included, however steadily a slow server drips it
 CHUNK_BYTES = 64 * 1024
 DEFAULT_RETRY = RetryPolicy()
 USABLE_STATUSES = frozenset({200, 304})
@@ -62,10 +63,12 @@ class RedirectRefused(requests.RequestException):
 class HttpFetcher:
     """Fetch http(s) URLs. `timeout` is (connect, read) seconds; bodies over `max_bytes`
     (after gzip/deflate decoding, counted while decompressing) are refused, and so is a response
-    that takes more than `max_seconds` in all (a server that drips a byte at a time never trips
-    the read timeout). A compressed body that ends before its compressed stream does is an error,
-    not a shorter page. `sleep` and `clock` are injectable for tests.
-    A session passed in is used as is, except that its max_redirects is set to 10."""
+    that takes more than `max_seconds` in all, from connecting to the last byte of the body,
+    headers and redirects included (a server that drips a byte at a time never trips the read
+    timeout). A compressed body that ends before its compressed stream does is an error, not a
+    shorter page. `sleep` and `clock` are injectable for tests.
+    A session passed in is used as is, except that its max_redirects is set to 10 and its http(s)
+    adapters are replaced by ones whose connections the time limit can cut (fetch/deadline.py)."""
 
     def __init__(
         self,
@@ -85,6 +88,8 @@ class HttpFetcher:
         if self._own_session:
             settle_environment(self.session)
         self.session.max_redirects = MAX_REDIRECTS
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, DeadlineAdapter())
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
@@ -112,31 +117,39 @@ class HttpFetcher:
 
     def fetch_once(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         """One request, no retries. Returns a Page for any HTTP status, with the body read only
-        for a 200; raises FetchError for transport failures (retryable when trying again may help)."""
+        for a 200; raises FetchError for transport failures (retryable when trying again may help).
+        All of it (connect, headers, redirects, body) must be over within max_seconds."""
         _check_url(url)
         if self.before_request is not None:
             self.before_request(url)
-        started = time.monotonic()
-        try:
-            with self.session.get(
-                url,
-                headers=self._request_headers(headers),
-                timeout=self.timeout,
-                stream=True,
-                allow_redirects=True,
-                hooks={"response": _check_redirect},
-            ) as response:
-                content = self._read_body(url, response, started) if response.status_code == 200 else b""
-                return Page(
-                    requested_url=url,
-                    final_url=response.url or url,
-                    status=response.status_code,
-                    headers={key.lower(): value for key, value in response.headers.items()},
-                    content=content,
-                    fetched_at=self._clock(),
-                )
-        except requests.RequestException as error:
-            raise self._transport_error(url, error) from error
+        with Deadline(self.max_seconds) as deadline:
+            try:
+                with self.session.get(
+                    url,
+                    headers=self._request_headers(headers),
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=True,
+                    hooks={"response": _check_redirect},
+                ) as response:
+                    content = self._read_body(url, response, deadline) if response.status_code == 200 else b""
+                    page = Page(
+                        requested_url=url,
+                        final_url=response.url or url,
+                        status=response.status_code,
+                        headers={key.lower(): value for key, value in response.headers.items()},
+                        content=content,
+                        fetched_at=self._clock(),
+                    )
+            except Exception as error:
+                if deadline.expired:  # the watchdog cut the socket: whatever broke, that is why
+                    raise self._overtime(url) from error
+                if isinstance(error, requests.RequestException):
+                    raise self._transport_error(url, error) from error
+                raise
+        if deadline.expired:  # cut at the end of a body without a length: it only looks whole
+            raise self._overtime(url)
+        return page
 
     def close(self) -> None:
         """Close the session if this fetcher created it."""
@@ -156,7 +169,7 @@ class HttpFetcher:
         headers.update(extra or {})
         return headers
 
-    def _read_body(self, url: str, response: requests.Response, started: float) -> bytes:
+    def _read_body(self, url: str, response: requests.Response, deadline: Deadline) -> bytes:
         """The decoded body, refusing more than max_bytes (declared, or counted while streaming and
         decompressing), more than max_seconds in all, and a compressed stream cut short."""
         declared = response.headers.get("content-length", "").strip()
@@ -168,12 +181,15 @@ class HttpFetcher:
             total += len(chunk)
             if total > self.max_bytes:
                 raise self._too_large(url)
-            if time.monotonic() - started > self.max_seconds:
-                raise FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
+            if time.monotonic() > deadline.at:
+                raise self._overtime(url)
             chunks.append(chunk)
         if total and not _decoder_finished(response):  # (an empty body is only empty)
             raise FetchError(url, "compressed response body ends before its compressed data does", retryable=True)
         return b"".join(chunks)
+
+    def _overtime(self, url: str) -> FetchError:
+        return FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
 
     def _too_large(self, url: str) -> FetchError:
         return FetchError(url, f"response larger than {_size(self.max_bytes)} cap")
