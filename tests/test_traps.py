@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from scraper.discover.robots import MAX_CRAWL_DELAY, Robots
+from scraper.discover.robots import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots
 from scraper.errors import FetchError
 from scraper.fetch import HttpFetcher, RetryPolicy
-from scraper.fetch.robots import RobotsFetcher
+from scraper.fetch.robots import RobotsDisallowed, RobotsFetcher
 from scraper.fetch.throttle import MAX_DELAY, Throttle, ThrottledFetcher
 from tests.servers import Reply, ServerFactory
 
@@ -228,3 +228,56 @@ def test_an_exchange_that_ended_in_time_is_never_cut_later() -> None:
     time.sleep(0.8)  # past the first exchange's limit: its deadline must not cut the kept connection
     assert fetcher.fetch(server.url("/second")).content == b"<p>ok</p>"
     assert (server.connections, server.requests) == (1, 2)
+
+
+# --- item 12: a robots.txt over the size cap ---------------------------------------------------------
+
+PADDING = "# " + "x" * 97 + "\n"  # one 100-byte comment line
+
+
+def huge_robots(rules_first: str, total: int = 11 * 1024 * 1024, rules_after: str = "") -> str:
+    """A robots.txt of about `total` bytes: its rules, then comment lines, then more rules."""
+    return rules_first + PADDING * (total // len(PADDING)) + rules_after
+
+
+@pytest.mark.parametrize("reply", ["declared", "undeclared", "gzip"])
+def test_a_robots_txt_over_the_size_cap_is_obeyed_from_its_first_part(loopback: ServerFactory, reply: str) -> None:
+    text = huge_robots("User-agent: *\nDisallow: /private/\n", rules_after="Disallow: /late/\n")
+    assert len(text) > HttpFetcher().max_bytes
+    options = {"send_length": reply != "undeclared", "gzip": reply == "gzip"}
+    server = loopback(
+        {"/robots.txt": [Reply(200, {"Content-Type": "text/plain"}, text, **options)], "/a": [PAGE], "/late/b": [PAGE]}
+    )
+    notes: list[str] = []
+    fetcher = RobotsFetcher(HttpFetcher(retry=RetryPolicy(max_attempts=1)), "scraper", on_note=notes.append)
+    with pytest.raises(RobotsDisallowed):
+        fetcher.fetch(server.url("/private/x"))  # line 2 holds, however long the file
+    assert fetcher.fetch(server.url("/a")).status == 200
+    assert fetcher.fetch(server.url("/late/b")).status == 200  # past the first 500 KiB: not read
+    assert server.count("/robots.txt") == 1 and server.count("/private/x") == 0
+    assert notes == [f"{server.url('/robots.txt')}: larger than 500 KiB; its first part is obeyed"]
+
+
+def test_the_line_the_limit_cuts_in_two_is_not_read(loopback: ServerFactory) -> None:
+    head = "User-agent: *\nDisallow: /private/\n"
+    fill = PADDING * ((MAX_ROBOTS_CHARS - len(head)) // len(PADDING))
+    fill += "#" * (MAX_ROBOTS_CHARS - len(head) - len(fill) - len("\nDisallow: /p")) + "\n"
+    text = head + fill + "Disallow: /press-office/\n"  # byte 500 KiB falls after "Disallow: /p"
+    assert text.encode()[:MAX_ROBOTS_CHARS].endswith(b"\nDisallow: /p")
+    server = loopback({"/robots.txt": [Reply(200, {"Content-Type": "text/plain"}, text)], "/press/": [PAGE]})
+    fetcher = RobotsFetcher(HttpFetcher(retry=RetryPolicy(max_attempts=1)), "scraper")
+    assert fetcher.fetch(server.url("/press/")).status == 200  # not "Disallow: /p"
+    with pytest.raises(RobotsDisallowed):
+        fetcher.fetch(server.url("/private/"))
+    assert Robots.parse(text, "scraper").allowed("https://news.example/press/")  # the parser alone, likewise
+
+
+def test_a_prefix_fetch_reads_the_start_and_a_plain_fetch_still_fails_at_the_cap(loopback: ServerFactory) -> None:
+    body = b"0123456789" * 1000
+    server = loopback({"/big": [Reply(200, {"Content-Type": "text/plain"}, body)]})
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), max_bytes=5000)
+    assert fetcher.fetch(server.url("/big"), prefix=1234).content == body[:1234]
+    with pytest.raises(FetchError, match="response larger than 5000 bytes cap"):
+        fetcher.fetch(server.url("/big"))
+    with pytest.raises(FetchError, match="cap"):
+        fetcher.fetch(server.url("/big"), prefix=6000)  # a prefix over the cap is still capped

@@ -99,12 +99,13 @@ class HttpFetcher:
         self._sleep = sleep
         self._clock = clock
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
-        """A Page for a 200 (or 304); FetchError for anything else, after retries."""
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
+        """A Page for a 200 (or 304); FetchError for anything else, after retries. With `prefix`,
+        only the body's first `prefix` bytes are read (see PrefixFetcher)."""
         _check_url(url)
         retrying = self.retry.retrying(sleep=self._sleep, clock=self._clock)
         try:
-            page: Page = retrying(self.fetch_once, url, headers)
+            page: Page = retrying(self.fetch_once, url, headers, prefix=prefix)
         except FetchError as error:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1:
@@ -115,7 +116,7 @@ class HttpFetcher:
             return page
         raise self._status_error(url, page, retrying.statistics.get("attempt_number", 1))
 
-    def fetch_once(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+    def fetch_once(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
         """One request, no retries. Returns a Page for any HTTP status, with the body read only
         for a 200; raises FetchError for transport failures (retryable when trying again may help).
         All of it (connect, headers, redirects, body) must be over within max_seconds."""
@@ -132,7 +133,7 @@ class HttpFetcher:
                     allow_redirects=True,
                     hooks={"response": _check_redirect},
                 ) as response:
-                    content = self._read_body(url, response, deadline) if response.status_code == 200 else b""
+                    content = self._read_body(url, response, deadline, prefix) if response.status_code == 200 else b""
                     page = Page(
                         requested_url=url,
                         final_url=response.url or url,
@@ -169,16 +170,20 @@ class HttpFetcher:
         headers.update(extra or {})
         return headers
 
-    def _read_body(self, url: str, response: requests.Response, deadline: Deadline) -> bytes:
+    def _read_body(self, url: str, response: requests.Response, deadline: Deadline, prefix: int | None) -> bytes:
         """The decoded body, refusing more than max_bytes (declared, or counted while streaming and
-        decompressing), more than max_seconds in all, and a compressed stream cut short."""
+        decompressing), more than max_seconds in all, and a compressed stream cut short. With
+        `prefix` (at most max_bytes), the first `prefix` bytes, however long the body is."""
         declared = response.headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > self.max_bytes and (prefix is None or prefix > self.max_bytes):
             raise self._too_large(url)
         chunks: list[bytes] = []
         total = 0
         for chunk in _read_chunks(response):
             total += len(chunk)
+            if prefix is not None and total >= prefix:
+                chunks.append(chunk[: len(chunk) - (total - prefix)])
+                return b"".join(chunks)  # the rest is never read (closing the response drops the connection)
             if total > self.max_bytes:
                 raise self._too_large(url)
             if time.monotonic() > deadline.at:

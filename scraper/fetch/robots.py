@@ -8,6 +8,10 @@ revalidated with a conditional GET, and when the site cannot be reached (no answ
 last copy is used whatever its age, as RFC 9309 allows. A cron run every 15 minutes thus asks for
 robots.txt about once a day.
 
+Only the first MAX_ROBOTS_CHARS bytes (500 KiB) of a robots.txt are downloaded, up to the last
+whole line: a bigger file is parsed from its first part (RFC 9309, 2.5), never taken for "no
+robots.txt" as a size-cap error would be.
+
 A Crawl-delay is honoured up to MAX_CRAWL_DELAY (60 s): a host that asks for more (`3600`, `1e12`,
 `inf`) is scraped at that pace, and `on_note` is told once per run, in one line naming the host and
 what it asked for.
@@ -23,9 +27,9 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from scraper.discover.robots import MAX_CRAWL_DELAY, Robots, robots_url
+from scraper.discover.robots import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots, robots_url
 from scraper.errors import FetchError
-from scraper.fetch.base import Fetcher
+from scraper.fetch.base import PrefixFetcher
 from scraper.fetch.local import origin_of
 from scraper.models import CachedRobots, Page
 
@@ -59,7 +63,7 @@ class RobotsDisallowed(FetchError):
 class RobotsFetcher:
     def __init__(
         self,
-        inner: Fetcher,
+        inner: PrefixFetcher,
         user_agent: str,
         *,
         on_crawl_delay: Callable[[str, float], None] | None = None,
@@ -119,7 +123,7 @@ class RobotsFetcher:
         if cached is not None and cached.fresh(now):
             return cached.status, cached.text
         try:
-            page = self.inner.fetch(location, cached.validators() if cached else None)
+            page = self._first_part(location, cached.validators() if cached else None)
         except FetchError as error:
             if cached is not None and (error.status is None or error.status == 429 or error.status >= 500):
                 return cached.status, cached.text  # unreachable: the last copy, whatever its age
@@ -139,6 +143,16 @@ class RobotsFetcher:
                          page.headers.get("last-modified")),
         )  # fmt: skip
         return page.status, text
+
+    def _first_part(self, location: str, headers: Mapping[str, str] | None) -> Page:
+        """robots.txt, cut after its last whole line within MAX_ROBOTS_CHARS bytes if longer."""
+        page = self.inner.fetch(location, headers, prefix=MAX_ROBOTS_CHARS + 1)
+        if len(page.content) <= MAX_ROBOTS_CHARS:
+            return page
+        if self.on_note:
+            self.on_note(f"{location}: larger than {MAX_ROBOTS_CHARS // 1024} KiB; its first part is obeyed")
+        head = page.content[:MAX_ROBOTS_CHARS]
+        return replace(page, content=head[: head.rfind(b"\n") + 1])
 
     def _keep(self, location: str, robots: CachedRobots) -> None:
         if self.cache is not None:
