@@ -21,7 +21,8 @@ rules such as `Disallow: /*?replytocom=` never match anything. Here:
   MAX_CRAWL_DELAY (60 s), the longest scraper waits between two requests to a host. NaN, negative
   and unreadable values are ignored.
 - `Sitemap:` lines count wherever they are.
-- Only the first 500 KiB are read (the RFC's minimum limit; Google's too).
+- Only the first 500 KiB are read (the RFC's minimum limit; Google's too), up to the last whole
+  line: a longer file is parsed from its first part, never ignored.
 
 Status codes (`from_response`), as Google handles them: 2xx parse the file; 4xx except 429 (404,
 410, also 401 and 403) mean there are no rules, allow everything; 429, 5xx and no response at all
@@ -92,7 +93,9 @@ def _parse_groups(text: str) -> tuple[list[_Group], list[str]]:
         if agents:
             groups.append(_Group(tuple(agents), tuple(rules), delay))
 
-    for raw in text[:MAX_ROBOTS_CHARS].lstrip("\ufeff").splitlines():
+    if len(text) > MAX_ROBOTS_CHARS:  # the first part, without the line the limit cuts in two
+        text = text[:MAX_ROBOTS_CHARS].rpartition("\n")[0]
+    for raw in text.lstrip("\ufeff").splitlines():
         match = _LINE.match(raw.split("#", 1)[0])
         if match is None:
             continue

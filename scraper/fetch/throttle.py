@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from scraper.errors import FetchError
-from scraper.fetch.base import Fetcher
+from scraper.fetch.base import PrefixFetcher
 from scraper.models import Page
 
 MAX_DELAY = 60.0  # the longest wait between two requests to a host: backoff and Crawl-delay alike
@@ -112,14 +112,14 @@ class Throttle:
 class ThrottledFetcher:
     """A Fetcher that waits its turn per host; the inner fetcher does the retrying."""
 
-    def __init__(self, inner: Fetcher, throttle: Throttle):
+    def __init__(self, inner: PrefixFetcher, throttle: Throttle):
         self.inner = inner
         self.throttle = throttle
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
         with self.throttle.request(url) as slot:
             try:
-                page = self.inner.fetch(url, headers)
+                page = self.inner.fetch(url, headers, prefix=prefix)
             except FetchError as error:
                 if error.status in BACKOFF_STATUSES:
                     slot.penalise()
