@@ -141,3 +141,25 @@ def test_a_time_with_am_pm_is_not_misread_as_rfc822() -> None:
     head = '<meta name="date" content="Wednesday, November 20, 2019, 12:01 AM">'
     record = extract_record(_page(head, ""), "https://news.example/bridge-works")
     assert record["published"] == "2019-11-20T00:01:00"
+
+
+def test_a_dateline_labelled_as_the_publication_date_beats_an_earlier_one() -> None:
+    body = "<p class=ticker>01.02.2022 16:28</p><small class=info>Erstellt am: 30.01.2022 18:36</small>"
+    record = extract_record(_page("", body, lang="de"), "https://news.example/bridge-works")
+    assert str(record["published"]).startswith("2022-01-30T18:36")
+
+
+def test_a_time_element_outside_the_sidebar_comes_first() -> None:
+    body = ('<aside class=sidebar><time datetime="2019-07-30">30 July</time></aside>'
+            '<span class=author><time datetime="2019-06-27">27 June 2019</time></span>')
+    assert _published(_page("", body)).startswith("2019-06-27")
+
+
+def test_dates_in_the_url_and_in_the_image_path() -> None:
+    from scraper.parse.textdates import read_url_date
+
+    assert read_url_date("https://news.example/notices/29-10-2021") == date(2021, 10, 29)
+    assert read_url_date("https://news.example/notices/05-06-2021") is None  # which is the day?
+    head = '<meta property="og:image" content="https://news.example/files/2016/05/04/bridge.jpg">'
+    record = extract_record(_page(head, ""), "https://news.example/bridge-works")
+    assert str(record["published"]).startswith("2016-05-04") and record["extra"]["published_from"] == "image-url"

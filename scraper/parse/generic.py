@@ -283,7 +283,10 @@ class GenericParser(Parser):
         `itemprop` element, else "text"."""
         found: list[tuple[str, str]] = []
         for selector in selectors:
-            for element in self.doc.select(selector, self.scope):
+            found_here = self.doc.select(selector, self.scope)
+            # Those outside boilerplate first (a sidebar's <time> is another story's).
+            usable = [element for element in found_here if self.usable(element)]
+            for element in usable + [element for element in found_here if not self.usable(element)]:
                 value = element.get("datetime") or element.get("content")
                 if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
                     value = element.get("title")
@@ -391,13 +394,15 @@ class GenericParser(Parser):
     def fallback_published(self, modified: Dated | None) -> Dated | None:
         """When the markup, the datelines and the URL give no publication date: the time the page
         says it was updated (the nearest bound known), then a date kept in an attribute, then a
-        loose dateline, then the first date written in the page's text (see pagedates.py)."""
+        loose dateline, then the first date written in the page's text (see pagedates.py), then
+        a date in the path of the page's image (`/uploads/2016/05/04/...`)."""
         body = self.doc.body
         groups: tuple[Callable[[], list[tuple[str, str]]], ...] = (
             lambda: [(modified.moment.isoformat(), f"{modified.source} (updated)")] if modified else [],
             lambda: attribute_dates(self.doc.root),
             lambda: loose_datelines(body, self.usable, self.day_first),
             lambda: first_text_date(body, self.usable, self.day_first),
+            lambda: [(found.isoformat(), "image-url")] if (found := read_url_date(self.image())) else [],
         )
         for group in groups:
             found = best_dated(group(), self.timezone, url=self.page_url, fallback_offset=lambda: self.page_offset)

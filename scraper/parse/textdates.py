@@ -105,6 +105,7 @@ ZONE_NAMES = {
 }  # fmt: skip
 _URL_DATE = re.compile(
     r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=/|$|[-_])|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=/)"
+    r"|/([0-3]\d)-([0-3]\d)-((?:19|20)\d\d)(?=/|$|[-_.])"
 )
 # Words a dateline may hold besides the date ("Published on", "Updated at", "às").
 _DATELINE_WORDS = re.compile(
@@ -226,11 +227,18 @@ def read_text_date(text: str, *, day_first: bool | None = None) -> TextDate | No
 
 
 def read_url_date(url: str) -> date | None:
-    """A date in the URL's path (`/2019/11/18/`, `/2019-11-18-slug`, `/20191118/`), else None."""
+    """A date in the URL's path (`/2019/11/18/`, `/2019-11-18-slug`, `/20191118/`, and
+    `/18-11-2019` when the day is above 12 or the month is), else None."""
     match = _URL_DATE.search(url)
     if match is None:
         return None
-    y, m, d = (match.group(i) for i in (1, 2, 3)) if match.group(1) else (match.group(i) for i in (4, 5, 6))
+    if match.group(7):
+        a, b, y = match.group(7, 8, 9)
+        d, m = (a, b) if int(a) > 12 else (b, a) if int(b) > 12 else ("", "")
+        if not d:
+            return None
+    else:
+        y, m, d = match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)
     try:
         return date(int(y), int(m), int(d))
     except ValueError:
@@ -294,17 +302,19 @@ def _date_holders(root: HtmlElement) -> list[HtmlElement]:
 
 
 _UPDATED = re.compile(r"updat|modif|edited|atualiz|actualiz|aktualisiert|mis à jour", re.I)
-_PUBLISHED = re.compile(r"publi|posted|veröffentlicht", re.I)
+_PUBLISHED = re.compile(r"publi|pubblic|publik|posted|veröffentlicht|erstellt|erschienen|опублик|yayınlan", re.I)
 _LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time")
 MAX_HOLDER_CHARS = 200
 MAX_LINES_SCANNED = 400
 
 
 def _kind(element: HtmlElement, text: str) -> str:
+    """ "labelled" for a line that says it is the publication date ("Published", "Erstellt am"),
+    "modified" for one that says it is an update, else "published"."""
     names = f"{element.get('class', '')} {element.get('id', '')}"
     head = text[:40]
     if _PUBLISHED.search(head):
-        return "published"
+        return "labelled"
     return "modified" if _UPDATED.search(head) or _UPDATED.search(names) else "published"
 
 
@@ -347,8 +357,9 @@ def text_dates(
     """(published, modified) (ISO, "text") candidates from datelines shown on the page: first
     elements named like a date (`.date`, `.timestamp`, `.byline`, `#published`...), then short
     lines that are nothing but a date, in the article scope, then in the content containers
-    (a page whose menus hold hundreds of lines before the article), then the whole page."""
-    found: dict[str, list[tuple[str, str]]] = {"published": [], "modified": []}
+    (a page whose menus hold hundreds of lines before the article), then the whole page. Lines
+    labelled as the publication date ("Published", "Erstellt am") come first."""
+    found: dict[str, list[tuple[str, str]]] = {"labelled": [], "published": [], "modified": []}
     seen: set[str] = set()
     # The roots nest (scope, content, its parents, body): each element is read once.
     holders: dict[HtmlElement, str | None] = {}
@@ -368,7 +379,7 @@ def text_dates(
                 holders[element] = _holder_line(element, usable)
             if holders[element] is not None:
                 add(element, holders[element])
-        if found["published"]:
+        if found["labelled"] or found["published"]:
             break
         count = 0
         for element in root.iter():
@@ -386,6 +397,6 @@ def text_dates(
                 tails[element] = _tail_line(element, usable)
             if tails[element] is not None:
                 add(element.getparent(), tails[element])
-        if found["published"]:
+        if found["labelled"] or found["published"]:
             break
-    return found["published"], found["modified"]
+    return found["labelled"] + found["published"], found["modified"]
