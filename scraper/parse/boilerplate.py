@@ -28,8 +28,12 @@ SKIP_TAGS = frozenset(
 )  # fmt: skip
 
 # Figures hold images, captions and credits (not body text: see body.py); one that holds most of
-# the page's text is a layout wrapper and is kept.
+# the page's text is a layout wrapper and is kept. So are an <aside> or a `role=complementary`
+# used for the page's layout and a <form> wrapped round the whole page (ASP.NET), which are
+# otherwise skipped like the SKIP_TAGS.
 WEAK_TAGS = frozenset({"figure"})
+LAYOUT_TAGS = frozenset({"aside", "form"})
+_LAYOUT_ROLES = frozenset({"complementary"})
 
 # Class/id rules come in two strengths. STRONG names are used only for boilerplate (share bars,
 # related posts, comment areas, cookie banners): such an element is always skipped. WEAK names
@@ -78,7 +82,7 @@ _WORD_SPLIT = re.compile(r"[-_]+")
 # Embedded posts the author put in the article ("social-media-embed", "twitter-tweet") are content.
 _EMBED = re.compile(r"(?:^|[-_])embed(?:ded)?(?:$|[-_])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SKIP_ROLES = frozenset({"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search"})
+_SKIP_ROLES = frozenset({"navigation", "contentinfo", "dialog", "alertdialog", "search"})
 # A weakly matched element holding at least this share of the page's paragraph text is kept.
 WEAK_KEEP_SHARE = 0.5
 
@@ -111,15 +115,53 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+@lru_cache(maxsize=8192)
+def _names_strength(names: str) -> int:
+    """The strongest of the class tokens and id in `names` (lower case, space-separated)."""
+    return max(map(_token_strength, names.split()), default=NONE)
+
+
 def strength(element: HtmlElement) -> int:
     """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
     tag = element.tag
-    if not isinstance(tag, str) or tag in SKIP_TAGS:
+    if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
-    if element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
+    floor = WEAK if tag in WEAK_TAGS or tag in LAYOUT_TAGS else NONE
+    attrib = element.attrib
+    if not attrib:  # most elements: nothing but the tag to judge by
+        return floor
+    role = attrib.get("role", "").lower()
+    if role in _SKIP_ROLES or is_hidden(element):
         return STRONG
-    floor = WEAK if tag in WEAK_TAGS else NONE
-    return max((_token_strength(token) for token in _names(element)), default=NONE) or floor
+    if role in _LAYOUT_ROLES:
+        floor = WEAK
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
+    return _names_strength(names) or floor
+
+
+def _sure(element: HtmlElement) -> bool:
+    """Skipped like a SKIP_TAG even where layout tags are not (metadata: see inside_strong)."""
+    return element.tag in LAYOUT_TAGS or element.get("role", "").lower() in _LAYOUT_ROLES
+
+
+# Strong class words that never name a wrapper of the article: comment threads, consent notices,
+# lists of other stories, author boxes, newsletter forms, hidden blocks. The other strong words
+# (`share`, `social`, `ad`, `nav`, `sr-only`, ...) turn up on themes' article wrappers too
+# ("entry themeform share"), so an element they name that holds most of the page's paragraph
+# text is kept, as a weakly named one is.
+_NEVER_ARTICLE = re.compile(
+    r"^(?:comment|respond|disqus|consent|cookie|gdpr|related|yarpp|crp_related|jp-relatedposts|outbrain|"
+    r"taboola|newsletter|mc4wp|author-|about-author|subscribe|wp-block-comments|wp-block-query|hidden$|hide$|d-none$)"
+)
+
+
+def _named_like_layout(element: HtmlElement) -> bool:
+    """Strong only by class/id words that can also name a layout wrapper."""
+    tag = element.tag
+    if tag in SKIP_TAGS or element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
+        return False
+    strong = [token for token in _names(element) if _token_strength(token) == STRONG]
+    return not any(_NEVER_ARTICLE.match(token) for token in strong)
 
 
 def _paragraph_chars(element: HtmlElement) -> int:
@@ -149,7 +191,7 @@ class Boilerplate:
 
     def _judge(self, element: HtmlElement) -> bool:
         level = strength(element)
-        if level != WEAK:
+        if level == NONE or (level == STRONG and not _named_like_layout(element)):
             return level == STRONG
         chars = _paragraph_chars(element)
         return not (chars and chars >= WEAK_KEEP_SHARE * self.page_chars())
@@ -174,7 +216,7 @@ def inside_strong(element: HtmlElement) -> bool:
     that themes put in boxes named "byline-social" or "header-promo"."""
     node: HtmlElement | None = element
     while node is not None and node.tag not in ("body", "html"):
-        if strength(node) == STRONG:
+        if strength(node) == STRONG or _sure(node):
             return True
         node = node.getparent()
     return False
