@@ -125,3 +125,31 @@ def test_the_headline_is_never_the_container():
       </div><div class="x"><div>{article_text(4)}</div></div>""")
     body = body_of(html)
     assert "Paragraph 4 about" in body
+
+
+def test_full_text_under_a_paywall_class_is_read():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{para(1)}
+      <ol class="paywall"><li>{para(2)}</li></ol><div class="paywall">{article_text(5)}</div></div></article>""")
+    body = body_of(html)
+    assert "Paragraph 2 about" in body and "Paragraph 5 about" in body
+
+
+def test_full_text_hidden_under_a_paywall_class_is_read():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{para(1)}
+      <div class="paywall" hidden>{article_text(6)}</div></div></article>""")
+    assert "Paragraph 6 about" in body_of(html)
+
+
+def test_other_hidden_blocks_stay_out():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{article_text(4)}
+      <div hidden><p>A hidden note for the site's scripts that no reader ever sees on the page.</p></div></div>
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 4 about" in body and "hidden note" not in body
+
+
+def test_a_wrapper_whose_class_states_comments_are_enabled_is_read():
+    html = page(f"""{HEADER}<div class="page comments-enabled" id="article">{HEADLINE}
+      <div class="text">{article_text(5)}</div></div><div class="comments"><p>{"A reader's comment. " * 5}</p></div>""")
+    body = body_of(html)
+    assert "Paragraph 5 about" in body and "reader's comment" not in body

@@ -61,7 +61,10 @@ _STRONG_EXACT = frozenset(
         "nav", "navbar", "menu", "pagination",
     }
 )  # fmt: skip
-_WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "paywall", "promo")
+_WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "promo")
+# A paywalled site serves the whole text to a crawler inside an element named `paywall`, often
+# hidden until a script checks the reader's subscription: it is read (paywall.py flags the
+# article when the page holds only a teaser).
 # Whole words inside a token ("top-ad", "dfp-ad-slot", "post-share-buttons", "td-related-row").
 _WEAK_WORDS = frozenset(
     {
@@ -78,6 +81,11 @@ _STRONG_RE = re.compile(
 _WEAK_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _WEAK_PREFIXES) + ")")
 # WordPress puts taxonomy terms in classes (`category-social`, `tag-advertising`): never boilerplate.
 _TAXONOMY = re.compile(r"^(?:category|tag|tax|format|status|type|post_tag|topic|section)-")
+# A class that states what a block has or allows (`comments-enabled`, `has-sidebar`, `no-ads`) is
+# not the name of a boilerplate block.
+_STATE = re.compile(
+    r"^(?:has|no|with|without|is|show|hide)[-_]|[-_](?:enabled|disabled|allowed|open|closed|active|on|off)$"
+)
 _WORD_SPLIT = re.compile(r"[-_]+")
 # Embedded posts the author put in the article ("social-media-embed", "twitter-tweet") are content.
 _EMBED = re.compile(r"(?:^|[-_])embed(?:ded)?(?:$|[-_])")
@@ -91,7 +99,7 @@ NONE, WEAK, STRONG = 0, 1, 2
 
 @lru_cache(maxsize=8192)  # class tokens repeat across elements and pages
 def _token_strength(token: str) -> int:
-    if _TAXONOMY.match(token) or _EMBED.search(token):
+    if _TAXONOMY.match(token) or _EMBED.search(token) or _STATE.search(token):
         return NONE
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
@@ -131,11 +139,11 @@ def strength(element: HtmlElement) -> int:
     if not attrib:  # most elements: nothing but the tag to judge by
         return floor
     role = attrib.get("role", "").lower()
-    if role in _SKIP_ROLES or is_hidden(element):
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
+    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in names):
         return STRONG
     if role in _LAYOUT_ROLES:
         floor = WEAK
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
     return _names_strength(names) or floor
 
 
