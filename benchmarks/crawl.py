@@ -275,11 +275,11 @@ def fetch_floor_child(url: str, concurrency: int, articles: int) -> None:
 
     from crawl_site import build_site
 
-    from scraper.scrape import Fetchers, HttpSettings
+    from scraper.fetch.stack import FetchStack
 
     started = time.monotonic()
-    fetchers = Fetchers(HttpSettings(delay=0, concurrency=concurrency))
-    http = fetchers.http()
+    fetchers = FetchStack()
+    http = fetchers.for_site(url, delay=0, concurrency=concurrency)
     base = url.rstrip("/")
     paths = [path for path, resource in build_site(base, articles).items() if resource.kind in ("listing", "article")]
     with ThreadPoolExecutor(max_workers=2 * concurrency) as pool:

@@ -6,11 +6,10 @@ through `Reporter`; cli.py wires the real ones in.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,18 +17,15 @@ from zoneinfo import ZoneInfo
 
 from scraper.discover import Link, guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError, FetchError, NotAnArticle, ParseError, ScraperError
-from scraper.fetch import Fetcher, LocalFetcher, site_origin_from_folder
-from scraper.fetch.http import ScopedFetcher
+from scraper.fetch import LocalFetcher, site_origin_from_folder
+from scraper.fetch.base import SiteFetcher
 from scraper.fetch.robots import RobotsDisallowed
 from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
 from scraper.parsing import ParserCrash, Parsers
+from scraper.settings import RunSettings, SourceSettings
 from scraper.urls import is_http_url, same_site, site_host, url_key
 from scraper.walks import Walks
-from scraper.window import Window
-
-MAX_LISTING_PAGES = 1000
-DEFAULT_WORKERS = 4  # pages fetched and parsed at once; the throttle caps each host
 
 
 class TargetError(ScraperError):
@@ -89,44 +85,34 @@ class Reporter(Protocol):
 
 
 @dataclass(frozen=True)
-class ScrapeOptions:
-    window: Window = field(default_factory=Window)
-    timezone: ZoneInfo | None = None
-    limit: int | None = None
-    source: str | None = None
-    refetch: bool = False
-    max_pages: int = MAX_LISTING_PAGES
-    workers: int = DEFAULT_WORKERS
-    processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
-
-    @property
-    def incremental(self) -> bool:
-        """A cron run: no window and no --refetch, so known pages mean nothing new."""
-        return self.window.is_open and not self.refetch
-
-
-@dataclass(frozen=True)
 class Target:
     """Where a scrape starts: the first URL, the fetcher that reads it, and the source name
     under which its failures are kept."""
 
-    text: str
+    settings: SourceSettings
     start_url: str
-    fetcher: Fetcher
+    fetcher: SiteFetcher
     source: str
     single_page: bool = False
-    timezone: ZoneInfo | None = None  # the source's zone, over --timezone
-    archive_as: str | None = None  # the source name articles are archived under, over the page's host
-    wants: Callable[[str], bool] = lambda url: True  # include/exclude patterns
-    discovery: tuple[str, ...] = ("auto",)
-    selectors: Mapping[str, str] = field(default_factory=dict)  # per-field CSS overrides
+
+    @property
+    def text(self) -> str:
+        """The TARGET as given (or the configured source's name): the key of its runs."""
+        return self.settings.target
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return self.settings.timezone
 
 
-def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = None) -> Target:
-    """A target is a site URL, a saved site folder, or one saved page."""
+def resolve_target(settings: SourceSettings, site: Callable[[str], SiteFetcher]) -> Target:
+    """A target is a site URL, a saved site folder, or one saved page. `site(url)` gives the
+    fetcher for an http(s) site (whose redirects stay on it). Failures are kept under the
+    configured source's name, else --source, else the site's host (or the folder's or file's name)."""
+    text = settings.url
+    source = settings.target if settings.configured else settings.archive_as
     if is_http_url(text):
-        fetcher = ScopedFetcher(http(), functools.partial(same_site, text))  # redirects stay on the site
-        return Target(text, text, fetcher, source or site_host(text))
+        return Target(settings, text, site(text), source or site_host(text))
     if "://" in text and not text.startswith("file://"):
         raise TargetError(f"{text}: unsupported URL scheme (use http, https, a folder or a file)")
     path = Path(text.removeprefix("file://")).expanduser()
@@ -134,11 +120,11 @@ def resolve_target(text: str, http: Callable[[], Fetcher], source: str | None = 
         root = path.resolve()
         origin = site_origin_from_folder(root) or root.as_uri()
         name = source or site_host(origin) or root.name
-        return Target(text, origin + "/", LocalFetcher(root, origin), name)
+        return Target(settings, origin + "/", LocalFetcher(root, origin), name)
     if path.is_file():
         root = path.parent.resolve()
         uri = path.resolve().as_uri()
-        return Target(text, uri, LocalFetcher(root, root.as_uri()), source or path.name, single_page=True)
+        return Target(settings, uri, LocalFetcher(root, root.as_uri()), source or path.name, single_page=True)
     raise TargetError(f"{text}: no such file or directory")
 
 
@@ -152,7 +138,7 @@ class Run(Walks):
     def __init__(
         self,
         store: Store,
-        options: ScrapeOptions,
+        options: RunSettings,
         reporter: Reporter,
         *,
         parsers: Parsers | None = None,
@@ -295,7 +281,7 @@ class Run(Walks):
         say the walk goes on (something new, nothing past --since), and no --limit is near."""
         if batch.next_url is None or self.options.limit is not None:
             return False
-        if any(self.options.window.is_older(link.published, self.options.timezone) for link in batch.links):
+        if any(self.options.window.is_older(link.published, batch.target.zone) for link in batch.links):
             return False
         return batch.go_on or bool(batch.urls)
 
@@ -352,7 +338,7 @@ class Run(Walks):
         for link in links:
             if not same_site(link.url, target.start_url):
                 self.reporter.detail(f"skipped {link.url}: not on {site_host(target.start_url)}")
-            elif target.wants(link.url):
+            elif target.settings.wants(link.url):
                 kept.append(link)
         return kept
 
@@ -378,7 +364,7 @@ class Run(Walks):
         todo: list[Link] = []
         for link in self._fresh(links):
             self.counts.discovered += 1
-            state = self._triage(link)
+            state = self._triage(target, link)
             if state == "fetch":
                 todo.append(link)
             go_on = go_on or state == "go-on"
@@ -402,10 +388,10 @@ class Run(Walks):
                 self._seen.add(key)
                 yield link
 
-    def _triage(self, link: Link) -> str:
+    def _triage(self, target: Target, link: Link) -> str:
         """What to do with a discovered link before fetching it: "fetch", or why not ("older"
-        than --since, "known" on a cron run, "go-on" otherwise)."""
-        window, zone = self.options.window, self.options.timezone
+        than --since, "known" on a cron run, "go-on" otherwise), on the source's calendar."""
+        window, zone = self.options.window, target.zone
         lastmod = self._lastmod.get(url_key(link.url))
         if window.is_older(link.published or lastmod, zone):  # a lastmod is never before publication
             self.counts.skipped += 1
@@ -452,11 +438,9 @@ class Run(Walks):
         """Parse (in a parser process on a big run) and, with `pack`, compress the page for the
         archive there too: neither on the thread that stores."""
         try:
-            zone = target.timezone or self.options.timezone
-            source = self.options.source or target.archive_as
             then = self.store.pack_page if pack else None
             article, packed = self.parsers.parse_then(
-                page, then, timezone=zone, source=source, selectors=target.selectors
+                page, then, timezone=target.zone, source=target.settings.archive_as, selectors=target.settings.selectors
             )
             return Parsed(page, article, packed)
         except ParseError as error:
@@ -469,14 +453,11 @@ class Run(Walks):
     def _store_result(self, target: Target, url: str, result: Result) -> str:
         if self.stop is not None and self.stop.is_set():
             raise Stopped
-        state = "go-on"
-        try:
-            state = self._store(target, url, result)
-            return state
-        finally:
-            self._states[url_key(url)] = state
-            self.store.frontier_done(url)
-            self.reporter.progress(self.counts)
+        state = self._store(target, url, result)  # an interrupted save leaves the URL in the frontier
+        self._states[url_key(url)] = state
+        self.store.frontier_done(url)
+        self.reporter.progress(self.counts)
+        return state
 
     def _store(self, target: Target, url: str, result: Result) -> str:
         if isinstance(result, RobotsDisallowed):
@@ -490,7 +471,7 @@ class Run(Walks):
             self._fail(target, url, str(result))
             return "go-on"
         page, article, packed = result
-        window, zone = self.options.window, target.timezone or self.options.timezone
+        window, zone = self.options.window, target.zone
         if not window.contains(article.published, zone):
             self.counts.skipped += 1
             return "older" if window.is_older(article.published, zone) else "go-on"

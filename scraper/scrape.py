@@ -5,112 +5,27 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
-from scraper import USER_AGENT
-from scraper.config import Config, SourceConfig
-from scraper.fetch import Fetcher, HttpFetcher, RetryPolicy
-from scraper.fetch.robots import RobotsCache, RobotsFetcher
-from scraper.fetch.throttle import Throttle, ThrottledFetcher
+from scraper.fetch.stack import FetchStack
 from scraper.models import Counts
 from scraper.parsing import Parsers
-from scraper.pipeline import Reporter, Run, ScrapeOptions, Stopped, Store, Target, TargetError, resolve_target
+from scraper.pipeline import Reporter, Run, Stopped, Store, Target, TargetError, resolve_target
+from scraper.settings import RunSettings
 
 
-@dataclass(frozen=True)
-class HttpSettings:
-    retries: int = 3
-    delay: float = 1.0
-    concurrency: int = 2
-    total: int = 8
-    obey_robots: bool = True
-
-
-class Fetchers:
-    """HTTP fetchers, one per User-Agent, all behind one throttle (per-host delay and concurrency)."""
-
-    def __init__(
-        self,
-        settings: HttpSettings,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        robots_cache: RobotsCache | None = None,
-    ):
-        """`robots_cache`: where robots.txt answers are kept between runs (the archive)."""
-        self.settings = settings
-        self.robots_cache = robots_cache
-        self.throttle = Throttle(
-            delay=settings.delay, concurrency=settings.concurrency, total=settings.total, sleep=sleep
+def targets(settings: RunSettings, fetchers: FetchStack) -> Iterator[Target | TargetError]:
+    """Each source of the run, with the fetcher for its site."""
+    for source in settings.sources:
+        site = functools.partial(
+            fetchers.for_site, delay=source.delay, concurrency=source.concurrency, user_agent=source.user_agent
         )
-        self._sleep = sleep
-        self._made: dict[str | None, HttpFetcher] = {}
-        self._layered: dict[str | None, Fetcher] = {}
-
-    def http(self, user_agent: str | None = None) -> Fetcher:
-        """The fetcher for one User-Agent: robots.txt, then the throttle, then HTTP with retries."""
-        if user_agent not in self._layered:
-            retry = RetryPolicy(max_attempts=self.settings.retries + 1)
-            agent = user_agent or USER_AGENT
-            self._made[user_agent] = HttpFetcher(retry=retry, sleep=self._sleep, user_agent=agent)
-            throttled: Fetcher = ThrottledFetcher(self._made[user_agent], self.throttle)
-            if self.settings.obey_robots:
-                throttled = RobotsFetcher(
-                    throttled,
-                    agent,
-                    on_crawl_delay=lambda origin, delay: self.throttle.at_least(origin + "/", delay),
-                    cache=self.robots_cache,
-                )
-            self._layered[user_agent] = throttled
-        return self._layered[user_agent]
-
-    @property
-    def robots_skipped(self) -> int:
-        return sum(getattr(f, "skipped", 0) for f in self._layered.values())
-
-    def configure(self, source: SourceConfig) -> None:
-        host = (urlsplit(source.url).hostname or "").lower()
-        self.throttle.configure(host, source.delay, source.concurrency)
-
-    def close(self) -> None:
-        for fetcher in self._made.values():
-            fetcher.close()
-
-
-def targets(
-    texts: tuple[str, ...], config: Config, fetchers: Fetchers, source: str | None
-) -> Iterator[Target | TargetError]:
-    """Each TARGET argument, or each configured source when there are none. An argument that names
-    a configured source runs that source."""
-    for text in texts or tuple(config.sources):
-        configured = config.sources.get(text)
         try:
-            if configured is not None:
-                yield _configured_target(configured, fetchers, source)
-            else:
-                yield resolve_target(text, fetchers.http, source)
+            yield resolve_target(source, site)
         except TargetError as error:
             yield error
-
-
-def _configured_target(cfg: SourceConfig, fetchers: Fetchers, source: str | None) -> Target:
-    fetchers.configure(cfg)
-    http = functools.partial(fetchers.http, cfg.user_agent)
-    base = resolve_target(cfg.url, http, source or cfg.name)
-    return Target(
-        text=cfg.name,
-        start_url=base.start_url,
-        fetcher=base.fetcher,
-        source=cfg.name,
-        timezone=cfg.timezone,
-        archive_as=source or cfg.name,
-        wants=cfg.wants,
-        discovery=cfg.discovery,
-        selectors=cfg.selectors,
-    )
 
 
 @dataclass
@@ -123,30 +38,28 @@ class Outcome:
 
 def run_scrape(
     store: Store,
-    texts: tuple[str, ...],
-    config: Config,
-    options: ScrapeOptions,
-    fetchers: Fetchers,
+    options: RunSettings,
+    fetchers: FetchStack,
     reporter: Reporter,
     *,
     start_run: Callable[[str, list[str]], int],
     finish_run: Callable[[int, dict[str, int], str], None],
     open_store: Callable[[], Store] | None = None,
-    parallel: int = 1,
 ) -> Outcome:
-    """Scrape every target. With `open_store` (another connection to the same archive, one per
-    thread) and `parallel` > 1, up to `parallel` targets run at once, each in a thread of its own;
+    """Scrape every source. With `open_store` (another connection to the same archive, one per
+    thread) and --parallel > 1, up to that many sources run at once, each in a thread of its own;
     the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
     With --limit, targets run one after another so the limit means what it says. Each target's
     counts are recorded in the archive as soon as it is done."""
-    names = list(texts or config.sources)
+    names = [source.target for source in options.sources]
+    parallel = options.parallel
     run_id = start_run("scrape", names)
     status = "interrupted"
     outcome = Outcome()
     parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
-        for target in targets(texts, config, fetchers, options.source):
+        for target in targets(options, fetchers):
             if isinstance(target, TargetError):
                 outcome.counts.failed += 1
                 reporter.problem(str(target))
@@ -175,7 +88,7 @@ def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: Ou
 def _in_turn(
     store: Store,
     found: list[Target],
-    options: ScrapeOptions,
+    options: RunSettings,
     reporter: Reporter,
     parsers: Parsers,
     run_id: int,
@@ -200,7 +113,7 @@ def _minus(after: Counts, before: Counts) -> Counts:
 def _at_once(
     open_store: Callable[[], Store],
     found: list[Target],
-    options: ScrapeOptions,
+    options: RunSettings,
     reporter: Reporter,
     parsers: Parsers,
     parallel: int,

@@ -76,5 +76,36 @@ def is_http_url(url: str) -> bool:
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on the same site: the same host, ignoring "www." and the port."""
-    return site_host(url) == site_host(other) and bool(site_host(url))
+    """Whether two URLs are on the same site: the same host, ignoring case, "www." and the port.
+    Two `file:` URLs (pages of a saved site with no known address) are on the same site; any
+    other URL without a host is on none."""
+    host = site_host(url)
+    if host:
+        return host == site_host(other)
+    return _scheme(url) == "file" and _scheme(other) == "file" and not site_host(other)
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-case, without a default port; "" when it has no host."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not scheme or not host:
+        return ""
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
+

@@ -35,9 +35,8 @@ from scraper.discover import (
 )
 from scraper.discover.wpapi import WpPost, parse_api_index, terms_url
 from scraper.errors import FeedError, FetchError, ParseError
-from scraper.fetch import origin_of
 from scraper.models import Page, Parsed
-from scraper.urls import same_site, url_key
+from scraper.urls import origin_of, same_site, url_key
 
 if TYPE_CHECKING:
     from scraper.pipeline import Run, Target
@@ -64,7 +63,7 @@ class Walks:
 
     def _methods(self: Run, target: Target, home: Page) -> list[str]:
         chosen: list[str] = []
-        for method in target.discovery:
+        for method in target.settings.discovery:
             chosen.extend(self._auto(home) if method == "auto" else [method])
         return list(dict.fromkeys(chosen))
 
@@ -121,8 +120,7 @@ class Walks:
         return False
 
     def _sitemap_urls(self: Run, target: Target, origin: str) -> list[str]:
-        rules = getattr(target.fetcher, "rules", None)
-        declared = list(rules(origin + "/").sitemaps()) if rules else []
+        declared = list(target.fetcher.sitemaps_for(origin))
         if not declared:
             robots = self._quiet_fetch(target, origin + "/robots.txt")
             declared = list(sitemaps_from_robots(robots.text, origin)) if robots else []
@@ -216,7 +214,7 @@ class Walks:
             api = None
         if api is None or not api.has_posts or root is None:
             return False
-        zone = target.timezone or self.options.timezone or _api_zone(api.timezone_string, api.gmt_offset)
+        zone = target.zone or _api_zone(api.timezone_string, api.gmt_offset)
         terms = self._terms(target, root)
         if terms is None:
             return False
@@ -315,14 +313,14 @@ class Walks:
             self.counts.discovered += 1
             published, modified = post_times(post)
             self._lastmod[key] = modified or published
-            state = self._triage(Link(post.link, published))
+            state = self._triage(target, Link(post.link, published))
             if state != "fetch":
                 go_on = go_on or state == "go-on"
                 continue
             try:
                 article = article_from_post(
                     post, categories=terms["categories"], tags=terms["tags"], authors=terms["users"],
-                    source=self.options.source or target.archive_as, fetched_at=None, language=language,
+                    source=target.settings.archive_as, fetched_at=None, language=language,
                 )  # fmt: skip
             except ParseError:
                 to_fetch.append(post.link)

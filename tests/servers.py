@@ -42,7 +42,9 @@ class Reply:
     """One scripted response. `delay` seconds pass before the status line is sent; `stall`
     seconds pass after the headers and the first half of the body; `drop` closes the connection
     without answering; `send_length=False` omits Content-Length (the body then ends when the
-    connection closes); `gzip=True` compresses the body and says so."""
+    connection closes); `gzip=True` compresses the body and says so; `drip_headers` sends the
+    status line and headers one byte at a time, that many seconds apart (a slowloris in reverse:
+    no single wait is long enough for a read timeout)."""
 
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -52,6 +54,7 @@ class Reply:
     drop: bool = False
     send_length: bool = True
     gzip: bool = False
+    drip_headers: float = 0.0
 
     def payload(self) -> bytes:
         data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -79,6 +82,8 @@ class LoopbackServer:
         self.folder = Path(folder).resolve() if folder is not None else None
         self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
+        self.in_flight = 0
+        self.peak = 0  # the most requests it was answering at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -128,6 +133,15 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(request)
 
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _next_reply(self, target: str) -> Reply | None:
         with self._lock:
             for key in (target, urlsplit(target).path):
@@ -170,6 +184,13 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._answer(send_body=False)
 
         def _answer(self, *, send_body: bool) -> None:
+            server._enter()
+            try:
+                self._reply(send_body=send_body)
+            finally:
+                server._leave()
+
+        def _reply(self, *, send_body: bool) -> None:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
@@ -179,6 +200,9 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             body = reply.payload()
+            if reply.drip_headers:
+                self._drip_headers(reply, body, send_body)
+                return
             try:
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
@@ -192,6 +216,21 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self._write_body(body, reply.stall)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (e.g. a read timeout): nothing to report
+
+        def _drip_headers(self, reply: Reply, body: bytes, send_body: bool) -> None:
+            lines = [f"HTTP/1.0 {reply.status} Whatever", *(f"{k}: {v}" for k, v in reply.headers.items())]
+            lines.append(f"Content-Length: {len(body)}")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            self.close_connection = True
+            try:
+                for n in range(len(head)):
+                    self.wfile.write(head[n : n + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip_headers)
+                if send_body:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client cut it: what the test wants
 
         def _write_body(self, body: bytes, stall: float) -> None:
             if stall:

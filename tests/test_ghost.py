@@ -215,6 +215,8 @@ def test_posts_come_newest_first_published_only_with_candidates(site: GhostSite,
     answer = parse_posts(fetcher.fetch(posts_url(api(site))).content)
     assert [p["uuid"] for p in answer.posts] == [FOG, PAID, BUDGET, WALL]
     assert (answer.pagination.page, answer.pagination.pages, answer.pagination.total, answer.next_page) == (1, 1, 4, None)
+    numbers = [article_from_post(post, timezone=None).number for post in answer.posts]
+    assert [c.number for c in candidates(answer)] == numbers  # discovery and the record agree
     (first, *_, last) = candidates(answer)
     assert (first.url, first.number, first.index) == (site.url("/fog-grounds-morning-flights/"), FOG, 0)
     assert first.published == datetime(2024, 7, 14, 11, 5, tzinfo=UTC) == first.updated

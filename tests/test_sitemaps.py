@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.discover.robots import Robots
 from scraper.discover.sitemaps import (
     MAX_SITEMAP_BYTES,
     Sitemap,
@@ -26,6 +25,7 @@ from scraper.discover.sitemaps import (
 )
 from scraper.discover.sniff import is_gzip, is_sitemap
 from scraper.errors import FeedError
+from scraper.robotstxt import Robots
 from tests.conftest import FIXTURES
 
 BASE = "https://news.example/sitemap.xml"

@@ -28,8 +28,11 @@ HOST = "https://kabulpost.example"
 
 
 class WordPressSite:
-    def __init__(self, *, api: bool = True, folder: Path = SITE, validators: bool = False):
+    def __init__(self, *, api: bool = True, folder: Path = SITE, validators: bool = False, max_per_page: int = 100):
+        """`max_per_page`: the most posts one REST page holds, whatever `per_page` asks (a site may
+        lower WordPress's 100)."""
         self.folder = folder
+        self.max_per_page = max_per_page
         self.api = api
         self.validators = validators
         self.requests: list[str] = []
@@ -112,7 +115,7 @@ class WordPressSite:
         if changed is not None:  # WordPress 5.7+
             posts = [p for p in posts if datetime.fromisoformat(p["modified"]) > changed]
         posts.sort(key=local, reverse=True)
-        per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+        per_page, page = min(self.max_per_page, int(query.get("per_page", 10))), int(query.get("page", 1))
         pages = max(1, math.ceil(len(posts) / per_page))
         if page > pages:
             return 400, {"Content-Type": "application/json"}, b'{"code": "rest_post_invalid_page_number"}'

@@ -24,7 +24,6 @@ from scraper.discover.feedlinks import find_feeds
 from scraper.discover.feeds import parse_feed
 from scraper.discover.listing import parse_listing
 from scraper.discover.model import Link, Listing
-from scraper.discover.robots import Robots
 from scraper.discover.sitemaps import (
     Sitemap,
     SitemapEntry,
@@ -45,6 +44,7 @@ from scraper.discover.wpapi import (
     post_times,
     posts_url,
 )
+from scraper.robotstxt import Robots
 
 __all__ = [
     "Link",

@@ -1,6 +1,6 @@
 """The Ghost Content API (`/ghost/api/content/`) as a discovery source. Pure: it reads pages and
 JSON someone else fetched and writes URLs; it never fetches and builds no Articles (the record
-of one post is `scraper.parse.ghostpost.article_from_post`).
+of one post is `scraper.parse.ghostpost.article_from_post`, which discovery does not import).
 
     site_from_html(html, base_url)       -> GhostSite | None   the key and API URL a page carries
     posts_url(site, *, since, until, changed_since, page, limit=100) -> str
@@ -43,16 +43,16 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scraper.discover.htmldoc import document_base, is_local, parse_html, resolve
+from scraper.dates import parse_timestamp
+from scraper.discover.htmldoc import clean_text, document_base, is_local, parse_html, resolve
 from scraper.errors import FeedError
-from scraper.parse.ghostpost import api_time, ghost_uuid
-from scraper.parse.text import clean_inline
 
 API_PATH = "ghost/api/content/"
 MAX_LIMIT = 100  # Ghost caps `limit` at 100 (`limit=all` is refused on busy sites)
 INCLUDE = "tags,authors"
 ORDER = "published_at desc"
 _KEY = re.compile(r"^[0-9a-f]{20,64}$")  # Content API keys: hex (26 digits on Ghost 5 and 6)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SAFE = ":,()'"  # left as they are in query values; spaces are %20, NQL's "+" (and) is %2B
 _GENERATOR = re.compile(r"^\s*ghost(?:\s+(\d+(?:\.\d+)*))?\s*$", re.IGNORECASE)
 JsonObject = Mapping[str, Any]
@@ -261,8 +261,8 @@ def _load(content: bytes, url: str) -> JsonObject:
     errors = data.get("errors")
     if isinstance(errors, list) and errors:
         first = errors[0] if isinstance(errors[0], dict) else {}
-        kind = clean_inline(str(first.get("type") or "error"))
-        message = clean_inline(str(first.get("message") or ""))
+        kind = clean_text(str(first.get("type") or "error"))
+        message = clean_text(str(first.get("message") or ""))
         raise FeedError(url, f"Content API {kind}: {message}".rstrip(": "))
     return data
 
@@ -315,10 +315,26 @@ def parse_settings(content: bytes, url: str = "Content API settings") -> GhostSe
 
     def text(key: str) -> str:
         value = settings.get(key)
-        return clean_inline(value) if isinstance(value, str) else ""
+        return clean_text(value) if isinstance(value, str) else ""
 
     return GhostSettings(timezone=text("timezone"), lang=text("lang") or text("locale"), url=text("url"),
                          title=text("title"))  # fmt: skip
+
+
+def ghost_uuid(value: object) -> str:
+    """A post's uuid, lower-case, or "" when the value is not one (the number ghostpost.py gives
+    the record: the same rule, and tested to give the same numbers)."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text if _UUID.match(text) else ""
+
+
+def api_time(value: Any) -> datetime | None:
+    """A Content API instant ("2024-03-05T14:30:00.000+00:00", or with "Z"), aware; None when
+    absent or unreadable. A time without an offset is UTC (how Ghost stores them)."""
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def candidates(page: PostsPage) -> tuple[Candidate, ...]:

@@ -20,10 +20,9 @@ from scraper.discover.htmldoc import (
     is_element,
     is_local,
     resolve,
-    same_site,
     tokens,
 )
-from scraper.urls import url_key
+from scraper.urls import same_site, url_key
 
 NEXT_LINK_CLASSES = frozenset(
     {"next", "nextpostslink", "next-page", "older-posts", "pagination-next",

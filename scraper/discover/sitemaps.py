@@ -51,10 +51,10 @@ from lxml import etree
 from scraper.dates import parse_timestamp, sort_key
 from scraper.discover.htmldoc import clean_text, is_local, resolve
 from scraper.discover.model import Link
-from scraper.discover.robots import Robots
 from scraper.discover.sniff import is_feed, is_gzip, is_html
 from scraper.discover.xmlsafe import element_text, local_name, parse_xml, strip_leading_space
 from scraper.errors import FeedError
+from scraper.robotstxt import Robots
 from scraper.urls import url_key
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -166,7 +166,14 @@ class Parser:
     @cached_property
     def content(self) -> list[HtmlElement]:
         """The content container(s) the body is read from."""
-        return find_content(self.doc.body, self.content_selectors, self.doc.boilerplate, self.doc.select)
+        return find_content(
+            self.doc.body, self.content_selectors, self.doc.boilerplate, self.doc.select, self.headline_element
+        )
+
+    @cached_property
+    def headline_element(self) -> HtmlElement | None:
+        """The headline shown on the page, when the parser knows it (see GenericParser)."""
+        return None
 
     @cached_property
     def lede_element(self) -> HtmlElement | None:

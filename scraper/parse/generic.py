@@ -45,6 +45,8 @@ from scraper.parse.byline import (
 from scraper.parse.dates import Dated, best_dated, rank
 from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
+from scraper.parse.metadates import meta_dates
+from scraper.parse.pagedates import attribute_dates, first_text_date, loose_datelines
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
@@ -160,8 +162,13 @@ class GenericParser(Parser):
     )  # fmt: skip
     # Fallbacks after JSON-LD and meta tags (the plain `*_selectors` are tried before them).
     title_fallback: ClassVar[Selectors] = ("[itemprop=headline]", "h1")
-    published_fallback: ClassVar[Selectors] = ("[itemprop=datePublished]", "time[datetime]")
-    modified_fallback: ClassVar[Selectors] = ("[itemprop=dateModified]",)
+    # hAtom microformat: `<abbr class="published" title="2011-03-30T21:05:00-07:00">`.
+    published_fallback: ClassVar[Selectors] = (
+        "[itemprop=datePublished]", "time[datetime]", "abbr.published[title]", ".hentry .published[title]",
+    )  # fmt: skip
+    modified_fallback: ClassVar[Selectors] = (
+        "[itemprop=dateModified]", "abbr.updated[title]", ".hentry .updated[title]",
+    )  # fmt: skip
     author_fallback: ClassVar[Selectors] = ("[itemprop=author] [itemprop=name]", "[rel=author]")
     published_meta: ClassVar[Selectors] = (
         "article:published_time", "og:article:published_time", "datePublished", "pubdate",
@@ -276,8 +283,14 @@ class GenericParser(Parser):
         `itemprop` element, else "text"."""
         found: list[tuple[str, str]] = []
         for selector in selectors:
-            for element in self.doc.select(selector, self.scope):
-                value = clean_inline(element.get("datetime") or element.get("content") or element_text(element))
+            found_here = self.doc.select(selector, self.scope)
+            # Those outside boilerplate first (a sidebar's <time> is another story's).
+            usable = [element for element in found_here if self.usable(element)]
+            for element in usable + [element for element in found_here if not self.usable(element)]:
+                value = element.get("datetime") or element.get("content")
+                if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
+                    value = element.get("title")
+                value = clean_inline(value or element_text(element))
                 if not value:
                     continue
                 source = "time" if element.tag == "time" else "microdata" if element.get("itemprop") else "text"
@@ -305,6 +318,7 @@ class GenericParser(Parser):
         values += self.structured([jsonld.first_text(v) for v in self.ld_values("datePublished")], "json-ld")
         values += self.structured(self.doc.meta_all(*self.published_meta), "meta")
         values += self.sourced_time_values(self.published_fallback)
+        values += self.structured(meta_dates(self.doc.meta, "published"), "meta")
         return values + self.structured(self.ld_page_values("datePublished"), "json-ld")
 
     def modified_candidates(self) -> list[tuple[str, str]]:
@@ -312,6 +326,7 @@ class GenericParser(Parser):
         values += self.structured([jsonld.first_text(v) for v in self.ld_values("dateModified")], "json-ld")
         values += self.structured(self.doc.meta_all(*self.modified_meta), "meta")
         values += self.sourced_time_values(self.modified_fallback)
+        values += self.structured(meta_dates(self.doc.meta, "modified"), "meta")
         return values + self.structured(self.ld_page_values("dateModified"), "json-ld")
 
     def published_values(self) -> list[str]:
@@ -368,10 +383,34 @@ class GenericParser(Parser):
 
     @cached_property
     def dated(self) -> dict[str, Dated | None]:
-        return {
+        found = {
             "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
             "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
         }
+        if found["published"] is None:
+            found["published"] = self.fallback_published(found["modified"])
+        return found
+
+    def fallback_published(self, modified: Dated | None) -> Dated | None:
+        """When the markup, the datelines and the URL give no publication date: the time the page
+        says it was updated (the nearest bound known), then a date kept in an attribute, then a
+        loose dateline, then the first date written in the page's text (see pagedates.py), then
+        a date in the path of the page's image (`/uploads/2016/05/04/...`)."""
+        body = self.doc.body
+        groups: tuple[Callable[[], list[tuple[str, str]]], ...] = (
+            lambda: [(modified.moment.isoformat(), f"{modified.source} (updated)")] if modified else [],
+            lambda: attribute_dates(self.doc.root),
+            lambda: loose_datelines(body, self.usable, self.day_first),
+            lambda: first_text_date(body, self.usable, self.day_first),
+            lambda: [(found.isoformat(), "image-url")] if (found := read_url_date(self.image())) else [],
+        )
+        for group in groups:
+            found = best_dated(group(), self.timezone, url=self.page_url, fallback_offset=lambda: self.page_offset)
+            if found is not None:
+                if modified is not None and found.moment == modified.moment:
+                    return Dated(found.moment, found.source, modified.precision)
+                return found
+        return None
 
     def published(self) -> datetime | None:
         found = self.dated["published"]

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from lxml import html as lxml_html
 
+from scraper.dates import parse_timestamp
 from scraper.errors import ParseError
 from scraper.models import Article
 from scraper.parse.base import unique, without_repeats
@@ -128,11 +129,8 @@ def _objects(value: Any) -> list[Mapping[str, Any]]:
 def api_time(value: Any) -> datetime | None:
     """A Content API instant ("2024-03-05T14:30:00.000+00:00", or with "Z"), aware; None when
     absent or unreadable. A time without an offset is UTC (how Ghost stores them)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    if moment is None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
