@@ -130,11 +130,31 @@ POSTS: list[Post] = [
             'class="kg-image" alt="Councillors voting" loading="lazy" width="2000" height="1333">'
             '<figcaption><span style="white-space: pre-wrap;">Councillors vote on the plan.</span></figcaption>'
             "</figure>"
+            '<div class="kg-card kg-callout-card kg-callout-card-grey"><div class="kg-callout-emoji">💡</div>'
+            '<div class="kg-callout-text">The wall was built in 1911.</div></div>'
+            '<figure class="kg-card kg-bookmark-card"><a class="kg-bookmark-container" href="https://engineers.example/report">'
+            '<div class="kg-bookmark-content"><div class="kg-bookmark-title">The engineers’ report</div>'
+            '<div class="kg-bookmark-description">A 40-page study of the wall.</div><div class="kg-bookmark-metadata">'
+            '<img class="kg-bookmark-icon" src="/favicon.png" alt=""><span class="kg-bookmark-author">Engineers</span></div>'
+            '</div><div class="kg-bookmark-thumbnail"><img src="/report.jpg" alt=""></div></a></figure>'
             '<h2 id="who-pays">Who pays</h2>'
             "<p>Councillor Hynes said the city could not wait for Ottawa. “The wall will not hold another "
             "winter,” she said.</p>"
             "<blockquote><p>We have patched it for twenty years.</p></blockquote>"
             "<ul><li>Phase one starts in May.</li><li>Phase two follows in 2025.</li></ul>"
+            '<div class="kg-card kg-toggle-card" data-kg-toggle-state="close"><div class="kg-toggle-heading">'
+            '<h4 class="kg-toggle-heading-text"><span style="white-space: pre-wrap;">What happens to the boats?</span></h4>'
+            '<button class="kg-toggle-card-icon" aria-label="Expand"><svg></svg></button></div>'
+            '<div class="kg-toggle-content"><p><span style="white-space: pre-wrap;">They move to the west basin.</span></p>'
+            "</div></div>"
+            '<div class="kg-card kg-signup-card kg-width-regular" data-lexical-signup-form style="display: none;">'
+            '<div class="kg-signup-card-content"><div class="kg-signup-card-text"><h2 class="kg-signup-card-heading">'
+            '<span style="white-space: pre-wrap;">Get the harbour briefing</span></h2><p class="kg-signup-card-subheading">'
+            '<span style="white-space: pre-wrap;">Every morning in your inbox.</span></p><form class="kg-signup-card-form" '
+            'data-members-form="signup"><input class="kg-signup-card-input" data-members-email type="email" required>'
+            '<button class="kg-signup-card-button" type="submit">Subscribe</button></form></div></div></div>'
+            '<figure class="kg-card kg-embed-card"><iframe width="200" height="113" src="https://video.example/embed/storm" '
+            'title="Storm"></iframe></figure>'
             "<p>Work on the east section starts in May.</p>"
         ),
     ),

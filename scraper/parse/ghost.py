@@ -1,6 +1,7 @@
-"""GhostParser: pages of Ghost sites (`<meta name="generator" content="Ghost 6.10">`), in the markup
-of Ghost's default themes (Source, Casper) and of any theme built on Ghost's helpers, falling back
-to the generic chains for anything a theme does not mark up.
+"""GhostParser: pages of Ghost sites (`<meta name="generator" content="Ghost 6.10">`, or the search
+and members scripts Ghost writes into every page's head), in the markup of Ghost's default themes
+(Source, Casper) and of any theme built on Ghost's helpers, falling back to the generic chains for
+anything a theme does not mark up.
 
 It gives the record the Content API gives for the same post (ghostpost.py has the shared rules):
 the primary tag as category (the tag link in the article's header, else the first `article:tag`),
@@ -32,6 +33,7 @@ from scraper.parse.body import element_text, paragraphs
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.parse.ghostpost import (
+    decorations,
     ghost_uuid,
     later_only,
     members_only_reason,
@@ -67,7 +69,14 @@ class GhostParser(GenericParser):
 
     @classmethod
     def matches(cls, doc: Document) -> bool:
-        return any(value.strip().lower().startswith("ghost") for value in doc.meta_all("generator"))
+        """Ghost's generator tag, else the scripts `{{ghost_head}}` writes on every page (search's
+        `data-sodo-search`, members' `data-ghost` with the Content API key)."""
+        if any(value.strip().lower().startswith("ghost") for value in doc.meta_all("generator")):
+            return True
+        head = doc.root.find("head")
+        scripts = head.iter("script") if head is not None else ()
+        return any(s.get("data-sodo-search") is not None or bool(s.get("data-ghost") and s.get("data-key"))
+                   for s in scripts)  # fmt: skip
 
     def check(self) -> None:
         classes = set(self.doc.body_classes)
@@ -168,7 +177,7 @@ class GhostParser(GenericParser):
 
     @cached_property
     def body_paragraphs(self) -> list[str]:
-        exclude = {el for el in (self.lede_element, self.members_cta) if el is not None}
+        exclude = {el for el in (self.lede_element, self.members_cta) if el is not None} | decorations(self.content)
         found = paragraphs(self.content, exclude, self.doc.boilerplate)
         return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
 

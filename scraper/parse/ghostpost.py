@@ -21,7 +21,8 @@ The rules, the same on both paths, so a post read from the API and from its page
 - **lede**: the custom excerpt only (Ghost's `excerpt` is generated from the text when there is
   none, so it is not a standfirst).
 - **body**: the `html` through the same paragraph cleaner the HTML parsers use
-  (scraper.parse.body.paragraphs), in a container like the theme's.
+  (scraper.parse.body.paragraphs), in a container like the theme's; a callout card's emoji is
+  decoration, not a paragraph.
 - **members-only** posts (`visibility` members, paid or tiers): the API gives only the public
   part before the paywall (or nothing), and that is all the record holds: `extra.partial`, with
   `partial_reason`. A post with no public part is archived with an empty body, so it is known and
@@ -40,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from scraper.dates import parse_timestamp
 from scraper.errors import ParseError
@@ -94,6 +96,18 @@ def members_only_reason(has_text: bool) -> str:
     return "members-only post: " + ("only the public part before the paywall" if has_text else "no public part")
 
 
+# Parts of Ghost's cards that are decoration, not text: the callout card's emoji.
+_DECORATIONS = frozenset({"kg-callout-emoji"})
+
+
+def decorations(containers: Iterable[HtmlElement]) -> set[HtmlElement]:
+    """The elements of Ghost's cards inside the containers that the body leaves out."""
+    return {
+        element for container in containers for element in container.iter()
+        if isinstance(element.tag, str) and _DECORATIONS.intersection((element.get("class") or "").split())
+    }  # fmt: skip
+
+
 def fragment_paragraphs(fragment: str) -> list[str]:
     """The paragraphs of the post's `html`, in a container like the theme's `.gh-content`."""
     if not fragment.strip():
@@ -106,7 +120,7 @@ def fragment_paragraphs(fragment: str) -> list[str]:
     except (etree.ParserError, ValueError):
         return []
     container = doc.find(".//section")
-    return paragraphs([container]) if container is not None else []
+    return paragraphs([container], decorations([container])) if container is not None else []
 
 
 def text_paragraphs(text: str) -> str:
