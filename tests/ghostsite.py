@@ -6,6 +6,8 @@ America/St_Johns) served as Ghost 6 serves it, from one set of posts:
   scraper writes, `meta.pagination`), `settings` (with the site's `timezone`), `pages` and `tags`;
   a wrong or missing key is Ghost's 401/403 error; members-only posts come with only the part
   before the paywall (or nothing), as Ghost's post gating does for a visitor;
+- Ghost's default robots.txt (which disallows /ghost/, the Content API with it), its sitemaps
+  (`/sitemap.xml`: pages, posts, authors, tags) and its feed (`/rss/`, the 15 newest posts);
 - HTML pages in the markup of Ghost's default theme (Source): the home page and its `/page/N/`
   pages, post pages, tag pages, a static page, each with the `{{ghost_head}}` scripts that carry
   the Content API key, `<meta name="generator" content="Ghost 6.10">` and, with `analytics=True`
@@ -435,7 +437,71 @@ class GhostSite:
         return data
 
     # -- HTML pages ---------------------------------------------------------------------------
+    # -- robots.txt, sitemaps and the feed, as Ghost writes them ---------------------------------
+    def robots_txt(self) -> str:
+        """Ghost's default robots.txt: it keeps crawlers out of /ghost/, the Content API included."""
+        return (f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\nDisallow: /ghost/\nDisallow: /p/\n"
+                "Disallow: /email/\nDisallow: /r/\nDisallow: /webmentions/\n")  # fmt: skip
+
+    def _xml(self, text: str) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode()
+
+    def _urlset(self, entries: list[tuple[str, datetime]]) -> str:
+        urls = "".join(f"<url><loc>{html.escape(loc)}</loc><lastmod>{_meta_stamp(when)}</lastmod></url>"
+                       for loc, when in entries)  # fmt: skip
+        return ('<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="text/xsl" href="//127.0.0.1/sitemap.xsl"?>'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                f'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">{urls}</urlset>')  # fmt: skip
+
+    def _sitemap(self, path: str) -> tuple[int, dict[str, str], bytes] | None:
+        posts = self.published()
+        tags = {t.slug: t for p in posts for t in p.tags if t.visibility == "public"}
+        authors = {a.slug: a for p in posts for a in p.authors}
+        newest = posts[0].updated_at if posts else datetime(2024, 1, 1, tzinfo=UTC)
+        children = {
+            "/sitemap-pages.xml": [(f"{self.origin}/{p.slug}/", p.updated_at) for p in self.pages],
+            "/sitemap-posts.xml": [(self.post_url(p), p.updated_at) for p in posts],
+            "/sitemap-authors.xml": [(f"{self.origin}/author/{slug}/", newest) for slug in authors],
+            "/sitemap-tags.xml": [(f"{self.origin}/tag/{slug}/", newest) for slug in tags],
+        }
+        if path == "/sitemap.xml":
+            items = "".join(f"<sitemap><loc>{self.origin}{name}</loc><lastmod>{_meta_stamp(newest)}</lastmod></sitemap>"
+                            for name in children)  # fmt: skip
+            return self._xml('<?xml version="1.0" encoding="UTF-8"?>'
+                             f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</sitemapindex>')  # fmt: skip
+        return self._xml(self._urlset(children[path])) if path in children else None
+
+    def _rss(self) -> tuple[int, dict[str, str], bytes]:
+        """The site's feed: the 15 newest posts, each with its public part only."""
+        items = []
+        for post in self.published()[:15]:
+            public = [t for t in post.tags if t.visibility == "public"]
+            categories = "".join(f"<category><![CDATA[{t.name}]]></category>" for t in public)
+            excerpt = post.custom_excerpt or " ".join(re.sub(r"<[^>]+>", " ", self.visible_html(post)).split())[:500]
+            items.append(
+                f"<item><title><![CDATA[{post.title}]]></title><description><![CDATA[{excerpt}]]></description>"
+                f"<link>{self.post_url(post)}</link><guid isPermaLink=\"false\">{post.id}</guid>{categories}"
+                f"<dc:creator><![CDATA[{', '.join(a.name for a in post.authors)}]]></dc:creator>"
+                f"<pubDate>{post.published_at.astimezone(UTC):%a, %d %b %Y %H:%M:%S} GMT</pubDate>"
+                f"<content:encoded><![CDATA[{self.visible_html(post)}]]></content:encoded></item>"
+            )
+        return 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, (
+            '<?xml version="1.0" encoding="UTF-8"?><rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" '
+            f'version="2.0"><channel><title><![CDATA[{TITLE}]]></title><description><![CDATA[News from the harbour city.]]>'
+            f"</description><link>{self.origin}/</link><generator>Ghost {VERSION}</generator>"
+            f'<atom:link href="{self.origin}/rss/" rel="self" type="application/rss+xml"/><ttl>60</ttl>'
+            + "".join(items) + "</channel></rss>"
+        ).encode()  # fmt: skip
+
     def _html(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain; charset=utf-8"}, self.robots_txt().encode()
+        if path == "/rss/":
+            return self._rss()
+        sitemap = self._sitemap(path) if path.startswith("/sitemap") else None
+        if sitemap is not None:
+            return sitemap
         page_html = self.render(path)
         if page_html is None:
             return 404, {"Content-Type": "text/html; charset=utf-8"}, self._layout(
