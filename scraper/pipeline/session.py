@@ -1,5 +1,6 @@
-"""A whole `scraper scrape`: targets from the command line or the sources file, shared throttled
-fetchers, one Run over them all, and a row in the runs table. The CLI only parses options."""
+"""A whole `scraper scrape`: every source of the resolved settings, in turn or several at once
+(a thread and an archive connection each), behind one fetch stack, with a row in the runs table
+and each source's own counts."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field, replace
 
 from scraper.fetch.stack import FetchStack
 from scraper.models import Counts
-from scraper.parsing import Parsers
-from scraper.pipeline import Reporter, Run, Stopped, Store, Target, TargetError, resolve_target
+from scraper.pipeline.ports import Reporter, Stopped, Store, TargetError
+from scraper.pipeline.run import Run
+from scraper.pipeline.targets import Target, resolve_target
+from scraper.pipeline.workers import Parsers
 from scraper.settings import RunSettings
 
 
@@ -42,8 +45,6 @@ def run_scrape(
     fetchers: FetchStack,
     reporter: Reporter,
     *,
-    start_run: Callable[[str, list[str]], int],
-    finish_run: Callable[[int, dict[str, int], str], None],
     open_store: Callable[[], Store] | None = None,
 ) -> Outcome:
     """Scrape every source. With `open_store` (another connection to the same archive, one per
@@ -53,7 +54,7 @@ def run_scrape(
     counts are recorded in the archive as soon as it is done."""
     names = [source.target for source in options.sources]
     parallel = options.parallel
-    run_id = start_run("scrape", names)
+    run_id = store.start_run("scrape", names)
     status = "interrupted"
     outcome = Outcome()
     parsers = Parsers(options.processes, note=reporter.note)
@@ -73,7 +74,7 @@ def run_scrape(
         if fetchers.robots_skipped:
             reporter.note(f"robots.txt kept {fetchers.robots_skipped} URLs off limits")
     finally:
-        finish_run(run_id, outcome.counts.as_dict(), status)
+        store.finish_run(run_id, outcome.counts.as_dict(), status)
         parsers.close()
         fetchers.close()
     return outcome
