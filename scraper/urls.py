@@ -26,6 +26,7 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _keep_param(name: str) -> bool:
@@ -76,5 +77,19 @@ def is_http_url(url: str) -> bool:
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on the same site: the same host, ignoring "www." and the port."""
-    return site_host(url) == site_host(other) and bool(site_host(url))
+    """Whether two URLs are on the same site: the same host, ignoring case and "www.", and the same
+    port. A scheme's default port is no port, so http://host/ and https://host/ are one site (the
+    usual upgrade), but http://host/ and http://host:8080/ or https://host:8443/ are two: another
+    port is another server, whoever runs it. URLs without a host (file:) are never the same site."""
+    host = site_host(url)
+    return bool(host) and host == site_host(other) and _port(url) == _port(other) != -1
+
+
+def _port(url: str) -> int | None:
+    """The URL's port, None for its scheme's default (or none given), -1 if it is not a port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return -1
+    return None if port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port

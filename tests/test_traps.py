@@ -3,6 +3,7 @@ what was requested and what came of it, at the depth of the mechanism that must 
 
 from __future__ import annotations
 
+import functools
 import socket
 import sqlite3
 import threading
@@ -20,6 +21,7 @@ from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.fetch.http import ScopedFetcher
 from scraper.fetch.robots import RobotsDisallowed, RobotsFetcher, RobotsUnavailable
 from scraper.fetch.throttle import MAX_DELAY, Throttle, ThrottledFetcher
+from scraper.urls import same_site
 from tests.servers import Reply, ServerFactory, closed_port
 
 SITE = FIXTURES / "sites" / "kabul-post"
@@ -375,3 +377,52 @@ def test_a_robots_txt_answering_503_leaves_earlier_failures_as_they_were(db_path
     assert [request.path for request in server.requests[asked:]] == ["/robots.txt"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select url, error, attempts from failures").fetchall() == before
+
+
+# --- item 15: a redirect to another port on the same host --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "same"),
+    [
+        ("http://news.example/a", "https://news.example/b", True),  # the usual upgrade: default ports
+        ("http://news.example:80/a", "https://www.news.example:443/b", True),
+        ("http://News.Example/a", "http://www.news.example/b", True),
+        ("http://news.example:8080/a", "http://news.example:8080/b", True),
+        ("http://news.example:8080/a", "https://news.example:8080/b", True),  # the same port is the same server
+        ("http://news.example/a", "http://news.example:8080/b", False),
+        ("http://news.example:8080/a", "http://news.example:8081/b", False),
+        ("http://news.example/a", "https://news.example:8443/b", False),  # scheme and port
+        ("https://news.example/a", "http://news.example:443/b", False),  # 443 is not http's default
+        ("http://news.example/a", "http://news.example:x/b", False),  # not a port
+        ("http://news.example/a", "http://other.example/b", False),
+        ("file:///site/a.html", "file:///site/b.html", False),  # no host, no site
+    ],
+)
+def test_the_same_site_is_the_same_host_and_port(url: str, other: str, same: bool) -> None:
+    assert same_site(url, other) is same
+    assert same_site(other, url) is same
+
+
+def test_a_redirect_to_another_port_is_refused_by_the_sites_fetcher(loopback: ServerFactory) -> None:
+    elsewhere = loopback({"/story": [PAGE]})
+    site = loopback({"/moved": [Reply(302, {"Location": elsewhere.url("/story")})]})
+    fetcher = ScopedFetcher(no_wait(retry=RetryPolicy(max_attempts=3)), functools.partial(same_site, site.url("/")))
+    with pytest.raises(FetchError, match=f"redirected to {elsewhere.url('/story')}, outside the site: not followed"):
+        fetcher.fetch(site.url("/moved"))
+    assert site.count("/moved") == 1 and elsewhere.count() == 0
+
+
+def test_an_article_redirected_to_another_port_is_not_archived_as_the_site(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    elsewhere = loopback(folder=SITE)  # the same pages, another server on the same host
+    site = loopback({ARTICLE: [Reply(302, {"Location": elsewhere.url(ARTICLE)})]}, folder=SITE)
+    result = scrape_cli(db_path, "--retries", "0", "--since", "2021-02-18", "--until", "2021-02-18", site.url("/"))
+    assert result.exit_code == 1
+    assert f"redirected to {elsewhere.url(ARTICLE)}, outside the site: not followed" in result.stderr
+    assert elsewhere.count() == 0 and site.count(ARTICLE) == 1
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select number from articles").fetchall() == [(16994,)]  # the day's other article
+        assert conn.execute("select url from failures").fetchall() == [(site.url(ARTICLE),)]
+        assert conn.execute("select count(*) from article_urls where url like ?", (f"%:{elsewhere.port}/%",)).fetchone() == (0,)
