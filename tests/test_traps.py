@@ -4,6 +4,7 @@ what was requested and what came of it, at the depth of the mechanism that must 
 from __future__ import annotations
 
 import functools
+import itertools
 import socket
 import sqlite3
 import threading
@@ -16,13 +17,14 @@ from conftest import FIXTURES
 
 from scraper.cli import cli
 from scraper.discover.robots import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots
+from scraper.discover.urlfilter import is_excluded, looks_like_article
 from scraper.errors import FetchError
 from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.fetch.http import ScopedFetcher
 from scraper.fetch.robots import RobotsDisallowed, RobotsFetcher, RobotsUnavailable
 from scraper.fetch.throttle import MAX_DELAY, Throttle, ThrottledFetcher
-from scraper.urls import same_site
-from tests.servers import Reply, ServerFactory, closed_port
+from scraper.urls import derive_number, same_site, url_key
+from tests.servers import LoopbackServer, Reply, ServerFactory, closed_port
 
 SITE = FIXTURES / "sites" / "kabul-post"
 ARTICLE = "/2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-conditions-based/"
@@ -426,3 +428,139 @@ def test_an_article_redirected_to_another_port_is_not_archived_as_the_site(
         assert conn.execute("select number from articles").fetchall() == [(16994,)]  # the day's other article
         assert conn.execute("select url from failures").fetchall() == [(site.url(ARTICLE),)]
         assert conn.execute("select count(*) from article_urls where url like ?", (f"%:{elsewhere.port}/%",)).fetchone() == (0,)
+
+
+# --- items 5 and 9: session ids in links and canonicals ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://news.example/story-one;jsessionid=0A1B2C3D4E5F", "news.example/story-one"),
+        ("https://news.example/story-one;JSESSIONID=0A1B2C3D4E5F?page=2", "news.example/story-one?page=2"),
+        ("https://news.example/a;jsessionid=x/story-one/", "news.example/a/story-one"),
+        ("https://news.example/story-one?sid=9f86d081884c7d65", "news.example/story-one"),
+        ("https://news.example/story-one?SID=a1&p=7", "news.example/story-one?p=7"),
+        ("https://news.example/story-one?PHPSESSID=el4ukv0kqbvoirg7nkp4dncpk3", "news.example/story-one"),
+        ("https://news.example/story-one?phpsessid=x&sessionid=y&sessid=z&Session_ID=w", "news.example/story-one"),
+        ("https://news.example/story-one?sid=", "news.example/story-one"),
+        # `sid` as the story's own id stays: a number, or a dated path
+        ("https://news.example/article.php?sid=4821", "news.example/article.php?sid=4821"),
+        ("https://news.example/article.pl?sid=04/06/30/1234211", "news.example/article.pl?sid=04%2F06%2F30%2F1234211"),
+        ("https://news.example/story;version=2", "news.example/story;version=2"),  # other path parameters stay
+    ],
+)
+def test_session_ids_are_not_part_of_a_url_key(url: str, key: str) -> None:
+    assert url_key(url) == key
+
+
+def test_a_derived_number_does_not_change_with_the_session() -> None:
+    first = "https://news.example/news/storm-closes-the-harbour;jsessionid=A1B2C3"
+    again = "https://news.example/news/storm-closes-the-harbour;jsessionid=FFEE99"
+    assert derive_number(first) == derive_number(again) == derive_number("https://news.example/news/storm-closes-the-harbour")
+    assert derive_number("https://news.example/article.php?sid=1") != derive_number("https://news.example/article.php?sid=2")
+
+
+def test_session_ids_do_not_make_a_section_look_like_an_article() -> None:
+    assert not looks_like_article("https://news.example/world/?sid=9f86d081884c7d65")
+    assert looks_like_article("https://news.example/article.php?sid=4821")  # a story id, not a session
+    assert is_excluded("https://news.example/?sid=9f86d081884c7d65")  # the home page, in a session
+    assert is_excluded("https://news.example/;jsessionid=9F86D081")
+
+
+SLUGS = [
+    "storm-closes-the-harbour-for-two-days",
+    "council-votes-to-rebuild-the-old-bridge",
+    "school-reopens-after-the-winter-floods",
+    "local-team-wins-the-regional-final",
+    "new-bus-routes-start-next-month",
+    "museum-shows-a-century-of-photographs",
+]
+
+
+def story_html(url: str, n: int) -> str:
+    slug = SLUGS[n]
+    title = slug.replace("-", " ").capitalize()
+    words = slug.split("-")
+    body = "".join(
+        f"<p>Paragraph {i} of the story about the {words[1]} and the {words[-1]}: residents said the "
+        f"change had been discussed for months, and officials promised more news this week.</p>"
+        for i in range(1, 6)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>{title} | Harbour News</title>"
+        f"<link rel='canonical' href='{url}'><meta property='og:type' content='article'>"
+        f"<meta property='article:published_time' content='2026-11-0{n + 1}T08:00:00+00:00'></head>"
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+class SessionSite:
+    """A small news site on a loopback server that puts a new session id in every link on every
+    visit (`;jsessionid=…` in the path, or `?sid=…`), and whose article pages echo the session in
+    their canonical URL. Two listing pages, the second pointing back at the first. With
+    `style=None` the same site without sessions, to compare costs with."""
+
+    def __init__(self, server: LoopbackServer, style: str | None):
+        self.server = server
+        self.style = style
+        self._tokens = itertools.count(0x5EED)
+        server.serve("/news/", self._story)
+        server.serve("/page/2/", lambda path: self._listing(range(3, 6), "/"))
+        server.route("/", self._listing(range(0, 3), "/page/2/"))  # (replaced on every visit below)
+        server.serve("/?", lambda path: self._listing(range(0, 3), "/page/2/"))
+        server.serve("/;", lambda path: self._listing(range(0, 3), "/page/2/"))
+
+    def session(self, path: str) -> str:
+        token = f"{next(self._tokens) * 2654435761 % 2**64:016X}"
+        if self.style == "jsessionid":
+            return f"{path};jsessionid={token}"
+        return f"{path}?sid={token.lower()}" if self.style == "sid" else path
+
+    def _listing(self, stories: range, older: str) -> Reply:
+        teasers = "".join(
+            f"<article><h2><a href='{self.session('/news/' + SLUGS[n])}'>{SLUGS[n].replace('-', ' ')}</a></h2>"
+            f"<time datetime='2026-11-0{n + 1}T08:00:00+00:00'></time></article>"
+            for n in stories
+        )
+        html = (
+            "<!DOCTYPE html><html><head><title>Harbour News</title>"
+            f"<link rel='next' href='{self.session(older)}'></head><body><main><h1>Latest</h1>{teasers}"
+            f"<a class='next' href='{self.session(older)}'>Older stories</a></main></body></html>"
+        )
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html)
+
+    def _story(self, path: str) -> Reply:
+        slug = path.removeprefix("/news/").split(";")[0].split("?")[0]
+        if slug not in SLUGS:
+            return Reply(404, {"Content-Type": "text/plain"}, "not found")
+        html = story_html(self.server.url(path), SLUGS.index(slug))
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html)
+
+    def visits(self) -> list[str]:
+        """Every path asked for, without its session id."""
+        return [url_key(self.server.url(request.path)).partition("/")[2] for request in self.server.requests]
+
+
+def rows(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select number, url from articles order by published").fetchall()
+
+
+@pytest.mark.parametrize("style", ["jsessionid", "sid"])
+def test_session_ids_make_no_new_rows_and_no_new_downloads(tmp_path: Path, loopback: ServerFactory, style: str) -> None:
+    plain = SessionSite(loopback(), None)  # the same site without sessions: what it should cost
+    hostile = SessionSite(loopback(), style)
+    costs: dict[str | None, list[list[str]]] = {}
+    for site in (plain, hostile):
+        db = tmp_path / f"{site.style}.db"
+        costs[site.style] = []
+        for run in range(3):  # cron runs, one after another
+            before = len(site.server.requests)
+            result = scrape_cli(db, "--retries", "0", site.server.url("/"))
+            assert result.exit_code == 0, result.output
+            costs[site.style].append(sorted(site.visits()[before:]))  # (articles come in any order)
+            assert len(rows(db)) == 6, (site.style, run, rows(db))
+        assert sum(path.startswith("news/") for path in costs[site.style][0]) == 6  # each story once
+        assert not any(path.startswith("news/") for runs in costs[site.style][1:] for path in runs)
+    assert costs[style] == costs[None], costs  # a session in every link costs nothing more
