@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -504,6 +505,7 @@ class SessionSite:
     def __init__(self, server: LoopbackServer, style: str | None):
         self.server = server
         self.style = style
+        self.instead: Callable[[str, int], str] | None = None  # (url, n) -> a page served instead of story n
         self._tokens = itertools.count(0x5EED)
         server.serve("/news/", self._story)
         server.serve("/page/2/", lambda path: self._listing(range(3, 6), "/"))
@@ -534,8 +536,8 @@ class SessionSite:
         slug = path.removeprefix("/news/").split(";")[0].split("?")[0]
         if slug not in SLUGS:
             return Reply(404, {"Content-Type": "text/plain"}, "not found")
-        html = story_html(self.server.url(path), SLUGS.index(slug))
-        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html)
+        make = self.instead or story_html
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, make(self.server.url(path), SLUGS.index(slug)))
 
     def visits(self) -> list[str]:
         """Every path asked for, without its session id."""
@@ -564,3 +566,67 @@ def test_session_ids_make_no_new_rows_and_no_new_downloads(tmp_path: Path, loopb
         assert sum(path.startswith("news/") for path in costs[site.style][0]) == 6  # each story once
         assert not any(path.startswith("news/") for runs in costs[site.style][1:] for path in runs)
     assert costs[style] == costs[None], costs  # a session in every link costs nothing more
+
+
+# --- items 2 and 3 (the page-kind part): walls and soft 404s served at 200 ------------------------------
+
+
+def consent_wall(url: str, n: int) -> str:
+    """Story n's metadata (title, og:type, JSON-LD with its date), a consent dialog, and no text."""
+    full = story_html(url, n)
+    head = full[: full.index("</head>")]
+    return (
+        f"{head}</head><body><h1>{SLUGS[n].replace('-', ' ').capitalize()}</h1>"
+        "<div class='consent-overlay' role='dialog'><p>We and our partners use cookies to personalise content "
+        "and ads. Please accept cookies to continue reading.</p><button>Accept all</button>"
+        "<button>Manage preferences</button></div></body></html>"
+    )
+
+
+def soft_404(url: str, n: int) -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>Page not found | Harbour News</title></head><body>"
+        "<nav><a href='/'>Home</a></nav><h1>Sorry, this page could not be found</h1>"
+        "<p>Try the search.</p></body></html>"
+    )
+
+
+def bodies(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("select url, body from articles").fetchall())
+
+
+def test_a_consent_wall_is_never_archived_and_the_articles_come_when_it_goes(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    site = SessionSite(loopback(), None)
+    site.instead = consent_wall
+    first = scrape_cli(db_path, "--retries", "0", site.server.url("/"))
+    assert first.exit_code == 1  # six failures, one line each
+    assert first.stderr.count("a cookie-consent wall came instead of the article's text; will retry") == 6
+    assert rows(db_path) == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from failures").fetchone() == (6,)
+    site.instead = None  # the wall is gone: the next cron run fetches every story again, and keeps it
+    before = len(site.server.requests)
+    second = scrape_cli(db_path, "--retries", "0", site.server.url("/"))
+    assert second.exit_code == 0, second.output
+    assert sum(path.startswith("news/") for path in site.visits()[before:]) == 6
+    assert len(rows(db_path)) == 6 and all("Paragraph 5" in body for body in bodies(db_path).values())
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from failures").fetchone() == (0,)
+
+
+def test_a_refetch_while_the_site_says_page_not_found_replaces_nothing(db_path: Path, loopback: ServerFactory) -> None:
+    site = SessionSite(loopback(), None)
+    assert scrape_cli(db_path, site.server.url("/")).exit_code == 0
+    archived = bodies(db_path)
+    assert len(archived) == 6
+    site.instead = soft_404  # the site breaks: every story is "Page not found", at 200
+    result = scrape_cli(db_path, "--retries", "0", "--refetch", "--since", "2026-11-01", site.server.url("/"))
+    assert result.exit_code == 1
+    assert result.stderr.count('a "page not found" page came instead of the article; will retry') == 6
+    assert bodies(db_path) == archived  # not one replaced
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from revisions").fetchone() == (0,)
+        assert conn.execute("select count(*) from failures").fetchone() == (6,)
