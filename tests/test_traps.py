@@ -7,12 +7,15 @@ import functools
 import itertools
 import socket
 import sqlite3
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner, Result
 from conftest import FIXTURES
 
@@ -630,3 +633,58 @@ def test_a_refetch_while_the_site_says_page_not_found_replaces_nothing(db_path: 
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*) from revisions").fetchone() == (0,)
         assert conn.execute("select count(*) from failures").fetchone() == (6,)
+
+
+def test_a_tls_handshake_that_never_comes_is_cut_at_the_limit_not_the_connect_timeout() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, then says nothing at all
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), timeout=(5.0, 5.0), max_seconds=0.6)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.6 s"):
+        fetcher.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/a")
+    assert time.monotonic() - started < 2.0
+    for sock in (*accepted, listener):
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command, if there is one)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+               "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("no openssl command to make a test certificate")
+    return cert, key
+
+
+def test_headers_dripped_over_tls_are_cut_too(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with listener:
+            raw, _ = listener.accept()
+            with context.wrap_socket(raw, server_side=True) as connection:
+                _read_request(connection)
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok":
+                        connection.sendall(bytes([byte]))
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    session = requests.Session()
+    session.verify, session.trust_env = str(cert), False  # (REQUESTS_CA_BUNDLE would win over verify)
+    fetcher = HttpFetcher(session, retry=RetryPolicy(max_attempts=1), **SLOW)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.6 s"):
+        fetcher.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/a")
+    assert time.monotonic() - started < 2.0
