@@ -8,7 +8,9 @@ Scripted routes are consumed in order; the last reply repeats once the list runs
 `[Reply(503)]` is "503 forever". A route key may include a query ("/?p=1"); a request matches it
 before the plain path. Paths with no route are served from `folder` (if given) like a web server:
 `/x/` -> `x/index.html`, `/x` -> `x` or `x/index.html`, `/?p=1` -> `index.html?p=1` (wget naming).
-Every request is logged (method, path, headers) in `server.requests`.
+Every request is logged (method, path, headers) in `server.requests`. `server.serve(prefix, make)`
+answers every path that starts with `prefix` with `make(path)` (a page that differs on every
+visit, or echoes what was asked), before routes and the folder.
 
 For pytest, `ServerFactory` starts servers on demand and stops them all afterwards:
 
@@ -27,7 +29,7 @@ import mimetypes
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,6 +87,7 @@ class LoopbackServer:
         self.in_flight = 0
         self.peak = 0  # the most requests it was answering at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
+        self._makers: list[tuple[str, Callable[[str], Reply]]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -106,6 +109,11 @@ class LoopbackServer:
         """Add or replace the scripted replies for a path."""
         with self._lock:
             self._routes[path] = list(replies)
+
+    def serve(self, prefix: str, make: Callable[[str], Reply]) -> None:
+        """Answer every request whose path (with its query) starts with `prefix` with `make(path)`."""
+        with self._lock:
+            self._makers.append((prefix, make))
 
     def count(self, path: str | None = None) -> int:
         """How many requests arrived (for `path`, compared with its query, if given)."""
@@ -143,6 +151,10 @@ class LoopbackServer:
             self.in_flight -= 1
 
     def _next_reply(self, target: str) -> Reply | None:
+        with self._lock:
+            make = next((make for prefix, make in self._makers if target.startswith(prefix)), None)
+        if make is not None:
+            return make(target)
         with self._lock:
             for key in (target, urlsplit(target).path):
                 replies = self._routes.get(key)
