@@ -47,3 +47,72 @@ def test_a_page_that_declares_nothing_gets_its_text_language() -> None:
     html = ("<html><head><title>Veiarbeid i Bergen</title></head><body><article><h1>Veiarbeid i Bergen</h1>"
             f"<p>{NORWEGIAN}</p></article></body></html>")
     assert extract_record(html, "https://news.example/veiarbeid")["language"] == "no"
+
+
+# ---- authors -----------------------------------------------------------------------------------
+
+STORY = "<p>The ferry service to the islands resumed on Monday after two weeks of storms.</p>" * 5
+
+
+def _record(head: str = "", byline: str = "", body: str = STORY, ld: str = "") -> dict:
+    script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
+    html = (f'<html lang=en><head><title>Ferries resume</title><meta property="og:site_name" content="Harbour Times">'
+            f"{head}{script}</head><body><article><h1>Ferries resume</h1>{byline}<div class=article-body>{body}"
+            "</div></article></body></html>")
+    return extract_record(html, "https://harbourtimes.example/news/ferries-resume")
+
+
+def test_jsonld_given_and_family_names_are_joined() -> None:
+    ld = ('{"@type": "NewsArticle", "headline": "Ferries resume", "author": [{"@type": "Person", "givenName": "Anna '
+          'Maria", "familyName": "Berg"}, {"@type": "Person", "givenName": "Tom", "familyName": "Lind"}]}')
+    assert _record(ld=ld)["authors"] == ["Anna Maria Berg", "Tom Lind"]
+
+
+def test_the_credited_person_beats_the_site_name() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Ferries resume", "author": {"@type": "Organization", "name": "Harbour Times"}}'
+    byline = '<p class=byline><span>By</span> <span class=author-name>Jane Holm</span></p>'
+    assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]
+
+
+def test_script_text_or_a_login_in_the_byline_is_no_author() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Ferries resume", "author": {"@type": "Person", "name": "Jane Holm"}}'
+    byline = '<div class=byline><script>window._q.push({"a": 1})</script><span class=author>jh</span></div>'
+    assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]
+    code = '<div class=author-name>window._folmq.push</div>'
+    assert _record(head='<meta name="author" content="Harbour Times">', byline=code)["authors"] == ["Harbour Times"]
+
+
+def test_a_numeric_id_or_a_label_alone_is_no_name() -> None:
+    from scraper.parse.byline import split_names
+
+    assert split_names("By") == []
+    assert split_names("Kommentar von Jan Sellner") == ["Jan Sellner"]
+    assert split_names("Last Updated: January 7, 2025") == []
+    assert split_names("Mia Holt &") == ["Mia Holt"]
+    assert split_names("신현주 기자") == ["신현주"]
+    assert split_names("TPN, in News · Portugal · Business") == ["TPN"]
+
+
+def test_one_person_spelt_twice_is_one_author() -> None:
+    head = '<meta name="author" content="Emma Mackenzie"><meta name="author" content="emma-mackenzie">'
+    assert _record(head=head)["authors"] == ["Emma Mackenzie"]
+
+
+def test_a_bold_credit_opening_the_body_names_the_writers() -> None:
+    body = "<p><strong>Mathilde Sebo/Paul Kanye</strong></p>" + STORY
+    record = _record(head='<meta name="author" content="Harbour Times">', body=body)
+    assert record["authors"] == ["Mathilde Sebo", "Paul Kanye"]
+
+
+def test_a_shared_account_is_not_the_writer() -> None:
+    ld = ('{"@type": "NewsArticle", "headline": "Ferries resume", "author": {"name": "Desk One", '
+          '"@id": "https://harbourtimes.example/author/admin/"}}')
+    body = "<p><strong>JANE HOLM</strong></p>" + STORY
+    assert _record(ld=ld, body=body)["authors"] == ["JANE HOLM"]
+
+
+def test_dublin_core_creator_and_microdata_in_an_author_box() -> None:
+    assert _record(head='<meta name="DC.creator" content="Jane Holm">')["authors"] == ["Jane Holm"]
+    box = ('<aside><span itemprop="author" itemscope itemtype="http://schema.org/Person">'
+           '<span itemprop="name">Tom Lind</span></span></aside>')
+    assert _record(body=STORY + box)["authors"] == ["Tom Lind"]

@@ -39,6 +39,7 @@ from scraper.parse.byline import (
     drop_affiliations,
     fold_name,
     is_person_name,
+    looks_like_code,
     looks_like_slug,
     split_names,
 )
@@ -46,7 +47,7 @@ from scraper.parse.dates import Dated, best_dated, rank
 from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.metadates import meta_dates
-from scraper.parse.pagedates import attribute_dates, first_text_date, loose_datelines
+from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
@@ -124,8 +125,32 @@ def strip_site_name(title: str, site_name: str | frozenset[str]) -> str:
 
 
 def _plain_text(element: HtmlElement) -> str:
-    """All of an element's text on one line, pieces separated (metadata boxes the body skips)."""
-    return clean_inline(" ".join(" ".join(element.itertext()).split()))
+    """All of an element's text on one line, pieces separated (metadata boxes the body skips);
+    not the text of scripts and styles inside it."""
+    pieces = element.itertext() if not element.xpath(".//script|.//style") else _text_outside_scripts(element)
+    return clean_inline(" ".join(" ".join(pieces).split()))
+
+
+def _text_outside_scripts(element: HtmlElement) -> Iterator[str]:
+    if element.tag in ("script", "style"):
+        yield element.tail or ""
+        return
+    yield element.text or ""
+    for child in element:
+        if isinstance(child.tag, str):
+            yield from _text_outside_scripts(child)
+        else:
+            yield child.tail or ""
+    yield element.tail or ""
+
+
+_ACCOUNT_PATH = re.compile(r"/(?:admin|administrator|editor|editors|redaktion|redaction|redaccion|webmaster|staff"
+                           r"|user|newsroom|desk)/?$", re.IGNORECASE)
+
+
+def _is_account_url(url: object) -> bool:
+    """An author page of a shared account (`/author/admin/`), not of a person."""
+    return isinstance(url, str) and bool(_ACCOUNT_PATH.search(urlsplit(url).path))
 
 
 def _words(text: str) -> set[str]:
@@ -469,20 +494,54 @@ class GenericParser(Parser):
         names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
         names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("author", "article:author", "parsely-author", "sailthru.author")
-                     if "://" not in n]
-        names = names or self.texts(self.author_fallback, self.scope)
+            names = [n for n in self.doc.meta_all("dc.creator", "dcterms.creator", "author", "article:author",
+                                                  "parsely-author", "sailthru.author") if "://" not in n]
+        names = names or self.texts(self.author_fallback, self.scope) or self.microdata_authors()
         return self.clean_names(names)
+
+    def microdata_authors(self) -> list[str]:
+        """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
+        <aside> is the article's)."""
+        found = [el for el in self.doc.select(self.author_fallback[0]) if not in_comments(el)]
+        return [text for el in found if (text := element_text(el))]
 
     def clean_names(self, texts: list[str]) -> list[str]:
         found: list[str] = []
         for text in texts:
+            if looks_like_code(text):
+                continue
             found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
-        return list(unique(found))
+        return self.distinct_names(found)
+
+    def distinct_names(self, names: list[str]) -> list[str]:
+        """Names once each, however spelt ("Emma Mackenzie", "emma-mackenzie": the first that is not
+        a login), and without the site's name when people are named too."""
+        by_fold: dict[str, str] = {}
+        for name in names:
+            key = fold_name(name)
+            if key and (key not in by_fold or (looks_like_slug(by_fold[key]) and not looks_like_slug(name))):
+                by_fold[key] = name
+        people = [name for key, name in by_fold.items() if key not in self.site_names]
+        return people or list(by_fold.values())
 
     def suspect_author(self, name: str) -> bool:
-        """A name that is likely not the writer's: the site's own name, a login, "... staff"."""
-        return fold_name(name) in self.site_names or looks_like_slug(name) or "staff" in name.casefold().split()
+        """A name that is likely not the writer's: the site's own name, a login (also one whose
+        author page is a shared account's, `/author/admin/`), "... staff"."""
+        folded = fold_name(name)
+        return (folded in self.site_names or folded in self.account_names or looks_like_slug(name)
+                or "staff" in name.casefold().split())
+
+    @cached_property
+    def account_names(self) -> frozenset[str]:
+        """Folded names whose author page (JSON-LD `url`/`@id`, `rel=author` link) is a shared
+        account's: admin, editor, webmaster, ..."""
+        found: list[str] = []
+        for value in self.ld_values("author"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and any(_is_account_url(item.get(k)) for k in ("url", "@id")):
+                    found += jsonld.texts(item)
+        found += [element_text(a) for a in self.doc.select("a[rel=author]") if _is_account_url(a.get("href"))]
+        return frozenset(fold_name(name) for name in found if name)
 
     @cached_property
     def visible_authors(self) -> list[str]:
@@ -559,11 +618,31 @@ class GenericParser(Parser):
         visible = self.visible_authors
         if visible and self.prefer_visible(names, visible):
             names = visible
+        if not names or all(self.suspect_author(n) for n in names):
+            names = self.body_byline() or names
         return ", ".join(names)
+
+    def body_byline(self) -> list[str]:
+        """Names standing alone in bold as one of the body's first paragraphs
+        (`<p><strong>Jane Doe/John Roe</strong></p>`), as some sites credit their writers."""
+        for container in self.content[:1]:
+            for count, element in enumerate(container.iter("p")):
+                if count >= 3:
+                    break
+                text = element_text(element)
+                bold = [child for child in element if child.tag in ("strong", "b")]
+                if not text or len(bold) != 1 or element_text(bold[0]) != text or (element.text or "").strip():
+                    continue
+                names = split_names(text.replace("/", ", "), self.site_names)
+                if names and all(is_person_name(n) for n in names):
+                    return names
+        return []
 
     def prefer_visible(self, names: list[str], visible: list[str]) -> bool:
         """Whether the byline shown beats the markup's names: no names or a doubtful one (the site's
         name, a login, "staff"); the same names spelt as shown (not in capitals); more people."""
+        if all(self.suspect_author(n) for n in visible):
+            return False  # a login or the site's name shown is no better
         if not names or any(self.suspect_author(n) for n in names):
             return True
         folded = {fold_name(n) for n in names}
