@@ -116,3 +116,42 @@ def test_dublin_core_creator_and_microdata_in_an_author_box() -> None:
     box = ('<aside><span itemprop="author" itemscope itemtype="http://schema.org/Person">'
            '<span itemprop="name">Tom Lind</span></span></aside>')
     assert _record(body=STORY + box)["authors"] == ["Tom Lind"]
+
+
+# ---- titles ------------------------------------------------------------------------------------
+
+
+def _titled(h1: str, head: str) -> str:
+    html = (f'<html lang=en><head><meta property="og:site_name" content="Harbour Times">{head}</head><body><article>'
+            f"{h1}<div class=article-body>{STORY}</div></article></body></html>")
+    return str(extract_record(html, "https://harbourtimes.example/news/ferries-resume")["title"])
+
+
+def test_entities_encoded_twice_are_decoded() -> None:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Fares rise by &#163;5 at R&uuml;gen"}'
+    assert _titled("", ld + "</script>") == "Fares rise by £5 at Rügen"
+    og = '<meta property="og:title" content="Fares rise by &amp;#163;5 at R&amp;uuml;gen">'
+    assert _titled("", og) == "Fares rise by £5 at Rügen"
+
+
+def test_a_kicker_and_headline_in_pieces_keep_the_markup_separator() -> None:
+    h1 = "<h1><span class=kicker>Island ferries</span><span>Service resumes after storms</span></h1>"
+    head = '<meta property="og:title" content="Island ferries: Service resumes after storms">'
+    assert _titled(h1, head) == "Island ferries: Service resumes after storms"
+
+
+def test_a_short_headline_with_the_site_name_after_it_in_the_markup() -> None:
+    head = '<meta property="og:title" content="“Back at sea” - The Island Weekly Paper">'
+    assert _titled("<h1>“Back at sea”</h1>", head) == "“Back at sea”"
+
+
+def test_another_story_in_the_h1_loses_to_titles_that_agree() -> None:
+    head = ('<meta property="og:title" content="Ferries resume after storms - Harbour Times">'
+            "<title>Ferries resume after storms - Harbour Times</title>")
+    assert _titled("<h1>Cup final moved to Sunday</h1>", head) == "Ferries resume after storms"
+
+
+def test_the_headline_shown_beats_a_description_given_as_headline() -> None:
+    head = ('<script type="application/ld+json">{"@type": "Article", "headline": "island in the north sea"}</script>'
+            '<meta property="og:title" content="Fair Isle"><title>Fair Isle - Harbour Times</title>')
+    assert _titled("<h1>Fair Isle</h1>", head) == "Fair Isle"

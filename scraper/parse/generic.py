@@ -18,6 +18,7 @@ sites fill them with the start of the first paragraph, and they are not shown on
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -153,6 +154,21 @@ def _is_account_url(url: object) -> bool:
     return isinstance(url, str) and bool(_ACCOUNT_PATH.search(urlsplit(url).path))
 
 
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,9});")
+
+
+def decode_entities(text: str) -> str:
+    """Text whose HTML entities were encoded twice (`R&uuml;ckbau`, `&#163;5`), decoded again."""
+    return html.unescape(text) if _ENTITY.search(text) else text
+
+
+def _starts_with(title: str, headline: str) -> bool:
+    """`title` is `headline` followed by a separator and more (`Headline - Site Name`)."""
+    if not title.startswith(headline) or len(title) == len(headline):
+        return False
+    return any(title[len(headline):].startswith(sep) for sep in (*_TITLE_SEPARATORS, " – ", "  "))
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.casefold()))
 
@@ -273,11 +289,16 @@ class GenericParser(Parser):
     def _title(self) -> str:
         """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
-        visible = element_text(self.headline_element) if self.headline_element is not None else ""
-        # The headline shown wins when the markup's first title is a variant of it (an SEO title,
-        # a shortened social title, one cut short); a different text there means the <h1> is
-        # something else (the site's logo, another story's card).
-        if visible and (super().title() or not metas or similar(visible, metas[0])):
+        visible = self.visible_title(metas)
+        # The headline shown wins when the markup's first title, or most of its different titles,
+        # are variants of it (an SEO title, a shortened social title, one cut short, one with the
+        # site's name after it); else it is something else (the site's logo, another story's
+        # card), and so is one unlike every title of the markup when those agree with each other.
+        distinct = list(unique(metas))  # twitter:title mostly repeats og:title
+        variants = [m for m in distinct if similar(visible, m) or _starts_with(m, visible)] if visible else []
+        if visible and not self.another_headline(visible, metas) and (
+            super().title() or not metas or metas[0] in variants or len(variants) > len(distinct) / 2
+        ):
             return strip_site_name(visible, self.site_names)
         for candidate in metas:
             title = strip_site_name(candidate, self.site_names)
@@ -285,14 +306,39 @@ class GenericParser(Parser):
                 return title
         return visible
 
+    def visible_title(self, metas: list[str]) -> str:
+        """The headline shown; spelt as a title of the markup when it is that title with the
+        separators lost between its pieces (`<h1><span>Kicker</span><span>Headline</span></h1>`
+        read as "KickerHeadline" where og:title has "Kicker: Headline")."""
+        if self.headline_element is None:
+            return ""
+        visible = decode_entities(element_text(self.headline_element))
+        pieces = [piece for piece in (clean_inline(t) for t in self.headline_element.itertext()) if piece]
+        if len(pieces) > 1:
+            folded = fold_name(visible)
+            for meta in metas:
+                title = strip_site_name(meta, self.site_names)
+                if fold_name(title) == folded and title != visible:
+                    return title
+        return visible
+
+    def another_headline(self, visible: str, metas: list[str]) -> bool:
+        """The headline found is unlike every title of the markup, and two of those agree (the
+        <h1> is another story's)."""
+        titles = [strip_site_name(m, self.site_names) for m in metas]
+        if any(similar(visible, t) or _starts_with(t, visible) for t in titles):
+            return False
+        return any(similar(a, b) for i, a in enumerate(titles) for b in titles[i + 1:])
+
     def meta_titles(self) -> list[str]:
-        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order."""
+        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order (entities a
+        page encoded twice decoded)."""
         found = [jsonld.first_text(v) for v in self.ld_values("headline")]
         found += self.doc.meta_all("og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
-        return [text for text in found if text]
+        return [decode_entities(text) for text in found if text]
 
     def title_candidates(self) -> list[str]:
         visible = element_text(self.headline_element) if self.headline_element is not None else ""
