@@ -155,3 +155,54 @@ def test_the_headline_shown_beats_a_description_given_as_headline() -> None:
     head = ('<script type="application/ld+json">{"@type": "Article", "headline": "island in the north sea"}</script>'
             '<meta property="og:title" content="Fair Isle"><title>Fair Isle - Harbour Times</title>')
     assert _titled("<h1>Fair Isle</h1>", head) == "Fair Isle"
+
+
+# ---- refusals: article or not ------------------------------------------------------------------
+
+PARAGRAPH = ("The council agreed on Tuesday to rebuild the harbour wall, which storms broke twice last winter, "
+             "and work starts in spring.")
+
+
+def _page_record(head: str, body: str, url: str = "https://harbourtimes.example/news/harbour-wall",
+                 body_class: str = "") -> dict:
+    html = (f"<html lang=en><head><title>Harbour wall to be rebuilt</title>{head}</head>"
+            f"<body class='{body_class}'><main><h1>Harbour wall to be rebuilt</h1>{body}</main></body></html>")
+    return extract_record(html, url)
+
+
+def test_an_article_with_og_type_website_is_an_article() -> None:
+    record = _page_record('<meta property="og:type" content="website">', f"<div class=text>{f'<p>{PARAGRAPH}</p>' * 6}</div>")
+    assert "not_article" not in record["extra"]
+
+
+def test_a_short_page_with_og_type_website_is_not_an_article() -> None:
+    record = _page_record('<meta property="og:type" content="website">', f"<p>{PARAGRAPH}</p>")
+    assert "og:type" in record["extra"]["not_article"]
+
+
+def test_the_home_page_is_not_an_article_however_long() -> None:
+    body = f"<div class=text>{f'<p>{PARAGRAPH}</p>' * 6}</div>"
+    record = _page_record('<meta property="og:type" content="website">', body, url="https://harbourtimes.example/")
+    assert "not_article" in record["extra"]
+
+
+def test_teaser_cards_with_blurbs_are_a_listing() -> None:
+    cards = "".join(f"<div class=card><h2><a href='/news/{i}'>Story {i}</a></h2><p>{PARAGRAPH}</p></div>"
+                    for i in range(8))
+    record = _page_record("", f"<section class=stories>{cards}</section>", url="https://harbourtimes.example/news/")
+    assert "listing" in record["extra"]["not_article"]
+
+
+def test_permalink_headings_in_an_article_are_no_teasers() -> None:
+    sections = "".join(f"<h2><a href='#part-{i}'>Part {i}</a></h2><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p>"
+                       for i in range(4))
+    record = _page_record("", f"<div class=text>{sections}</div>")
+    assert "not_article" not in record["extra"]
+
+
+def test_a_bare_page_class_is_not_a_wordpress_static_page() -> None:
+    head = '<meta name="generator" content="WordPress 6.4"><meta property="og:type" content="article">'
+    body = f"<div class=text>{f'<p>{PARAGRAPH}</p>' * 4}</div>"
+    assert "not_article" not in _page_record(head, body, body_class="page page--article")["extra"]
+    static = _page_record(head, body, body_class="page-template-default page page-id-2")
+    assert "static page" in static["extra"]["not_article"]

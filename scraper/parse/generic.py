@@ -49,6 +49,7 @@ from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.metadates import meta_dates
 from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
+from scraper.parse.pagekind import is_teaser_link, outweighs_teasers
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
@@ -239,9 +240,18 @@ class GenericParser(Parser):
             or any("Article" in t or "BlogPosting" in t for t in doc.root.xpath("//@itemtype"))
         )
 
-    def teaser_headlines(self) -> int:
+    def teaser_headlines(self, scope: HtmlElement | None = None) -> int:
         """Linked headlines (`<h2><a>`) outside boilerplate: the cards of a listing page."""
-        return sum(1 for h in self.doc.select(TEASER_SELECTOR) if self.usable(h))
+        return sum(1 for a in self.doc.select(TEASER_SELECTOR, scope) if self.usable(a) and is_teaser_link(a))
+
+    def shows_an_article(self) -> bool:
+        """Without article markup, whether the page shows one: a headline over a substantial body
+        with few teaser cards inside it (see pagekind.py), not at the site's root."""
+        url = urlsplit(self.page_url)
+        if self.headline_element is None or (url.netloc and url.path in ("", "/") and not url.query):
+            return False  # no headline, or the site's home page
+        inside = sum(self.teaser_headlines(container) for container in self.content)
+        return outweighs_teasers(self.body_paragraphs, inside)
 
     def check(self) -> None:
         if self.has_article_signals():
@@ -251,9 +261,9 @@ class GenericParser(Parser):
         if listing and types <= self.listing_types | _NEUTRAL_TYPES:
             raise NotAnArticle(self.page_url, f"{'/'.join(sorted(listing))} page, not an article")
         og_type = self.doc.meta_first("og:type").lower()
-        if og_type and og_type != "article":
-            raise NotAnArticle(self.page_url, f"og:type {og_type!r} page without article markup")
-        if self.teaser_headlines() >= MIN_TEASERS:
+        if og_type and og_type != "article" and not self.shows_an_article():
+            raise NotAnArticle(self.page_url, f"og:type {og_type!r} page without article markup or body")
+        if self.teaser_headlines() >= MIN_TEASERS and not self.shows_an_article():
             raise NotAnArticle(self.page_url, "listing page (linked headlines, no article markup)")
 
     # ---- fields --------------------------------------------------------------------------
