@@ -309,6 +309,9 @@ def test_is_archive_sitemap() -> None:
     assert is_archive_sitemap("https://x.example/?sitemap=taxonomies&sitemap-subtype=category&paged=1")
     assert not is_archive_sitemap("https://x.example/post-sitemap.xml")
     assert not is_archive_sitemap("https://x.example/wp-sitemap-posts-post-1.xml")
+    for ghost in ("sitemap-tags.xml", "sitemap-authors.xml", "sitemap-pages.xml"):  # Ghost's index children
+        assert is_archive_sitemap(f"https://x.example/{ghost}"), ghost
+    assert not is_archive_sitemap("https://x.example/sitemap-posts.xml")
 
 
 # ------------------------------------------------------------------------------- the saved WordPress sites

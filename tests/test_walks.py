@@ -49,7 +49,8 @@ def test_backfill_uses_the_rest_api_and_fetches_no_article_page(db_path: Path, s
     assert article_fetches(site) == []
     for number in wanted:  # the REST data gives the same record as the HTML page
         expected = json.loads((EXPECTED / f"{number}.json").read_text(encoding="utf-8"))
-        for field in ("title", "lede", "body", "published", "modified", "category", "categories", "tags", "author"):
+        for field in ("title", "lede", "body", "published", "modified", "category", "categories", "tags", "author",
+                      "authors"):
             assert got[number][field] == expected[field], (number, field)
 
 

@@ -38,10 +38,16 @@ from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_c
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page
+from scraper.models import FIELDS, Article, Page, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
+# The fields the content hash has covered since the first archive. `authors` came later and is
+# hashed only when it says more than `author` does (a name with ", " in it): a record whose list is
+# its `author` split at ", " hashes as it did before, so archives made before `authors` existed
+# see no change on the next reparse or refetch when nothing changed.
+_HASHED_FIELDS = tuple(f for f in CONTENT_FIELDS if f != "authors")
+_LIST_COLUMNS = ("categories", "tags", "authors")
 
 # The writes of save, as prepared statements (sqlite3 caches them compiled, per connection).
 _COLUMNS = (*FIELDS, "published_utc", "content_hash", "extra", "first_seen", "last_seen")
@@ -73,7 +79,12 @@ class ArticleRef:
 
 
 def content_hash(record: Mapping[str, object]) -> str:
-    payload = json.dumps([record.get(f) for f in CONTENT_FIELDS], ensure_ascii=False, sort_keys=True)
+    """SHA-256 of the content fields of a record (as to_record gives it); see _HASHED_FIELDS."""
+    values = [record.get(f) for f in _HASHED_FIELDS]
+    authors = record.get("authors")  # absent: a record from before the list, which `author` stands for
+    if authors is not None and list(authors) != list(split_authors(str(record.get("author") or ""))):  # type: ignore[call-overload]
+        values.append(list(authors))  # type: ignore[call-overload]
+    payload = json.dumps(values, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -236,7 +247,7 @@ class Archive(CrawlState):
 
     def _keep_revision(self, old: Mapping[str, object], new: Mapping[str, object]) -> None:
         old_record = {f: old[f] for f in FIELDS}
-        for key in ("categories", "tags"):
+        for key in _LIST_COLUMNS:
             old_record[key] = json.loads(str(old[key] or "[]"))
         changed = [f for f in CONTENT_FIELDS if old_record.get(f) != new.get(f)]
         self.db.conn.execute(
@@ -319,8 +330,8 @@ class Archive(CrawlState):
 
 def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[str, object]:
     row = dict(record)
-    row["categories"] = json.dumps(record["categories"], ensure_ascii=False)
-    row["tags"] = json.dumps(record["tags"], ensure_ascii=False)
+    for key in _LIST_COLUMNS:
+        row[key] = json.dumps(record[key], ensure_ascii=False)
     row["published_utc"] = utc_stamp(article.published) if article.published else None
     row["content_hash"] = digest
     row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None

@@ -7,6 +7,7 @@ opens in a newer one. Migrations are append-only: never edit one that has shippe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -122,6 +123,26 @@ def _v6_run_sources(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v7_authors(db: sqlite_utils.Database) -> None:
+    """Every author as a JSON array (`authors`), beside `author`, their display form joined with
+    ", ". Archived articles get theirs from `author`, split at ", " (how it was joined). Only
+    `authors` is written, so the full-text index's update trigger is set aside meanwhile (it would
+    re-index every title, lede and body) and put back as it was."""
+    if "authors" not in db["articles"].columns_dict:
+        db.execute("alter table articles add column authors text not null default '[]'")
+    trigger = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'articles_au'").fetchone()
+    if trigger is not None:
+        db.execute('drop trigger "articles_au"')
+    rows = db.execute("select rowid, author from articles where author is not null and author != ''").fetchall()
+    db.conn.executemany(
+        "update articles set authors = ? where rowid = ?",
+        [(json.dumps([n.strip() for n in author.split(", ") if n.strip()], ensure_ascii=False), rowid)
+         for rowid, author in rows],
+    )  # fmt: skip
+    if trigger is not None:
+        db.execute(trigger[0])
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
@@ -130,6 +151,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (4, _v4_article_extra),
     (5, _v5_robots),
     (6, _v6_run_sources),
+    (7, _v7_authors),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

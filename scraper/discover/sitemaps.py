@@ -61,10 +61,12 @@ _CHUNK = 256 * 1024
 # Math's index, the common news sitemap name).
 CANDIDATE_PATHS = ("/wp-sitemap.xml", "/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml")
 
-# Children that list archive pages (categories, tags, authors), never articles.
+# Children that list archive pages (categories, tags, authors), never articles; Ghost's
+# sitemap-tags.xml, sitemap-authors.xml and sitemap-pages.xml (its static pages) too.
 _ARCHIVE_CHILD = re.compile(
     r"(?:^|/)(?:wp-sitemap-(?:taxonomies|users)-[^/]*"
-    r"|(?:category|post_tag|tag|author|product_cat|product_tag)-sitemap\d*\.xml(?:\.gz)?)$",
+    r"|(?:category|post_tag|tag|author|product_cat|product_tag)-sitemap\d*\.xml(?:\.gz)?"
+    r"|sitemap-(?:tags|authors|pages)\d*\.xml(?:\.gz)?)$",
     re.IGNORECASE,
 )
 # The page number at the end of a child's file name: wp-sitemap-posts-post-3.xml, post-sitemap2.xml.

@@ -143,7 +143,8 @@ def article_from_post(
     published, modified = post_times(post)
     category_names = tuple(dict.fromkeys(categories[i] for i in post.categories if categories.get(i)))
     tag_names = tuple(dict.fromkeys(tags[i] for i in post.tags if tags.get(i)))
-    author = authors.get(post.author, "") if post.author is not None else ""
+    # Core WordPress gives a post one author (`author`, a user id); names missing from the map are left out.
+    author_names = tuple(name for name in [authors.get(post.author) if post.author is not None else None] if name)
     return Article(
         source=source or site_host(post.link),
         number=post.id,
@@ -156,7 +157,7 @@ def article_from_post(
         category=category_names[0] if category_names else "",
         categories=category_names,
         tags=tag_names,
-        author=author,
+        authors=author_names,
         language=language,
         image=image,
         fetched_at=fetched_at,

@@ -1,0 +1,155 @@
+"""The body extractor against the failure classes of issue 10, each on a small page written for
+the test: the wrong container, article text inside what boilerplate rules skip, empty bodies,
+opening text lost, text dropped inside the container, junk kept at the end, and pages built by
+JavaScript whose article is only in embedded data."""
+
+from __future__ import annotations
+
+from scraper.parse import extract_record
+
+URL = "https://news.example/2024/05/06/harbour-works-48213/"
+
+
+def para(n: int, topic: str = "harbour") -> str:
+    """A paragraph of ordinary prose, different for each n."""
+    return (f"<p>Paragraph {n} about the {topic} works says that the council met on Tuesday, and that the "
+            f"engineers, who had waited for months, were told to start at once on section {n}.</p>")
+
+
+def article_text(count: int, topic: str = "harbour") -> str:
+    return "".join(para(n, topic) for n in range(1, count + 1))
+
+
+def page(body: str, head: str = "") -> str:
+    return f"""<html lang="en"><head><title>Harbour works begin | News</title>
+    <meta property="og:type" content="article">{head}</head><body>{body}</body></html>"""
+
+
+def body_of(html: str) -> str:
+    return str(extract_record(html, URL)["body"])
+
+
+HEADER = """<header class="site-header"><a href="/">News</a><nav><a href="/a">World</a><a href="/b">Sport</a></nav>
+</header>"""
+HEADLINE = "<h1>Harbour works begin</h1>"
+
+
+# ---- wrong container ------------------------------------------------------------------------
+
+
+def test_a_teaser_article_does_not_win_over_the_story_told_in_divs():
+    teaser = """<article class="card"><h3><a href="/other">Another story</a></h3>
+      <p>A teaser for another story, with a sentence or two of summary to tempt the reader.</p>
+      <p>More teaser text, long enough to pass for a paragraph of the other story here.</p></article>"""
+    html = page(f"""{HEADER}<div class="layout"><div class="story">{HEADLINE}{article_text(8)}</div>
+      <div class="more">{teaser * 3}</div></div>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 8 about" in body
+    assert "teaser" not in body
+
+
+def test_text_split_over_several_declared_blocks_is_all_read():
+    blocks = "".join(f'<div class="entry-content">{para(n)}{para(n + 10)}</div><div class="ad-slot"></div>'
+                     for n in range(1, 5))
+    html = page(f"{HEADER}<main><article>{HEADLINE}{blocks}</article></main>")
+    body = body_of(html)
+    for n in (1, 4, 11, 14):
+        assert f"Paragraph {n} about" in body
+
+
+def test_a_declared_paragraph_among_many_is_not_the_whole_article():
+    paragraphs = "".join(para(n).replace("<p>", '<p itemprop="articleBody">') for n in range(1, 9))
+    html = page(f"{HEADER}<main><article>{HEADLINE}{paragraphs}</article></main>")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 8 about" in body
+
+
+def test_a_list_of_linked_names_is_not_the_article():
+    names = ", ".join(f'<a href="/u/{n}">reader{n}</a>' for n in range(300))
+    html = page(f"""{HEADER}<div id="main">{HEADLINE}<div class="chapter">{article_text(6)}</div>
+      <div id="thanks"><p>Liked by {names}</p></div></div>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body
+    assert "reader12" not in body
+
+
+# ---- article text inside what the boilerplate rules skip -------------------------------------
+
+
+def test_article_text_in_an_aside_used_for_layout_is_read():
+    html = page(f"""{HEADER}<div class="row"><div>{HEADLINE}</div>
+      <aside class="col-md-8"><section>{article_text(6)}</section></aside></div>""")
+    assert "Paragraph 6 about" in body_of(html)
+
+
+def test_a_page_wrapped_in_one_form_is_read():
+    html = page(f"""<form id="page" action="/post">{HEADER}<main>{HEADLINE}{article_text(5)}</main>
+      <input type="hidden" name="state" value="x"></form>""")
+    assert "Paragraph 5 about" in body_of(html)
+
+
+def test_a_complementary_region_wrapping_the_article_is_read():
+    html = page(f"""{HEADER}<section role="complementary"><div class="body">{HEADLINE}{article_text(5)}</div>
+      </section>""")
+    assert "Paragraph 3 about" in body_of(html)
+
+
+def test_a_real_sidebar_stays_out():
+    sidebar = '<aside class="sidebar"><h3>Popular</h3><p>A short blurb about the site and its staff.</p></aside>'
+    html = page(f"{HEADER}<main>{HEADLINE}<div class='text'>{article_text(6)}</div>{sidebar}</main>")
+    body = body_of(html)
+    assert "Paragraph 6 about" in body and "blurb" not in body
+
+
+def test_a_feed_in_an_aside_does_not_pull_the_container_wide():
+    feed = "".join(f'<li><div class="item">{para(n, "weather")}</div></li>' for n in range(1, 13))
+    html = page(f"""{HEADER}<div class="wrap"><section><article>{HEADLINE}
+      <div class="article-body">{article_text(6)}</div></article></section>
+      <aside><ul>{feed}</ul></aside></div>""")
+    body = body_of(html)
+    assert "Paragraph 6 about the harbour" in body
+    assert "weather" not in body
+
+
+def test_a_container_named_like_a_share_bar_that_holds_the_article_is_read():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="entry share">{article_text(6)}</div>
+      <div class="share-buttons"><a href="/s">Share</a></div></article>""")
+    assert "Paragraph 6 about" in body_of(html)
+
+
+# ---- empty body ------------------------------------------------------------------------------
+
+
+def test_the_headline_is_never_the_container():
+    html = page(f"""{HEADER}<div class="head"><h1>Harbour works begin on the north quay, the council says</h1>
+      </div><div class="x"><div>{article_text(4)}</div></div>""")
+    body = body_of(html)
+    assert "Paragraph 4 about" in body
+
+
+def test_full_text_under_a_paywall_class_is_read():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{para(1)}
+      <ol class="paywall"><li>{para(2)}</li></ol><div class="paywall">{article_text(5)}</div></div></article>""")
+    body = body_of(html)
+    assert "Paragraph 2 about" in body and "Paragraph 5 about" in body
+
+
+def test_full_text_hidden_under_a_paywall_class_is_read():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{para(1)}
+      <div class="paywall" hidden>{article_text(6)}</div></div></article>""")
+    assert "Paragraph 6 about" in body_of(html)
+
+
+def test_other_hidden_blocks_stay_out():
+    html = page(f"""{HEADER}<article>{HEADLINE}<div class="body">{article_text(4)}
+      <div hidden><p>A hidden note for the site's scripts that no reader ever sees on the page.</p></div></div>
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 4 about" in body and "hidden note" not in body
+
+
+def test_a_wrapper_whose_class_states_comments_are_enabled_is_read():
+    html = page(f"""{HEADER}<div class="page comments-enabled" id="article">{HEADLINE}
+      <div class="text">{article_text(5)}</div></div><div class="comments"><p>{"A reader's comment. " * 5}</p></div>""")
+    body = body_of(html)
+    assert "Paragraph 5 about" in body and "reader's comment" not in body
