@@ -153,3 +153,45 @@ def test_a_wrapper_whose_class_states_comments_are_enabled_is_read():
       <div class="text">{article_text(5)}</div></div><div class="comments"><p>{"A reader's comment. " * 5}</p></div>""")
     body = body_of(html)
     assert "Paragraph 5 about" in body and "reader's comment" not in body
+
+
+# ---- opening text lost; text split over several containers ----------------------------------
+
+
+def test_the_opening_paragraphs_above_the_declared_container_are_kept():
+    html = page(f"""{HEADER}<main><article>{HEADLINE}<div class="intro-block">{para(1)}{para(2)}</div>
+      <div class="ad-slot"></div><div class="article-body">{"".join(para(n) for n in range(3, 9))}</div>
+      </article></main>""")
+    body = body_of(html)
+    assert body.index("Paragraph 1 about") < body.index("Paragraph 3 about")
+    assert "Paragraph 8 about" in body
+
+
+def test_a_caption_beside_an_image_above_the_container_is_not_the_opening():
+    caption = "In this file photo from 2006, the old quay is seen from the water, at dawn, before the storm."
+    html = page(f"""{HEADER}<main><article>{HEADLINE}<div class="image"><img src="/a.jpg"><p>{caption}</p></div>
+      <div class="article-body">{article_text(6)}</div></article></main>""")
+    body = body_of(html)
+    assert "Paragraph 6 about" in body and "file photo" not in body
+
+
+def test_sections_of_one_article_in_sibling_wrappers_are_all_read():
+    sizes = {1: 7, 2: 1, 3: 2}  # one long section and two short ones: none scores like the first
+    sections = "".join(f'<div class="panel"><h2 class="panel-title">Part {n}</h2><div class="panel-collapse">'
+                       f'<div class="panel-body">' + "".join(para(10 * n + k) for k in range(size)) + "</div></div></div>"
+                       for n, size in sizes.items())
+    html = page(f"""{HEADER}<div class="page"><div class="head">{HEADLINE}</div><div class="accordion">{sections}</div>
+      </div><footer><p>About this site and its people, a paragraph of text for the footer.</p></footer>""")
+    body = body_of(html)
+    for n in (10, 16, 20, 30, 31):
+        assert f"Paragraph {n} about" in body
+    assert "footer" not in body
+
+
+def test_a_story_whose_standfirst_repeats_its_only_paragraph_keeps_a_body():
+    text = ("Frankfurt (dpa) - The prize went to a novel about the old republic, the jury said on Monday, "
+            "after a vote that took most of the afternoon and surprised the publishers.")
+    html = page(f"""{HEADER}<main><section><header>{HEADLINE}<div class="standfirst"><p>{text}</p></div></header>
+      <article><div class="text-detail"><p>{text}</p></div></article></section></main>""")
+    record = extract_record(html, URL)
+    assert record["body"] == text

@@ -186,8 +186,12 @@ class Parser:
         exclude = {self.lede_element} if self.lede_element is not None else set()
         found = paragraphs(self.content, exclude, self.doc.boilerplate)
         lede = self.lede()
-        if found and lede and found[0] == lede:
+        if len(found) > 1 and lede and found[0] == lede:
             found = found[1:]
+        if not found and lede:
+            # The only text is the standfirst's (a short article, or its text shown twice): the
+            # body is never left empty for the lede's sake.
+            found = paragraphs(self.content, (), self.doc.boilerplate) or lede.split("\n\n")
         # The headline and the byline repeated inside the content container are not body text.
         repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
         return [p for p in found if _fold(p) not in repeated] if repeated else found

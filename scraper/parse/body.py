@@ -209,6 +209,8 @@ def paragraphs(
     judge = boilerplate or Boilerplate(containers[0].getroottree().getroot())
     walker = _Walker(exclude, judge)
     for container in containers:
+        if any(container is el or any(a is el for a in container.iterancestors()) for el in exclude):
+            continue  # a paragraph of the lede given as a container of its own
         walker.children(container)
         walker.out.flush()
     found = walker.out.paragraphs
