@@ -195,3 +195,50 @@ def test_a_story_whose_standfirst_repeats_its_only_paragraph_keeps_a_body():
       <article><div class="text-detail"><p>{text}</p></div></article></section></main>""")
     record = extract_record(html, URL)
     assert record["body"] == text
+
+
+# ---- text dropped inside the right container --------------------------------------------------
+
+
+def test_prose_set_in_heading_tags_at_the_end_is_kept():
+    long_heading = ("Send your poster to the club by the third of April, and the best ones will hang in the "
+                    "harbour office all summer, the organisers say.")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(2)}<blockquote><h2>The poster contest</h2>
+      <h3>{long_heading}</h3></blockquote></article>""")
+    assert "best ones will hang" in body_of(html)
+
+
+def test_a_short_heading_left_at_the_end_is_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}<h3>More from the harbour</h3></article>""")
+    assert "More from the harbour" not in body_of(html)
+
+
+def test_a_gallery_article_told_in_figures_is_read():
+    slides = "".join(f'<figure class="slide"><img src="/{n}.jpg"><p>{para(n)[3:-4]}</p></figure>' for n in range(1, 9))
+    html = page(f"""{HEADER}<article class="gallery">{HEADLINE}<div class="slides">{slides}</div></article>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 8 about" in body
+
+
+def test_a_lone_figure_caption_stays_out_of_a_long_article():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(8)}
+      <figure class="photo"><img src="/a.jpg"><p>The quay at dawn, seen from the water before the works began.</p></figure>
+      </article>""")
+    assert "seen from the water" not in body_of(html)
+
+
+def test_a_section_named_like_a_share_block_among_its_like_is_read():
+    sections = "".join(f'<div class="section" id="sharing-part-{n}-of-the-guide-for-readers">'
+                       f"<h2>Part {n}</h2>{para(2 * n)}{para(2 * n + 1)}</div>" for n in range(1, 5))
+    html = page(f"{HEADER}<div class='document'>{HEADLINE}{sections}</div>")
+    body = body_of(html)
+    assert "Paragraph 2 about" in body and "Paragraph 9 about" in body
+
+
+def test_cards_of_other_stories_that_are_links_do_not_win():
+    cards = "".join(f'<div class="card"><a href="/s/{n}"><div class="text">{para(n, "weather")[3:-4]}</div></a></div>'
+                    for n in range(1, 12))
+    html = page(f"""{HEADER}<div class="page"><article>{HEADLINE}<div class="article-text">{article_text(4)}</div>
+      </article><article class="more-materials">{cards}</article></div>""")
+    body = body_of(html)
+    assert "Paragraph 4 about the harbour" in body and "weather" not in body

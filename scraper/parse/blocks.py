@@ -74,6 +74,7 @@ class Blocks:
         items, secondary, spans = self.items, self.secondary, self._span
         open_: list[tuple[HtmlElement, int]] = [(root, 0)]  # visited containers not yet closed
         asides = 0  # how many <aside> (or role=complementary) elements the walk is inside
+        anchors = 0  # how many links: a block inside one is all link text (a teaser card)
         walk = etree.iterwalk(root, events=("start", "end"))
         next(walk)  # the root's own start
         for event, element in walk:
@@ -82,6 +83,7 @@ class Blocks:
                     _, start = open_.pop()
                     spans[element] = (start, len(items))
                     asides -= _is_aside(element)
+                    anchors -= element.tag == "a"
                 continue
             tag = element.tag
             if not isinstance(tag, str) or boilerplate(element):
@@ -92,16 +94,18 @@ class Blocks:
                 spans[element] = (len(items), len(items) + 1)
                 if asides:
                     secondary.add(len(items))
-                items.append((element, "".join(element.itertext()).strip(), _link_chars(element)))
+                text = "".join(element.itertext()).strip()
+                items.append((element, text, len(text) if anchors else _link_chars(element)))
                 continue
             open_.append((element, len(items)))
             asides += _is_aside(element)
+            anchors += tag == "a"
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 text, links = own_text(element)
                 if text and tag not in NOT_HOLDERS:
                     if asides:
                         secondary.add(len(items))
-                    items.append((element, text, links))
+                    items.append((element, text, len(text) if anchors else links))
 
     def span(self, element: HtmlElement) -> tuple[int, int]:
         """The run of blocks under the element (empty for one never visited: inside boilerplate)."""

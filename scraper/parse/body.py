@@ -222,10 +222,15 @@ def paragraphs(
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
     end = len(found)
-    while end and (not keep[end - 1] or is_blank(found[end - 1]) or (end - 1) in walker.headings):
+    while end and (not keep[end - 1] or is_blank(found[end - 1])
+                   or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
     end = _teasers_start(found[:end], walker.out.link_shares)
     return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+
+
+# Text in a heading tag longer than this is prose set large, not a heading left without its block.
+MAX_HEADING_CHARS = 100
 
 
 # A run of short lines each holding a link, at the very end of the text, under a short heading
