@@ -5,6 +5,8 @@ JavaScript whose article is only in embedded data."""
 
 from __future__ import annotations
 
+import json
+
 from scraper.parse import extract_record
 
 URL = "https://news.example/2024/05/06/harbour-works-48213/"
@@ -242,3 +244,59 @@ def test_cards_of_other_stories_that_are_links_do_not_win():
       </article><article class="more-materials">{cards}</article></div>""")
     body = body_of(html)
     assert "Paragraph 4 about the harbour" in body and "weather" not in body
+
+
+# ---- pages built by JavaScript: the article only in embedded data -----------------------------
+
+APP_SHELL = f'{HEADER}<div id="app"><div class="loading">Loading…</div></div>'
+
+
+def prose(count: int) -> list[str]:
+    return [para(n)[3:-4] for n in range(1, count + 1)]
+
+
+def test_json_ld_article_body_is_read_where_the_markup_has_none():
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour works begin",
+                     "articleBody": "\n\n".join(prose(5))})
+    html = page(APP_SHELL, head=f'<script type="application/ld+json">{ld}</script>')
+    body = body_of(html)
+    assert body.split("\n\n") == prose(5)
+
+
+def test_a_next_js_page_is_read_from_its_data():
+    data = {"props": {"pageProps": {"story": {"title": "Harbour works begin",
+                                              "bodyHtml": "".join(f"<p>{p}</p>" for p in prose(6))}}}}
+    html = page(APP_SHELL + f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>')
+    assert body_of(html).split("\n\n") == prose(6)
+
+
+def test_an_arc_xp_page_is_read_from_its_content_elements():
+    elements = [{"type": "text", "content": p} for p in prose(3)]
+    elements += [{"type": "image", "url": "/a.jpg", "caption": "A caption that is not body text at all, no."},
+                 {"type": "header", "content": "What comes next"}, {"type": "text", "content": prose(4)[3]}]
+    state = json.dumps({"headlines": {"basic": "Harbour works begin"}, "content_elements": elements})
+    script = f"<script>window.Fusion=window.Fusion||{{}};Fusion.globalContent={state};Fusion.x=1;</script>"
+    body = body_of(page(APP_SHELL + script + "<script>" + "var padding = 1;" * 80 + "</script>"))
+    assert body.split("\n\n") == [*prose(3), "What comes next", prose(4)[3]]
+    assert "caption" not in body
+
+
+def test_a_state_cache_pushed_onto_a_window_array_is_read():
+    detail = {"data": {"detail": {"title": "Harbour works begin",
+                                  "contentHtml": "<div class='img'><img src='/a.jpg'></div>"
+                                                 + "".join(f"<p class='editor-p'>{p}</p>" for p in prose(5))}}}
+    script = f'<script>window["__RQ_1"] = window["__RQ_1"] || [];window["__RQ_1"].push({json.dumps(detail)});</script>'
+    assert body_of(page(APP_SHELL + script)).split("\n\n") == prose(5)
+
+
+def test_the_markup_body_wins_when_it_holds_the_article():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Harbour works begin", "articleBody": " ".join(prose(6))})
+    html = page(f"{HEADER}<article>{HEADLINE}{article_text(6)}</article>",
+                head=f'<script type="application/ld+json">{ld}</script>')
+    assert body_of(html).split("\n\n") == prose(6)
+
+
+def test_scripts_without_an_article_give_no_body():
+    noise = json.dumps({"config": {"menu": ["World", "Sport"], "tracking": "x" * 3000, "text": "<p>Hi</p>"}})
+    html = page(APP_SHELL + f'<script type="application/json">{noise}</script>')
+    assert body_of(html) == ""

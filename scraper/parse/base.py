@@ -22,11 +22,14 @@ from scraper.parse.body import element_text, paragraphs
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
+from scraper.parse.embedded import embedded_paragraphs, jsonld_body
 from scraper.parse.text import clean_inline
 from scraper.urls import site_host
 
 Selectors = tuple[str, ...]
 _METADATA_HOMES = frozenset({"header", "footer", "figure"})
+# A body from the markup shorter than this is checked against the one in the page's data.
+EMBEDDED_SHORT = 500
 
 
 def is_ancestor(ancestor: HtmlElement, element: HtmlElement) -> bool:
@@ -192,9 +195,20 @@ class Parser:
             # The only text is the standfirst's (a short article, or its text shown twice): the
             # body is never left empty for the lede's sake.
             found = paragraphs(self.content, (), self.doc.boilerplate) or lede.split("\n\n")
+        found = self._or_embedded(found)
         # The headline and the byline repeated inside the content container are not body text.
         repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
         return [p for p in found if _fold(p) not in repeated] if repeated else found
+
+    def _or_embedded(self, found: list[str]) -> list[str]:
+        """The body from the markup, or the one the page carries as data (see embedded.py) when the
+        markup holds little of it: under EMBEDDED_SHORT characters, or under a quarter of the
+        JSON-LD articleBody."""
+        chars = sum(map(len, found))
+        if chars >= EMBEDDED_SHORT and 4 * chars >= len(jsonld_body(self.doc)):
+            return found
+        embedded = embedded_paragraphs(self.doc)
+        return embedded if sum(map(len, embedded)) >= 2 * chars else found
 
     # ---- fields --------------------------------------------------------------------------
 
