@@ -300,3 +300,30 @@ def test_scripts_without_an_article_give_no_body():
     noise = json.dumps({"config": {"menu": ["World", "Sport"], "tracking": "x" * 3000, "text": "<p>Hi</p>"}})
     html = page(APP_SHELL + f'<script type="application/json">{noise}</script>')
     assert body_of(html) == ""
+
+
+# ---- junk kept at the end -------------------------------------------------------------------
+
+
+def test_a_more_on_this_topic_block_at_the_end_is_cut_in_any_language():
+    for heading in ("More on this topic", "Mehr zum Thema", "À lire aussi :", "Czytaj także", "Lee también"):
+        teasers = "".join(f"<p>Another story about the town, number {n}, with its own headline.</p>" for n in range(3))
+        html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(6)}<h3>{heading}</h3>{teasers}
+          </article>""")
+        body = body_of(html)
+        assert "Paragraph 6 about" in body and "Another story" not in body and heading not in body, heading
+
+
+def test_a_heading_like_more_on_this_early_in_the_text_is_kept():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{para(1)}<h3>More on this topic</h3>{article_text(8)}</article>""")
+    body = body_of(html)
+    assert "Paragraph 8 about" in body and "More on this topic" in body
+
+
+def test_credit_and_source_lines_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(4)}<p>Foto: Harbour Office</p>
+      <p>Abbildung 2: Querschnitt der Kaimauer</p><p>Crédits photos : Agence X</p>{para(5)}</article>""")
+    body = body_of(html)
+    assert "Paragraph 5 about" in body
+    for line in ("Foto:", "Abbildung 2", "Crédits photos"):
+        assert line not in body

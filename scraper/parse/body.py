@@ -32,6 +32,7 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
+from scraper.parse.endmatter import end_matter_start, is_credit_caption
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -217,7 +218,7 @@ def paragraphs(
     captions = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or _fold(p) in captions)
+             or is_credit_caption(p) or _fold(p) in captions)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
@@ -225,7 +226,7 @@ def paragraphs(
     while end and (not keep[end - 1] or is_blank(found[end - 1])
                    or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
-    end = _teasers_start(found[:end], walker.out.link_shares)
+    end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
     return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
 
 
