@@ -327,3 +327,19 @@ def test_credit_and_source_lines_are_dropped():
     assert "Paragraph 5 about" in body
     for line in ("Foto:", "Abbildung 2", "Crédits photos"):
         assert line not in body
+
+
+def test_a_gallery_told_only_in_captions_keeps_them_as_its_body():
+    slides = "".join(f'<figure class="slide"><h2><a href="/{n}">{n}. Idea</a></h2><img src="/{n}.jpg">'
+                     f"<figcaption>{para(n)}</figcaption></figure>" for n in range(1, 6))
+    html = page(f"""{HEADER}<article class="gallery">{HEADLINE}<div class="slides">{slides}</div></article>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 5 about" in body
+
+
+def test_script_data_inside_an_inline_element_is_not_text():
+    tracker = '<amp-analytics><script type="application/json">{"vars": {"account": "' + "x" * 5000 + '"}}</script>'
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="text">{tracker}</amp-analytics>
+      {article_text(5)}</div></article>""")
+    body = body_of(html)
+    assert "Paragraph 5 about" in body and "xxxx" not in body and "account" not in body

@@ -35,7 +35,7 @@ def own_text(element: HtmlElement) -> tuple[str, int]:
     for child in element:
         tag = child.tag
         if isinstance(tag, str) and tag not in BLOCK_TAGS and tag not in SKIP_TAGS and tag not in CELL_TAGS:
-            text = child.text_content()
+            text = child.text_content() if not len(child) else _inline_text(child)
             parts.append(text)
             if tag == "a":
                 links += len(text.strip())
@@ -43,6 +43,16 @@ def own_text(element: HtmlElement) -> tuple[str, int]:
                 links += sum(len(a.text_content().strip()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts).strip(), links
+
+
+def _inline_text(element: HtmlElement) -> str:
+    """An inline element's text without that of scripts and other skipped tags inside it."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _is_aside(element: HtmlElement) -> bool:

@@ -10,6 +10,7 @@ the archive does not keep, and a caption read as a paragraph breaks the text it 
 `figcaption`; `figure` (unless it wraps most of the page's text); elements named `*caption*`
 or `credit`; slideshow/gallery/carousel widgets; and any line that repeats an image's alt/title
 text (a caption written as a plain `<span>` under the image). Embedded posts (tweets) stay.
+Only where nothing else is left (a gallery told in its captions) are figures and captions read.
 
 Inside the container, these lines are dropped too (the article's metadata repeated, or promos):
 - a paragraph that is mostly link text (`LINK_PARAGRAPH_SHARE`): "READ MORE: <a>...</a>", linked
@@ -141,11 +142,19 @@ def is_link_list(element: HtmlElement) -> bool:
     return text > 0 and links > LINK_LIST_SHARE * text and text - links < LINK_LIST_MAX_PLAIN
 
 
+def _is_caption(element: HtmlElement) -> bool:
+    """A figure or its caption (kept only where a page's whole text is in captions)."""
+    return element.tag in ("figure", "figcaption") or "caption" in (element.get("class") or "")
+
+
 class _Walker:
-    def __init__(self, exclude: Collection[HtmlElement], boilerplate: Boilerplate, body: bool = True) -> None:
+    def __init__(
+        self, exclude: Collection[HtmlElement], boilerplate: Boilerplate, body: bool = True, captions: bool = False
+    ) -> None:
         self.exclude = exclude
         self.boilerplate = boilerplate
         self.body = body
+        self.captions = captions  # read figures and captions too
         self.out = _Collector(drop_links=body)
         self.headings: set[int] = set()  # indices of paragraphs that are subheadings
 
@@ -171,7 +180,7 @@ class _Walker:
         tag = element.tag
         if not isinstance(tag, str) or element in self.exclude:
             return
-        if self.boilerplate(element) or _is_metadata(element):
+        if (self.boilerplate(element) and not (self.captions and _is_caption(element))) or _is_metadata(element):
             return
         if self.body and is_link_list(element):
             return
@@ -208,7 +217,15 @@ def paragraphs(
     if not containers:
         return []
     judge = boilerplate or Boilerplate(containers[0].getroottree().getroot())
-    walker = _Walker(exclude, judge)
+    found = _read(containers, exclude, judge, captions=False)
+    # A gallery whose whole text is in its pictures' captions: the captions are its text.
+    return found or _read(containers, exclude, judge, captions=True)
+
+
+def _read(
+    containers: Sequence[HtmlElement], exclude: Collection[HtmlElement], judge: Boilerplate, captions: bool
+) -> list[str]:
+    walker = _Walker(exclude, judge, captions=captions)
     for container in containers:
         if any(container is el or any(a is el for a in container.iterancestors()) for el in exclude):
             continue  # a paragraph of the lede given as a container of its own
