@@ -343,3 +343,23 @@ def test_script_data_inside_an_inline_element_is_not_text():
       {article_text(5)}</div></article>""")
     body = body_of(html)
     assert "Paragraph 5 about" in body and "xxxx" not in body and "account" not in body
+
+
+# ---- standfirsts: recognised by the description the page declares ---------------------------
+
+
+def test_a_standfirst_whose_text_is_the_description_is_the_lede_whatever_its_class():
+    dek = "The council has agreed to start the harbour works at once, after months of delay and debate."
+    html = page(f"""{HEADER}<main><div class="head">{HEADLINE}<p class="x-91f">{dek}</p></div>
+      <div class="article-body">{article_text(6)}</div></main>""", head=f'<meta name="description" content="{dek}">')
+    record = extract_record(html, URL)
+    assert record["lede"] == dek
+    assert dek not in str(record["body"]) and "Paragraph 1 about" in str(record["body"])
+
+
+def test_a_description_that_repeats_the_first_paragraph_takes_nothing_from_the_body():
+    first = para(1)[3:-4]
+    html = page(f"""{HEADER}<main>{HEADLINE}<div class="article-body">{article_text(6)}</div></main>""",
+                head=f'<meta name="description" content="{first}">')
+    record = extract_record(html, URL)
+    assert record["lede"] == "" and str(record["body"]).startswith(first)
