@@ -26,6 +26,20 @@ Bound = date | datetime
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar day
 NAIVE_SLACK = timedelta(hours=14)  # how far a wall-clock time in an unknown zone may be from UTC
+# Offsets run from -12:00 to +14:00, so a wall-clock time is within this much of its instant.
+WALL_CLOCK_MARGIN = timedelta(hours=15)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One end of the window as a query over stored articles compares it: `op` (">=" for --since,
+    "<=" for --until) with the published instant against `instant`, and, for a date or wall-clock
+    bound, with the article's own wall-clock time against `wall` (then `instant` is only a margin
+    wide enough for any offset, which narrows an index range)."""
+
+    op: str
+    instant: datetime
+    wall: datetime | None = None
 
 
 def parse_bound(text: str, option: str = "--since") -> Bound:
@@ -129,6 +143,20 @@ class Window:
         if moment is None or self.until is None:
             return False
         return not _before_end(moment, self.until, zone)
+
+    def edges(self) -> list[Edge]:
+        """The bounds as a query compares them (see Edge)."""
+        found = []
+        for bound, op, clock in ((self.since, ">=", time.min), (self.until, "<=", time.max)):
+            if bound is None:
+                continue
+            if isinstance(bound, datetime) and bound.tzinfo is not None:
+                found.append(Edge(op, bound.astimezone(UTC)))
+                continue
+            wall = bound if isinstance(bound, datetime) else datetime.combine(bound, clock)
+            margin = -WALL_CLOCK_MARGIN if op == ">=" else WALL_CLOCK_MARGIN
+            found.append(Edge(op, (wall + margin).replace(tzinfo=UTC), wall))
+        return found
 
     def since_instant(self) -> datetime | None:
         """--since as the earliest instant it can mean, in any zone (a date: its start in the

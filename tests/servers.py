@@ -85,7 +85,7 @@ class LoopbackServer:
         self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
         self.in_flight = 0
-        self.peak = 0  # the most requests it was answering at once
+        self.peak = 0  # the most requests waiting for their answer at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
         self._makers: list[tuple[str, Callable[[str], Reply]]] = []
         self._lock = threading.Lock()
@@ -196,18 +196,15 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._answer(send_body=False)
 
         def _answer(self, *, send_body: bool) -> None:
-            server._enter()
-            try:
-                self._reply(send_body=send_body)
-            finally:
-                server._leave()
-
-        def _reply(self, *, send_body: bool) -> None:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
-            if reply.delay or server.latency:
-                time.sleep(reply.delay + server.latency)
+            server._enter()  # in flight until the answer starts (the client may reuse its slot as it ends)
+            try:
+                if reply.delay or server.latency:
+                    time.sleep(reply.delay + server.latency)
+            finally:
+                server._leave()
             if reply.drop:
                 self.close_connection = True
                 return

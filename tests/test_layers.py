@@ -57,12 +57,9 @@ ALLOWED = {  # component -> the components it may import (besides itself)
     "parse": LOWER,
     "base": set(),
 }
-KNOWN: set[tuple[str, str]] = {
-    ("scraper.textformat", "scraper.parse.boilerplate"),
-}
+KNOWN: set[tuple[str, str]] = set()
 KNOWN_BUILDERS: set[str] = set()
-KNOWN_CIRCLES = [
-]
+KNOWN_CIRCLES: list[list[str]] = []
 
 
 def module_name(path: Path) -> str:

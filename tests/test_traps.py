@@ -365,7 +365,6 @@ def test_a_scrape_of_a_site_whose_robots_txt_answers_503_fails_in_one_line(db_pa
         assert conn.execute("select count(*) from articles").fetchone() == (0,)
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline: stop the source at its first RobotsUnavailable (issue 11, item 14)")
 def test_a_robots_txt_answering_503_leaves_earlier_failures_as_they_were(db_path: Path, loopback: ServerFactory) -> None:
     server = loopback({ARTICLE: [Reply(410)]}, folder=SITE)
     window = ("--since", "2021-02-18", "--until", "2021-02-18")

@@ -95,3 +95,10 @@ def test_the_window_as_instants() -> None:
     assert window.instants(None)[0] == datetime(2021, 2, 18, tzinfo=UTC)
     assert window.since_instant() == datetime(2021, 2, 18, tzinfo=timezone(timedelta(hours=14)))
     assert Window().instants(KABUL) == (None, None) and Window().since_instant() is None
+
+
+def test_edges_for_queries_over_stored_articles() -> None:
+    since, until = Window(date(2021, 2, 18), datetime(2021, 2, 20, 6, 0, tzinfo=KABUL)).edges()
+    assert (since.op, since.wall, since.instant) == (">=", datetime(2021, 2, 18), datetime(2021, 2, 17, 9, 0, tzinfo=UTC))
+    assert (until.op, until.wall, until.instant) == ("<=", None, datetime(2021, 2, 20, 1, 30, tzinfo=UTC))
+    assert Window().edges() == []

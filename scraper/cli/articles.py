@@ -36,6 +36,7 @@ def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None,
     """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
     from datetime import UTC
 
+    from scraper.parse.boilerplate import strip_trailing_boilerplate
     from scraper.textformat import read
 
     tz = parse_zone(zone) or UTC
@@ -46,7 +47,7 @@ def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None,
         counts.discovered += 1
         try:
             text = _read_text(path)
-            article = read(text, path=str(path), source=source, zone=tz)
+            article = read(text, path=str(path), source=source, zone=tz, clean=strip_trailing_boilerplate)
         except FormatError as error:
             counts.failed += 1
             click.echo(f"error: {error}", err=True)

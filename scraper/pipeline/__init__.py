@@ -15,7 +15,7 @@ Reporter; the CLI wires the real ones in. It never imports the archive, the CLI 
 """
 
 from scraper.pipeline.ports import Mode, Reporter, Stopped, Store, TargetError
-from scraper.pipeline.session import Outcome, run_scrape
+from scraper.pipeline.session import RunReport, run_scrape
 from scraper.pipeline.walks import METHODS
 
-__all__ = ["METHODS", "Mode", "Outcome", "Reporter", "Stopped", "Store", "TargetError", "run_scrape"]
+__all__ = ["METHODS", "Mode", "Reporter", "RunReport", "Stopped", "Store", "TargetError", "run_scrape"]

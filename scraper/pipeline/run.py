@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from scraper.discover import guess_kind
-from scraper.errors import FetchError, NotAnArticle, ParseError, ScraperError
-from scraper.fetch.robots import RobotsDisallowed
+from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
+from scraper.fetch.robots import RobotsUnavailable
 from scraper.models import Counts, Page, Parsed
 from scraper.parse import looks_like_article
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
@@ -30,6 +30,13 @@ from scraper.urls import same_site, site_host, url_key
 from scraper.window import Window
 
 Result = Parsed | ScraperError
+
+
+class _SourceDown(Exception):
+    """The source's robots.txt could not be read: nothing more of it is fetched this run."""
+
+    def __init__(self, error: RobotsUnavailable):
+        self.error = error
 
 
 @dataclass
@@ -80,6 +87,16 @@ class Run:
 
     # -- one source -----------------------------------------------------------------------
     def scrape(self, target: Target) -> None:
+        """Everything of one source this run can do. A source whose robots.txt cannot be read
+        fails once, in one line, and is left as it was (its frontier and failures stay for the
+        next run)."""
+        try:
+            self._scrape(target)
+        except _SourceDown as down:
+            self.counts.failed += 1
+            self.reporter.problem(down.error.summary)
+
+    def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
         self._resume(target, mode)
         if self.limit_reached:
@@ -315,6 +332,8 @@ class Run:
             return error
 
     def _listing_result(self, target: Target, url: str, result: Page | FetchError) -> Page | None:
+        if isinstance(result, RobotsUnavailable):
+            raise _SourceDown(result)
         if isinstance(result, RobotsDisallowed):
             self._robots(result)
             return None
@@ -334,6 +353,8 @@ class Run:
             return None
         try:
             page = target.fetcher.fetch(url, headers or None)
+        except RobotsUnavailable as error:
+            raise _SourceDown(error) from None
         except FetchError:
             return None
         return page if page.status == 200 or (page.status == 304 and headers) else None
@@ -349,6 +370,8 @@ class Run:
         return verdict
 
     def _store(self, target: Target, mode: Mode, url: str, result: Result) -> Verdict:
+        if isinstance(result, RobotsUnavailable):
+            raise _SourceDown(result)
         if isinstance(result, RobotsDisallowed):
             self._robots(result)
             return Verdict.GO_ON
@@ -365,7 +388,7 @@ class Run:
             self.counts.skipped += 1
             return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        zone_name = getattr(zone, "key", None)
+        zone_name = zone.key if zone is not None else None
         outcome = str(self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url))
         self.counts.add(outcome)
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON

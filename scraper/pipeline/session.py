@@ -32,8 +32,8 @@ def targets(settings: RunSettings, fetchers: FetchStack) -> Iterator[Target | Ta
 
 
 @dataclass
-class Outcome:
-    """What a scrape did: the totals, and each target's own counts (by the name it was given)."""
+class RunReport:
+    """What a scrape did: the totals, and each source's own counts (by the name it was given)."""
 
     counts: Counts = field(default_factory=Counts)
     by_source: dict[str, Counts] = field(default_factory=dict)
@@ -46,7 +46,7 @@ def run_scrape(
     reporter: Reporter,
     *,
     open_store: Callable[[], Store] | None = None,
-) -> Outcome:
+) -> RunReport:
     """Scrape every source. With `open_store` (another connection to the same archive, one per
     thread) and --parallel > 1, up to that many sources run at once, each in a thread of its own;
     the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
@@ -56,7 +56,7 @@ def run_scrape(
     parallel = options.parallel
     run_id = store.start_run("scrape", names)
     status = "interrupted"
-    outcome = Outcome()
+    outcome = RunReport()
     parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
@@ -80,7 +80,7 @@ def run_scrape(
     return outcome
 
 
-def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: Outcome) -> None:
+def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: RunReport) -> None:
     store.record_source(run_id, target.text, counts.as_dict(), "failed" if counts.failed else "ok")
     outcome.by_source[target.text] = counts
     outcome.counts += counts
@@ -93,7 +93,7 @@ def _in_turn(
     reporter: Reporter,
     parsers: Parsers,
     run_id: int,
-    outcome: Outcome,
+    outcome: RunReport,
 ) -> None:
     run = Run(store, options, reporter, parsers=parsers)
     try:
@@ -119,7 +119,7 @@ def _at_once(
     parsers: Parsers,
     parallel: int,
     run_id: int,
-    outcome: Outcome,
+    outcome: RunReport,
 ) -> None:
     """Each target in a thread with its own archive connection and its own Run. If one fails
     (the disk is full) or the user presses Ctrl-C, the others stop at their next article."""

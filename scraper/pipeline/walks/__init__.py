@@ -62,9 +62,7 @@ def _auto(home: Page, mode: Mode) -> list[Choice]:
         key=lambda pair: (not pair[1].complete, pair[1].cost.requests(articles)),
     )
     summary = "; ".join(f"{walk.name} {_cost(offer, articles)}" for walk, offer in ranked)
-    return [
-        Choice(walk, f"{RUNS[mode]}; {offer.why}; of {summary}") for walk, offer in ranked
-    ]
+    return [Choice(walk, f"{RUNS[mode]}; {offer.why}; ranked: {summary}") for walk, offer in ranked]
 
 
 def _cost(offer: Offer, articles: int) -> str:
