@@ -171,3 +171,12 @@ def test_a_time_in_another_storys_card_comes_last() -> None:
             "<li><a href='/bridge-works'>Bridge works</a><span><time datetime='2019-06-27'>27 June</time></span></li>"
             "</ul></div>")
     assert _published(_page("", body)).startswith("2019-06-27")
+
+
+def test_a_wrapper_around_the_headline_is_no_dateline() -> None:
+    html = ("<html lang=de><head><title>Results</title></head><body><article>"
+            "<div class=post-meta-wrapper><h1>Results of the 19.5.2007 meeting</h1>"
+            "<p class=post-meta>by Mark | 20. Mai 2007 | Results</p></div>"
+            + "<p>All the races of the regional meeting were run in good weather on Saturday.</p>" * 5
+            + "</article></body></html>")
+    assert str(extract_record(html, "https://club.example/results")["published"]).startswith("2007-05-20")
