@@ -51,7 +51,7 @@ from scraper.parse.metadates import meta_dates
 from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.standfirst import described_element
-from scraper.parse.teasers import is_teaser_link, outweighs_teasers
+from scraper.parse.teasers import in_teaser, is_teaser_link, outweighs_teasers, own_urls
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
@@ -366,10 +366,11 @@ class GenericParser(Parser):
         `itemprop` element, else "text"."""
         found: list[tuple[str, str]] = []
         for selector in selectors:
-            found_here = self.doc.select(selector, self.scope)
-            # Those outside boilerplate first (a sidebar's <time> is another story's).
-            usable = [element for element in found_here if self.usable(element)]
-            for element in usable + [element for element in found_here if not self.usable(element)]:
+            # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
+            # another story's).
+            found_here = sorted(self.doc.select(selector, self.scope),
+                                key=lambda element: (self.in_teaser(element), not self.usable(element)))
+            for element in found_here:
                 value = element.get("datetime") or element.get("content")
                 if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
                     value = element.get("title")
@@ -382,6 +383,14 @@ class GenericParser(Parser):
                 else:
                     found.append((value, source))
         return found
+
+    def in_teaser(self, element: HtmlElement) -> bool:
+        """Inside a card that links to another story (see pagekind.in_teaser)."""
+        return in_teaser(element, self._own_urls, self.doc.absolute)
+
+    @cached_property
+    def _own_urls(self) -> frozenset[str]:
+        return own_urls(self.doc.url, self.doc.canonical, self.doc.absolute(self.doc.meta_first("og:url")))
 
     def structured(self, values: list[str], source: str) -> list[tuple[str, str]]:
         """(value, source) pairs; a value that is not ISO 8601 ("01:38 PM IST Nov 20, 2019") is
