@@ -363,3 +363,19 @@ def test_a_description_that_repeats_the_first_paragraph_takes_nothing_from_the_b
                 head=f'<meta name="description" content="{first}">')
     record = extract_record(html, URL)
     assert record["lede"] == "" and str(record["body"]).startswith(first)
+
+
+def test_ruby_readings_over_the_text_are_left_out_but_readings_in_parentheses_stay():
+    aid = "<p>" + "".join(f"<ruby>漢字{n}<rt>かんじ</rt></ruby>を読む。" for n in range(12)) + "</p>"
+    named = "<p>" + "".join(f"<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>氏{n}。" for n in range(6)) + "</p>"
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{aid}{named}{article_text(3)}</article>""")
+    body = body_of(html)
+    assert "漢字0を読む。" in body and "かんじ" not in body
+    assert "尹錫悦（ユンソンニョル）氏0" in body
+
+
+def test_a_forum_post_is_read_from_its_json_ld_body_where_the_markup_shows_only_the_poster():
+    ld = json.dumps({"@type": "DiscussionForumPosting", "headline": "Patch notes", "articleBody": "\n".join(prose(5))})
+    html = page(f"""{HEADER}<div class="message"><div class="user"><p>Moderator</p><p>Platform: PC</p></div>
+      <div class="message-body js-only"></div></div>""", head=f'<script type="application/ld+json">{ld}</script>')
+    assert body_of(html).split("\n\n") == prose(5)

@@ -26,7 +26,7 @@ from lxml import etree
 
 from scraper.parse.body import paragraphs
 from scraper.parse.boilerplate import Boilerplate
-from scraper.parse.document import Document, jsonld_types
+from scraper.parse.document import Document
 from scraper.parse.text import collapse, is_blank
 
 # A body read from data must hold this many characters.
@@ -38,8 +38,6 @@ MIN_SENTENCES = 3
 # At most this many JSON values are looked at per script (a large state tree is cut short).
 MAX_NODES = 200_000
 _BODY_KEYS = re.compile(r"^(?:article_?body|body|text|content|content_?html|html|body_?html|story|fulltext)$", re.I)
-_ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
-                            "OpinionNewsArticle", "BlogPosting", "Report", "TechArticle", "LiveBlogPosting"})
 # Where a script assigns or pushes a JSON object: `window.__STATE__ = {`, `.push({`.
 _ASSIGNMENT = re.compile(r"(?:=|\.push\(|\()\s*(?=[{\[])")
 _DATA_HINTS = ("<p", "\\u003cp", "\\u003Cp", "content_elements", "articleBody", "\\x3cp")
@@ -50,9 +48,9 @@ _TEXT_PARTS = frozenset({"text", "header", "paragraph", "list", "quote", "blockq
 
 
 def jsonld_body(doc: Document) -> str:
-    """The longest `articleBody` of the page's JSON-LD article objects, or ""."""
-    found = [obj["articleBody"] for obj in doc.jsonld
-             if jsonld_types(obj) & _ARTICLE_TYPES and isinstance(obj.get("articleBody"), str)]
+    """The longest `articleBody` of the page's JSON-LD objects (only Article types, forum and
+    social posts among them, have one), or ""."""
+    found = [obj["articleBody"] for obj in doc.jsonld if isinstance(obj.get("articleBody"), str)]
     return max(found, key=len, default="")
 
 
