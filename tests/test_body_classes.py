@@ -6,6 +6,7 @@ JavaScript whose article is only in embedded data."""
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 
 from scraper.parse import extract_record
 
@@ -378,4 +379,14 @@ def test_a_forum_post_is_read_from_its_json_ld_body_where_the_markup_shows_only_
     ld = json.dumps({"@type": "DiscussionForumPosting", "headline": "Patch notes", "articleBody": "\n".join(prose(5))})
     html = page(f"""{HEADER}<div class="message"><div class="user"><p>Moderator</p><p>Platform: PC</p></div>
       <div class="message-body js-only"></div></div>""", head=f'<script type="application/ld+json">{ld}</script>')
+    assert body_of(html).split("\n\n") == prose(5)
+
+
+def test_a_component_rendered_from_props_is_read_from_its_steps_not_from_related_items():
+    steps = [{"id": n, "text": f"<p>{p}</p>"} for n, p in enumerate(prose(5))]
+    other = [{"id": 9, "text": "<p>" + "A different project about painting a garden fence in spring, step by step. " * 4
+              + "</p>"} for _ in range(4)]
+    props = json.dumps({"project": {"title": "Harbour works begin", "steps": steps}, "related": [{"steps": other}]})
+    html = page(f"""{HEADER}<div data-react-class="ProjectPage" data-react-props="{html_escape(props)}"></div>
+      <noscript><p>Your browser is out of date.</p></noscript>""")
     assert body_of(html).split("\n\n") == prose(5)
