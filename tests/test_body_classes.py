@@ -395,7 +395,7 @@ def test_a_component_rendered_from_props_is_read_from_its_steps_not_from_related
 def test_teasers_with_summaries_and_read_more_links_under_a_heading_are_cut():
     summary = "A long summary of another story about the region, " * 8
     teasers = "".join(f"<p>{summary}{n}</p><p><span class='more'>Weiterlesen...</span></p>" for n in range(3))
-    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(14)}<h3>Ähnliche Beiträge</h3>{teasers}
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(25)}<h3>Ähnliche Beiträge</h3>{teasers}
       </article>""")
     body = body_of(html)
-    assert "Paragraph 14 about" in body and "another story" not in body and "Weiterlesen" not in body
+    assert "Paragraph 25 about" in body and "another story" not in body and "Weiterlesen" not in body
