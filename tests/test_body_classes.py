@@ -6,6 +6,7 @@ JavaScript whose article is only in embedded data."""
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 
 from scraper.parse import extract_record
 
@@ -363,3 +364,38 @@ def test_a_description_that_repeats_the_first_paragraph_takes_nothing_from_the_b
                 head=f'<meta name="description" content="{first}">')
     record = extract_record(html, URL)
     assert record["lede"] == "" and str(record["body"]).startswith(first)
+
+
+def test_ruby_readings_over_the_text_are_left_out_but_readings_in_parentheses_stay():
+    aid = "<p>" + "".join(f"<ruby>漢字{n}<rt>かんじ</rt></ruby>を読む。" for n in range(12)) + "</p>"
+    named = "<p>" + "".join(f"<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>氏{n}。" for n in range(6)) + "</p>"
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{aid}{named}{article_text(3)}</article>""")
+    body = body_of(html)
+    assert "漢字0を読む。" in body and "かんじ" not in body
+    assert "尹錫悦（ユンソンニョル）氏0" in body
+
+
+def test_a_forum_post_is_read_from_its_json_ld_body_where_the_markup_shows_only_the_poster():
+    ld = json.dumps({"@type": "DiscussionForumPosting", "headline": "Patch notes", "articleBody": "\n".join(prose(5))})
+    html = page(f"""{HEADER}<div class="message"><div class="user"><p>Moderator</p><p>Platform: PC</p></div>
+      <div class="message-body js-only"></div></div>""", head=f'<script type="application/ld+json">{ld}</script>')
+    assert body_of(html).split("\n\n") == prose(5)
+
+
+def test_a_component_rendered_from_props_is_read_from_its_steps_not_from_related_items():
+    steps = [{"id": n, "text": f"<p>{p}</p>"} for n, p in enumerate(prose(5))]
+    other = [{"id": 9, "text": "<p>" + "A different project about painting a garden fence in spring, step by step. " * 4
+              + "</p>"} for _ in range(4)]
+    props = json.dumps({"project": {"title": "Harbour works begin", "steps": steps}, "related": [{"steps": other}]})
+    html = page(f"""{HEADER}<div data-react-class="ProjectPage" data-react-props="{html_escape(props)}"></div>
+      <noscript><p>Your browser is out of date.</p></noscript>""")
+    assert body_of(html).split("\n\n") == prose(5)
+
+
+def test_teasers_with_summaries_and_read_more_links_under_a_heading_are_cut():
+    summary = "A long summary of another story about the region, " * 8
+    teasers = "".join(f"<p>{summary}{n}</p><p><span class='more'>Weiterlesen...</span></p>" for n in range(3))
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(25)}<h3>Ähnliche Beiträge</h3>{teasers}
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 25 about" in body and "another story" not in body and "Weiterlesen" not in body

@@ -142,6 +142,13 @@ def is_link_list(element: HtmlElement) -> bool:
     return text > 0 and links > LINK_LIST_SHARE * text and text - links < LINK_LIST_MAX_PLAIN
 
 
+def _bare_ruby(reading: HtmlElement) -> bool:
+    """A ruby reading (`<rt>`) without `<rp>` parentheses: a reading aid over the text, left out.
+    With them the page means it to read "base (reading)", and it is kept so."""
+    ruby = reading.getparent()
+    return ruby is None or ruby.find("rp") is None
+
+
 def _is_caption(element: HtmlElement) -> bool:
     """A figure or its caption (kept only where a page's whole text is in captions)."""
     return element.tag in ("figure", "figcaption") or "caption" in (element.get("class") or "")
@@ -183,6 +190,8 @@ class _Walker:
         if (self.boilerplate(element) and not (self.captions and _is_caption(element))) or _is_metadata(element):
             return
         if self.body and is_link_list(element):
+            return
+        if tag == "rt" and _bare_ruby(element):
             return
         if tag == "br":
             self.out.line_break()

@@ -267,6 +267,8 @@ _LINES = (
     r"subscribe to our newsletter[.!]?",
     r"you (?:may|might) also like(?: these)?[.:…]*",
     r"(?:read|see) more(?: on this)?:?",
+    r"(?:weiterlesen|mehr lesen|lire la suite|leer más|leia mais|czytaj dalej|läs mer|les mer|continue reading)"
+    r"(?:\.\.\.|…|»|›|>)?",
     r"don[’']t miss:?",
     r"recommended(?: for you)?:?",
     r"most (?:popular|read|viewed):?",

@@ -26,11 +26,14 @@ from lxml import etree
 
 from scraper.parse.body import paragraphs
 from scraper.parse.boilerplate import Boilerplate
-from scraper.parse.document import Document, jsonld_types
+from scraper.parse.document import Document
 from scraper.parse.text import collapse, is_blank
 
-# A body read from data must hold this many characters.
+# A body read from data must hold this many characters, and this share of the (4+ letter) words
+# of the page's title and description; the longest few candidates are read.
 MIN_BODY_CHARS = 400
+MIN_ABOUT_SHARE = 0.3
+MAX_CANDIDATES = 5
 # Scripts shorter than this hold no article.
 MIN_SCRIPT_CHARS = 1000
 # Plain text needs this many sentence ends to count as a body (not a description or a title).
@@ -38,21 +41,24 @@ MIN_SENTENCES = 3
 # At most this many JSON values are looked at per script (a large state tree is cut short).
 MAX_NODES = 200_000
 _BODY_KEYS = re.compile(r"^(?:article_?body|body|text|content|content_?html|html|body_?html|story|fulltext)$", re.I)
-_ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle",
-                            "OpinionNewsArticle", "BlogPosting", "Report", "TechArticle", "LiveBlogPosting"})
 # Where a script assigns or pushes a JSON object: `window.__STATE__ = {`, `.push({`.
 _ASSIGNMENT = re.compile(r"(?:=|\.push\(|\()\s*(?=[{\[])")
 _DATA_HINTS = ("<p", "\\u003cp", "\\u003Cp", "content_elements", "articleBody", "\\x3cp")
 _HTML_PARAGRAPH = re.compile(r"<(?:p|br|h[2-6]|li)\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f](?:\s|$)")
 _TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+")
 _TEXT_PARTS = frozenset({"text", "header", "paragraph", "list", "quote", "blockquote"})
+# A list of at least this many objects with text under one of these keys is a body in parts.
+MIN_PARTS = 3
+_PART_KEYS = ("text", "content", "html", "body")
+_PROPS = etree.XPath("//@data-react-props | //@data-props | //@data-page", smart_strings=False)
 
 
 def jsonld_body(doc: Document) -> str:
-    """The longest `articleBody` of the page's JSON-LD article objects, or ""."""
-    found = [obj["articleBody"] for obj in doc.jsonld
-             if jsonld_types(obj) & _ARTICLE_TYPES and isinstance(obj.get("articleBody"), str)]
+    """The longest `articleBody` of the page's JSON-LD objects (only Article types, forum and
+    social posts among them, have one), or ""."""
+    found = [obj["articleBody"] for obj in doc.jsonld if isinstance(obj.get("articleBody"), str)]
     return max(found, key=len, default="")
 
 
@@ -63,12 +69,27 @@ def embedded_paragraphs(doc: Document) -> list[str]:
     ld = jsonld_body(doc)
     candidates = [ld] if len(ld) >= MIN_BODY_CHARS else []
     candidates += _script_bodies(doc)
-    for raw in sorted(candidates, key=lambda value: len(_TAG.sub("", value)), reverse=True)[:3]:
+    about = _words(" ".join([*doc.meta_all("og:title", "twitter:title", "og:description", "description"),
+                             doc.root.findtext(".//title") or ""]))
+    for raw in sorted(candidates, key=lambda value: len(_TAG.sub("", value)), reverse=True)[:MAX_CANDIDATES]:
         found = to_paragraphs(raw)
         chars = sum(map(len, found))
-        if chars > best_chars:
+        if chars > best_chars and _is_about(found, about):
             best, best_chars = found, chars
     return best if best_chars >= MIN_BODY_CHARS else []
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in _WORD.findall(text.casefold()) if len(word) > 3}
+
+
+def _is_about(found: list[str], about: set[str]) -> bool:
+    """The body shares words with the page's title and description (the data of a page often
+    holds other stories too: related items, the next article)."""
+    if not about:
+        return True
+    words = _words(" ".join(found))
+    return len(about & words) >= MIN_ABOUT_SHARE * len(about)
 
 
 def to_paragraphs(value: str) -> list[str]:
@@ -84,7 +105,8 @@ def to_paragraphs(value: str) -> list[str]:
 
 
 def _script_bodies(doc: Document) -> list[str]:
-    """Body-like strings in the page's script data."""
+    """Body-like strings in the page's data: scripts and the props of server-rendered components
+    (`data-react-props`, `data-props`, `data-page`)."""
     found: list[str] = []
     for script in doc.root.iter("script"):
         kind = (script.get("type") or "").strip().lower()
@@ -93,6 +115,10 @@ def _script_bodies(doc: Document) -> list[str]:
             continue
         for data in _json_values(text, kind):
             found += _bodies_in(data)
+    for value in _PROPS(doc.root):
+        if len(value) >= MIN_SCRIPT_CHARS:
+            for data in _json_values(value, "json"):
+                found += _bodies_in(data)
     return found
 
 
@@ -131,6 +157,9 @@ def _bodies_in(data: Any) -> list[str]:
                     found.append(parts)
             stack.extend(value.items())
         elif isinstance(value, list):
+            parts = _list_parts(value)
+            if parts:
+                found.append(parts)
             stack.extend((key, item) for item in value)
         elif isinstance(value, str) and len(value) >= MIN_BODY_CHARS and _looks_like_body(key, value):
             found.append(value)
@@ -141,6 +170,19 @@ def _looks_like_body(key: str, value: str) -> bool:
     if _HTML_PARAGRAPH.search(value):
         return len(_TAG.sub("", value)) >= MIN_BODY_CHARS
     return _BODY_KEYS.match(key) is not None and len(_SENTENCE_END.findall(value)) >= MIN_SENTENCES
+
+
+def _list_parts(items: list[Any]) -> str:
+    """A list of parts (steps, paragraphs) each holding HTML or sentences under the same body-like
+    key, joined; "" when the list is not one."""
+    if len(items) < MIN_PARTS or not all(isinstance(item, dict) for item in items):
+        return ""
+    for key in _PART_KEYS:
+        texts = [item.get(key) for item in items]
+        if all(isinstance(text, str) and text.strip() for text in texts):
+            joined = "".join(text if _HTML_PARAGRAPH.search(text) else f"<p>{text}</p>" for text in texts)
+            return joined if len(_TAG.sub("", joined)) >= MIN_BODY_CHARS else ""
+    return ""
 
 
 def _text_parts(elements: list[Any]) -> str:

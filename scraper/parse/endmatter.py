@@ -21,6 +21,7 @@ END_MATTER_LAST = 12
 # Lines after the heading are teasers when each is at most this long and together they are at
 # most this share of the text before the heading.
 MAX_TEASER_CHARS = 300
+MAX_SUMMARY_CHARS = 800
 MAX_AFTER_SHARE = 0.4
 MAX_HEADING_CHARS = 80
 
@@ -48,7 +49,13 @@ _MORE = (
     r"|zobacz (?:też|także|również)|polecane|powiązane(?: artykuły)?|läs (?:också|mer)|les (?:også|mer)"
     r"|læs (?:også|mere)|relaterte saker"
 )
-_HEADING = re.compile(rf"(?:{_MORE})\s*[:.…]*", re.IGNORECASE)
+# The phrase may be followed by a few words ("Mehr zum Thema auf example.de", "More from the desk").
+_HEADING = re.compile(rf"(?:{_MORE})(?:\s+\S+){{0,4}}\s*[:.…]*", re.IGNORECASE)
+_READ_ON = re.compile(
+    r"(?:read more|continue reading|weiterlesen|mehr lesen|lire la suite|leer más|leia mais|czytaj (?:dalej|więcej)"
+    r"|läs mer|les mer)\s*(?:\.\.\.|…|»|›|>)?",
+    re.IGNORECASE,
+)
 _CREDIT = re.compile(
     r"(?:fotos?|photos?|bild(?:er)?|titelbild|image|crédits? photos?|credits?|quelle|quellen(?:angaben)?"
     r"|source|abbildung(?: \d+)?|fig(?:ure|\.)? ?\d+|grafik|illustration)\s*:\s*\S.{0,80}",
@@ -70,7 +77,10 @@ def end_matter_start(paragraphs: list[str]) -> int:
         if not is_end_heading(paragraphs[index]):
             continue
         after = sizes[index + 1:]
-        if all(size <= MAX_TEASER_CHARS for size in after) and sum(after) <= MAX_AFTER_SHARE * sum(sizes[:index]):
+        # Teasers with a "read more" link each may carry a longer summary.
+        teasers = any(_READ_ON.fullmatch(p.strip()) for p in paragraphs[index + 1:])
+        longest = MAX_SUMMARY_CHARS if teasers else MAX_TEASER_CHARS
+        if all(size <= longest for size in after) and sum(after) <= MAX_AFTER_SHARE * sum(sizes[:index]):
             return index
     return count
 
