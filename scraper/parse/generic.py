@@ -385,7 +385,7 @@ class GenericParser(Parser):
         return found
 
     def in_teaser(self, element: HtmlElement) -> bool:
-        """Inside a card that links to another story (see pagekind.in_teaser)."""
+        """Inside a card that links to another story (see teasers.in_teaser)."""
         return in_teaser(element, self._own_urls, self.doc.absolute)
 
     @cached_property
