@@ -10,9 +10,14 @@ America/St_Johns) served as Ghost 6 serves it, from one set of posts:
   (`/sitemap.xml`: pages, posts, authors, tags) and its feed (`/rss/`, the 15 newest posts);
 - HTML pages in the markup of Ghost's default theme (Source): the home page and its `/page/N/`
   pages, post pages, tag pages, a static page, each with the `{{ghost_head}}` scripts that carry
-  the Content API key, `<meta name="generator" content="Ghost 6.10">` and, with `analytics=True`
-  (Ghost 6's web analytics), the post's uuid; `theme="casper"` writes post pages in the markup of
-  Casper, the default theme before Source.
+  the Content API key, `<meta name="generator" content="Ghost 6.10">`, the comments script with the
+  post's id (`comments=False`: none, as on Ghost 5) and, with `analytics=True` (Ghost 6's web
+  analytics), the post's uuid; `theme="casper"` writes post pages in the markup of Casper, the
+  default theme before Source.
+
+Checked against a real Ghost 6.65 (Source theme) on 127.0.0.1: the API's dates in the site's zone,
+its post objects, the members-only gating and call to action, robots.txt, `no-image` and the
+comments script are as the real one writes them.
 
 Drafts and scheduled posts are in the data and must never come out of either. `extra_posts=N`
 adds N plain generated posts (one every 7 hours before the hand-written ones) for volume tests.
@@ -42,6 +47,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 KEY = "8f2c4d1b9e7a3c5f0d6b2e4a18"
+COVER = "https://static.example/images/publication-cover.jpg"  # the site's cover image
 ZONE = "America/St_Johns"
 TITLE = "The Harbour Gazette"
 VERSION = "6.10"
@@ -263,7 +269,11 @@ def generated_posts(count: int, before: datetime) -> list[Post]:
 
 
 def _api_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+    """An instant as the Content API writes it: in the site's zone (moment-timezone's
+    `toISOString(true)`), e.g. 2024-03-04T22:00:00.000-03:30."""
+    local = moment.astimezone(ZoneInfo(ZONE))
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%dT%H:%M:%S.000") + f"{offset[:3]}:{offset[3:]}"
 
 
 def _meta_stamp(moment: datetime) -> str:
@@ -271,10 +281,11 @@ def _meta_stamp(moment: datetime) -> str:
 
 
 class GhostSite:
-    def __init__(self, *, analytics: bool = True, validators: bool = False, extra_posts: int = 0,
-                 members_cta: str = "ghost", theme: str = "source") -> None:  # fmt: skip
+    def __init__(self, *, analytics: bool = False, comments: bool = True, validators: bool = False,
+                 extra_posts: int = 0, members_cta: str = "ghost", theme: str = "source") -> None:  # fmt: skip
         self.theme = theme  # "source" (Ghost's default theme) or "casper" (the one before it)
-        self.analytics = analytics
+        self.analytics = analytics  # Ghost 6's web analytics script (with the post's uuid): off unless set up
+        self.comments = comments  # Ghost 6's comments (on by default): their script carries the post's id
         self.validators = validators
         self.members_cta = members_cta  # "ghost": Ghost core's <aside>; "theme": a theme's own block
         self.zone = ZoneInfo(ZONE)
@@ -421,7 +432,7 @@ class GhostSite:
             "codeinjection_head": None, "codeinjection_foot": None, "custom_template": None, "canonical_url": None,
             "url": self.post_url(post) if post.type == "post" else f"{self.origin}/{post.slug}/",
             "excerpt": post.custom_excerpt or text[:500], "reading_time": max(1, len(text.split()) // 275),
-            "access": post.visibility == "public", "comments": False, "og_image": None, "og_title": None,
+            "access": post.visibility == "public", "comments": self.comments and post.visibility == "public", "og_image": None, "og_title": None,
             "og_description": None, "twitter_image": None, "twitter_title": None, "twitter_description": None,
             "meta_title": None, "meta_description": None, "email_subject": None, "frontmatter": None,
         }  # fmt: skip
@@ -440,8 +451,9 @@ class GhostSite:
     # -- robots.txt, sitemaps and the feed, as Ghost writes them ---------------------------------
     def robots_txt(self) -> str:
         """Ghost's default robots.txt: it keeps crawlers out of /ghost/, the Content API included."""
-        return (f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\nDisallow: /ghost/\nDisallow: /p/\n"
-                "Disallow: /email/\nDisallow: /r/\nDisallow: /webmentions/\n")  # fmt: skip
+        return (f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\nDisallow: /ghost/\nDisallow: /email/\n"
+                "Disallow: /members/api/comments/counts/\nDisallow: /r/\nDisallow: /webmentions/receive/\n"
+                "Disallow: /.ghost/analytics/api/\n")  # fmt: skip
 
     def _xml(self, text: str) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode()
@@ -668,6 +680,15 @@ class GhostSite:
         title = f"{tag.name} - {TITLE}" if tag else TITLE
         return self._layout(classes, title, main, canonical=canonical, links=links)
 
+    def _comments(self, post: Post) -> str:
+        if not self.comments or post.type != "post" or post.visibility != "public":
+            return ""  # a visitor without access gets no comments (Ghost's `comments` is false then)
+        return ('<div class="gh-comments gh-canvas"><script defer src="https://cdn.jsdelivr.net/ghost/comments-ui@~1.6/umd/'
+                f'comments-ui.min.js" data-locale="en" data-ghost-comments="{self.origin}/" '
+                f'data-api="{self.origin}/ghost/api/content/" data-admin="{self.origin}/ghost/" data-key="{KEY}" '
+                f'data-title="null" data-count="true" data-post-id="{post.id}" data-color-scheme="auto" '
+                'data-comments-enabled="all" crossorigin="anonymous"></script></div>')  # fmt: skip
+
     def _cta(self, post: Post) -> str:
         if self.members_cta == "theme":
             return ('<div class="gh-cta-box"><h3>Subscribe to keep reading</h3><p>Become a member to read the whole story.</p>'
@@ -695,8 +716,7 @@ class GhostSite:
             f'<meta property="og:description" content="{description}">',
             f'<meta property="og:url" content="{url}">',
         ]
-        if sized:
-            metas.append(f'<meta property="og:image" content="{sized}">')
+        metas.append(f'<meta property="og:image" content="{sized or COVER}">')  # Ghost falls back to the site cover
         if post.type == "post":
             metas.append(f'<meta property="article:published_time" content="{_meta_stamp(post.published_at)}">')
             metas.append(f'<meta property="article:modified_time" content="{_meta_stamp(post.updated_at)}">')
@@ -739,7 +759,7 @@ class GhostSite:
                          '<h2 class="gh-container-title">Read more</h2><div class="gh-feed">'
                          + "".join(self._card(p) for p in related) + "</div></div></section>")  # fmt: skip
         main = f"""<main class="gh-main">
-    <article class="gh-article {post.type} {tag_classes}">
+    <article class="gh-article {post.type} {tag_classes}{'' if image else ' no-image'}">
         <header class="gh-article-header gh-canvas">
             {tag_link}
             <h1 class="gh-article-title is-title">{html.escape(post.title)}</h1>
@@ -760,6 +780,7 @@ class GhostSite:
             {content}
         </section>
     </article>
+    {self._comments(post)}
 </main>
 {read_more}"""
         if self.theme == "casper":
@@ -789,7 +810,7 @@ class GhostSite:
                         f'<div class="post-card-excerpt">{html.escape(p.custom_excerpt or p.title)}</div></a></div></article>'
                         for p in others)  # fmt: skip
         return f"""<main id="site-main" class="site-main">
-<article class="article {post.type} {tag_classes}">
+<article class="article {post.type} {tag_classes}{'' if image else ' no-image'}">
     <header class="article-header gh-canvas">
         <div class="article-tag post-card-tags">{tag}</div>
         <h1 class="article-title">{html.escape(post.title)}</h1>
@@ -811,6 +832,7 @@ class GhostSite:
     <section class="gh-content gh-canvas">
         {content}
     </section>
+    {self._comments(post)}
 </article>
 </main>
 <section class="footer-cta outer"><div class="inner"><h2 class="footer-cta-title">Sign up for more like this.</h2>
@@ -841,19 +863,24 @@ def _split(text: str, separator: str) -> list[str]:
 
 
 def _matches(expression: str, post: Post) -> bool:
-    """Whether a post passes an NQL filter of `field:op'YYYY-MM-DD HH:MM:SS'` clauses joined by
-    `+` (and) and `,` (or), with parentheses. ValueError for anything else."""
+    """Whether a post passes an NQL filter of `field:op'YYYY-MM-DD HH:MM:SS'` clauses (UTC, as
+    Ghost compares them) joined by `+` (and) and `,` (or), with parentheses. ValueError for
+    anything else."""
     expression = expression.strip()
-    if not expression:
-        return True
+    if not expression or expression.startswith("("):
+        return True  # as Ghost 6.65 reads a filter that starts with a group: no filter at all
+    return _nql(expression, post)
+
+
+def _nql(expression: str, post: Post) -> bool:
+    ors = _split(expression, ",")  # "+" (and) binds tighter than "," (or), as in Ghost
+    if len(ors) > 1:
+        return any(_nql(part, post) for part in ors)
     ands = _split(expression, "+")
     if len(ands) > 1:
-        return all(_matches(part, post) for part in ands)
-    ors = _split(expression, ",")
-    if len(ors) > 1:
-        return any(_matches(part, post) for part in ors)
+        return all(_nql(part, post) for part in ands)
     if expression.startswith("(") and expression.endswith(")"):
-        return _matches(expression[1:-1], post)
+        return _nql(expression[1:-1], post)
     found = _CLAUSE.match(expression)
     if not found:
         raise ValueError(f"unsupported filter {expression!r}")

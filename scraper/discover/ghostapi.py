@@ -26,10 +26,11 @@ read. A members-only post comes with only its public part (or none): see ghostpo
 
 **Windows** are NQL filters on the instants, in UTC (`'YYYY-MM-DD HH:MM:SS'`), inclusive:
 `since`/`until` bound `published_at`; `changed_since` (an incremental run: the last good run, less
-a margin) keeps posts published *or* updated since then, `(published_at:>=T,updated_at:>=T)`,
-because a post scheduled before T and published after it has an `updated_at` before T.
+a margin) keeps posts published *or* updated since then, `published_at:>=T,updated_at:>=T`,
+because a post scheduled before T and published after it has an `updated_at` before T. (Ghost
+reads a filter that starts with a parenthesis as no filter: the group only ever follows a clause.)
 
-**The number** of a post is its `uuid` (see ghostpost.py for why, not its `id` or slug).
+**The number** of a post is its `id` (see ghostpost.py for why, not its `uuid` or slug).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ MAX_LIMIT = 100  # Ghost caps `limit` at 100 (`limit=all` is refused on busy sit
 INCLUDE = "tags,authors"
 ORDER = "published_at desc"
 _KEY = re.compile(r"^[0-9a-f]{20,64}$")  # Content API keys: hex (26 digits on Ghost 5 and 6)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+_NUMERIC = re.compile(r"^\d+(?:e\d+)?$")  # what SQLite would store as INTEGER or REAL
 _SAFE = ":,()'"  # left as they are in query values; spaces are %20, NQL's "+" (and) is %2B
 _GENERATOR = re.compile(r"^\s*ghost(?:\s+(\d+(?:\.\d+)*))?\s*$", re.IGNORECASE)
 JsonObject = Mapping[str, Any]
@@ -117,9 +119,9 @@ def site_zone(settings: GhostSettings) -> ZoneInfo | None:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A post as discovery hands it on: its URL, its number (the `uuid`), and its instants
-    (aware, UTC), so the archive can tell new, changed and unchanged before anything else is
-    fetched. `index` is its place in `PostsPage.posts`."""
+    """A post as discovery hands it on: its URL, its number (from its `id`), and its instants
+    (aware, in the site's offset as the API writes them), so the archive can tell new, changed
+    and unchanged before anything else is fetched. `index` is its place in `PostsPage.posts`."""
 
     url: str
     number: str
@@ -205,7 +207,9 @@ def posts_filter(
         clauses.append(f"published_at:<={_nql_time(until)}")
     if changed_since is not None:
         at = _nql_time(changed_since)
-        clauses.append(f"(published_at:>={at},updated_at:>={at})")
+        either = f"published_at:>={at},updated_at:>={at}"
+        # Ghost (6.65) ignores a filter that starts with a group: the group goes after a clause.
+        clauses.append(f"({either})" if clauses else either)
     return "+".join(clauses)
 
 
@@ -285,7 +289,7 @@ def _pagination(meta: Any, got: int) -> Pagination:
 
 
 def parse_posts(content: bytes, url: str = "Content API posts") -> PostsPage:
-    """One page of `/posts/`. Items that are not objects with a `url` and a `uuid` are left out.
+    """One page of `/posts/`. Items that are not objects with a `url` and an `id` are left out.
     FeedError for an error (an unknown key is `UnauthorizedError`), HTML, invalid JSON, or a
     response without a `posts` list."""
     data = _load(content, url)
@@ -294,7 +298,7 @@ def parse_posts(content: bytes, url: str = "Content API posts") -> PostsPage:
         raise FeedError(url, "Content API response has no posts list")
     posts = tuple(item for item in items if _is_post(item))
     if items and not posts:
-        raise FeedError(url, "Content API response holds no posts (no url and uuid)")
+        raise FeedError(url, "Content API response holds no posts (no url and id)")
     return PostsPage(posts=posts, pagination=_pagination(data.get("meta"), len(posts)))
 
 
@@ -303,7 +307,7 @@ def _is_post(item: Any) -> bool:
         isinstance(item, dict)
         and isinstance(item.get("url"), str)
         and item["url"].startswith(("http://", "https://"))
-        and bool(ghost_uuid(item.get("uuid")))
+        and bool(ghost_number(item.get("id")))
     )
 
 
@@ -321,11 +325,14 @@ def parse_settings(content: bytes, url: str = "Content API settings") -> GhostSe
                          title=text("title"))  # fmt: skip
 
 
-def ghost_uuid(value: object) -> str:
-    """A post's uuid, lower-case, or "" when the value is not one (the number ghostpost.py gives
-    the record: the same rule, and tested to give the same numbers)."""
+def ghost_number(value: object) -> str:
+    """A post's number from its id (a 24-hex ObjectId), or "" when the value is not one: the id,
+    or `id-` + id when SQLite would read it as a number. The rule ghostpost.py gives the record,
+    tested to give the same numbers."""
     text = value.strip().lower() if isinstance(value, str) else ""
-    return text if _UUID.match(text) else ""
+    if not _OBJECT_ID.match(text):
+        return ""
+    return "id-" + text if _NUMERIC.match(text) else text
 
 
 def api_time(value: Any) -> datetime | None:
@@ -342,7 +349,7 @@ def candidates(page: PostsPage) -> tuple[Candidate, ...]:
     return tuple(
         Candidate(
             url=post["url"],
-            number=ghost_uuid(post["uuid"]),
+            number=ghost_number(post["id"]),
             published=api_time(post.get("published_at")),
             updated=api_time(post.get("updated_at")),
             index=index,

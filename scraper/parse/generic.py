@@ -50,7 +50,8 @@ from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.metadates import meta_dates
 from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
 from scraper.parse.paywall import is_paywalled, paywall_reason
-from scraper.parse.teasers import is_teaser_link, outweighs_teasers
+from scraper.parse.standfirst import described_element
+from scraper.parse.teasers import in_teaser, is_teaser_link, outweighs_teasers, own_urls
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
@@ -80,6 +81,7 @@ _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "car
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
 MAX_LEDE_CHARS = 600
+DESCRIBED_WINDOW = 1500  # elements after the headline searched for the standfirst the description names
 # Class/id words of a byline element, and of author boxes that are not the byline.
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
 _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
@@ -364,10 +366,11 @@ class GenericParser(Parser):
         `itemprop` element, else "text"."""
         found: list[tuple[str, str]] = []
         for selector in selectors:
-            found_here = self.doc.select(selector, self.scope)
-            # Those outside boilerplate first (a sidebar's <time> is another story's).
-            usable = [element for element in found_here if self.usable(element)]
-            for element in usable + [element for element in found_here if not self.usable(element)]:
+            # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
+            # another story's).
+            found_here = sorted(self.doc.select(selector, self.scope),
+                                key=lambda element: (self.in_teaser(element), not self.usable(element)))
+            for element in found_here:
                 value = element.get("datetime") or element.get("content")
                 if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
                     value = element.get("title")
@@ -380,6 +383,14 @@ class GenericParser(Parser):
                 else:
                     found.append((value, source))
         return found
+
+    def in_teaser(self, element: HtmlElement) -> bool:
+        """Inside a card that links to another story (see teasers.in_teaser)."""
+        return in_teaser(element, self._own_urls, self.doc.absolute)
+
+    @cached_property
+    def _own_urls(self) -> frozenset[str]:
+        return own_urls(self.doc.url, self.doc.canonical, self.doc.absolute(self.doc.meta_first("og:url")))
 
     def structured(self, values: list[str], source: str) -> list[tuple[str, str]]:
         """(value, source) pairs; a value that is not ISO 8601 ("01:38 PM IST Nov 20, 2019") is
@@ -712,7 +723,9 @@ class GenericParser(Parser):
 
     @cached_property
     def lede_element(self) -> HtmlElement | None:
-        found = super().lede_element
+        found = self._described_lede()
+        if found is None:
+            found = super().lede_element
         if found is not None:
             return found
         headline = self.headline_element
@@ -737,6 +750,19 @@ class GenericParser(Parser):
             if words & LEDE_WORDS and not words & _NOT_LEDE_WORDS and self._lede_text_ok(element):
                 return element
         return None
+
+    def _described_lede(self) -> HtmlElement | None:
+        """The element after the headline and outside the body's containers whose text is the
+        page's description (standfirst.py). Inside the containers such an element is left to the
+        body: there it is as often the first paragraph, which sites copy into the description."""
+        headline = self.headline_element
+        description = self.doc.meta_first("og:description", "description", "twitter:description")
+        if headline is None or not description:
+            return None
+        found = described_element(islice(self._after(headline), DESCRIBED_WINDOW), description)
+        if found is None or any(is_ancestor(c, found) or c is found for c in self.content):
+            return None
+        return found if self._lede_text_ok(found) else None
 
     def _lede_text_ok(self, element: HtmlElement) -> bool:
         """A standfirst found by position or class: above the body or at its start but not one of

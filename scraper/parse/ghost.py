@@ -9,7 +9,7 @@ the public tags (`article:tag`), every author (the header's `/author/` links), t
 site's offset (the page's metadata is UTC; the zone is the one the parser is given: the source's
 `timezone`, or the Content API settings' when the walk passes it on), the custom excerpt as the
 lede (the header's `…excerpt` element; never an auto-generated excerpt), the body from the content
-container (`.gh-content`), the post's uuid as its number (Ghost 6's analytics script), and a
+container (`.gh-content`), the post's id as its number (the comments script's `data-post-id`), and a
 members-only post's public part, marked partial, without the theme's "subscribe" call to action.
 
 Home, tag, author and paged listings and static pages (Ghost's `body_class`: `home-template`,
@@ -28,13 +28,14 @@ from lxml.html import HtmlElement
 
 from scraper.errors import NotAnArticle
 from scraper.models import Article, join_authors, split_authors
+from scraper.parse import jsonld
 from scraper.parse.base import Selectors, precedes, unique, without_repeats
 from scraper.parse.body import element_text, paragraphs
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.parse.ghostpost import (
     decorations,
-    ghost_uuid,
+    ghost_number,
     later_only,
     members_only_reason,
     original_image,
@@ -122,9 +123,10 @@ class GhostParser(GenericParser):
 
     def number(self) -> int | str:
         for script in self.doc.root.iter("script"):
-            found = ghost_uuid(script.get("tb_post_uuid"))
-            if found:
-                return found
+            if script.get("data-ghost-comments") is not None:
+                found = ghost_number(script.get("data-post-id"))
+                if found:
+                    return found
         return derive_number(self.url())
 
     def categories(self) -> tuple[str, ...]:
@@ -147,7 +149,12 @@ class GhostParser(GenericParser):
         return later_only(site_time(super().modified(), self.timezone), self.published())
 
     def image(self) -> str:
-        return original_image(super().image())
+        """The feature image: none when the article says `no-image` (Ghost's post_class; the
+        page's og:image is then the site's cover), else the JSON-LD image, else og:image."""
+        if "no-image" in (self.scope.get("class") or "").split():
+            return ""
+        found = next((jsonld.image_url(v) for v in self.ld_values("image")), "")
+        return original_image(self.doc.absolute(found) if found else super().image())
 
     @cached_property
     def lede_element(self) -> HtmlElement | None:

@@ -4,20 +4,23 @@ and `formats=html`) as an Article, and the Ghost rules the HTML parser (ghost.py
     article_from_post(post, *, timezone, source=None, fetched_at=None, language="") -> Article
 
 The rules, the same on both paths, so a post read from the API and from its page is one record:
-- **number**: the post's `uuid`. Ghost has no numeric id. Its `id` is a 24-hex ObjectId and its
-  slug is editable; the uuid is as stable as the id (set when the post is created, never changed
-  by editing the slug, title or date, so an edited slug is the same row), is on every API post
-  and on Ghost 6 pages (the analytics script's `tb_post_uuid`), and always stays text in the
-  archive: an ObjectId of only decimal digits (or digits around one "e") would be read as a
-  number by SQLite's INTEGER-affinity `number` column and lose digits. A page that shows no uuid
-  (Ghost 5, analytics off) gets the number derived from its URL (`extra.number_from: "url"`).
+- **number**: the post's `id`. Ghost has no numeric id: its `id` is a 24-hex ObjectId, set when
+  the post is created and never changed by editing the slug, title or date, so an edited slug is
+  the same row. It is what the API, the RSS feed (`<guid>`) and the post page (the comments
+  script's `data-post-id`; Ghost 6 turns comments on by default) all show; the `uuid` is only on
+  pages with Ghost 6's web analytics. The archive's `number` column has INTEGER affinity, so an id
+  of decimal digits only, or digits around one "e" (about 1 in 20,000), would be read by SQLite as
+  a number and lose digits: such an id is written `id-` + id, on both paths. A page that shows no
+  id (comments off) gets the number derived from its URL (`extra.number_from: "url"`).
 - **category**: the primary tag (Ghost's `primary_tag`: the first tag when it is public), else
   the first public tag; `categories` is that one. **tags**: every public tag, in order. Internal
   tags (visibility `internal`, names starting with `#`) are neither.
 - **authors**: every author, in order (`author` is their names joined with ", ").
-- **published/modified** in the site's own offset: the API (and the page's metadata) give UTC;
-  they are converted with the site's IANA zone (the settings' `timezone`). Without a zone they
-  stay UTC (`extra.offset_unknown`). `modified` is None unless it is after `published`.
+- **published/modified** in the site's own offset: the API writes its instants in the site's
+  zone (Ghost formats them with the settings' `timezone`), the page's metadata in UTC; both are
+  put in the site's IANA zone when it is given, and the API's own offset is kept when it is not.
+  A page read without the zone stays in UTC (`extra.offset_unknown`). `modified` is None unless
+  it is after `published`.
 - **lede**: the custom excerpt only (Ghost's `excerpt` is generated from the text when there is
   none, so it is not a standfirst).
 - **body**: the `html` through the same paragraph cleaner the HTML parsers use
@@ -52,15 +55,19 @@ from scraper.parse.text import clean_inline
 from scraper.urls import site_host
 
 PUBLIC = "public"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+_NUMERIC = re.compile(r"^\d+(?:e\d+)?$")  # what SQLite would store as INTEGER or REAL
 # Ghost's resized image variants: /content/images/size/w1200/… and /size/w600h400/format/webp/….
 _IMAGE_SIZE = re.compile(r"/content/images/size/w\d+(?:h\d+)?/(?:format/[a-z0-9]+/)?")
 
 
-def ghost_uuid(value: object) -> str:
-    """A post uuid, lower-case, or "" when the value is not one."""
+def ghost_number(value: object) -> str:
+    """The record's number for a post id (a 24-hex ObjectId), or "" when the value is not one:
+    the id, lower-case, or `id-` + id when SQLite would read the id as a number."""
     text = value.strip().lower() if isinstance(value, str) else ""
-    return text if _UUID.match(text) else ""
+    if not _OBJECT_ID.match(text):
+        return ""
+    return "id-" + text if _NUMERIC.match(text) else text
 
 
 def is_public_tag(name: str, visibility: object = PUBLIC) -> bool:
@@ -78,10 +85,10 @@ def original_image(url: str) -> str:
 
 
 def site_time(moment: datetime | None, zone: ZoneInfo | None) -> datetime | None:
-    """An instant in the site's zone (UTC without one), as a fixed offset, whole seconds."""
+    """An instant in the site's zone (its own offset without one), as a fixed offset, whole seconds."""
     if moment is None:
         return None
-    moment = moment.astimezone(zone if zone is not None else UTC)
+    moment = moment.astimezone(zone) if zone is not None else moment
     offset = moment.utcoffset()
     return moment.replace(tzinfo=timezone(offset) if offset else UTC, microsecond=0)
 
@@ -184,12 +191,12 @@ def article_from_post(
     language: str = "",
 ) -> Article:
     """The record of one Content API post (see the module doc for the rules). `timezone` is the
-    site's (the settings' `timezone`). ParseError for a post without a uuid, URL, title or
+    site's (the settings' `timezone`). ParseError for a post without an id, URL, title or
     publication time; a public post without text is one too (nothing to archive)."""
     url = _text(post, "url").strip()
-    number = ghost_uuid(post.get("uuid"))
+    number = ghost_number(post.get("id"))
     if not url or not number:
-        raise ParseError(url or "Content API post", "Ghost post without a url or uuid")
+        raise ParseError(url or "Content API post", "Ghost post without a url or id")
     title = clean_inline(_text(post, "title"))
     if not title:
         raise ParseError(url, f"Ghost post {number} has no title")
@@ -205,8 +212,6 @@ def article_from_post(
         extra.update(partial=True, partial_reason=members_only_reason(bool(body)))
     elif not body:
         raise ParseError(url, f"Ghost post {number} has no body text")
-    if timezone is None:
-        extra["offset_unknown"] = True
     tags = post_tags(post)
     category = primary_tag(post, tags)
     return Article(

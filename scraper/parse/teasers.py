@@ -6,9 +6,13 @@ over a line or two. An article shows a headline over a run of paragraphs. `og:ty
 evidence that does is a substantial body (several long paragraphs) with few teaser cards inside
 it. A heading whose link is a permalink to itself (`<h2><a href="#usage">`) or a small part of
 it (`Section [edit]`) is no teaser.
+
+`in_teaser` tells a date inside such a card (another story's date) from the article's own.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from lxml.html import HtmlElement
 
@@ -42,3 +46,33 @@ def outweighs_teasers(paragraphs: list[str], teasers_in_body: int) -> bool:
     if teasers_in_body > MAX_TEASERS_IN_BODY or teasers_in_body * PARAGRAPHS_PER_TEASER > long:
         return False
     return substantial_body(paragraphs)
+
+
+TEASER_LINK_CHARS = 25  # a link this long near a date is another story's headline
+TEASER_LEVELS = 2  # ancestors of a date searched for such a link
+
+
+def in_teaser(element: HtmlElement, own_urls: frozenset[str], absolute: Callable[[str], str]) -> bool:
+    """A date inside a teaser card: within a couple of levels up, a headline-long link to another
+    page (`<li><a href="/other-story">Another story's headline</a> <time>...</time></li>`)."""
+    node = element
+    for _ in range(TEASER_LEVELS):
+        node = node.getparent()
+        if node is None or node.tag in ("article", "main", "body", "header"):
+            return False
+        for link in node.iter("a"):
+            href = (link.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:")):
+                continue
+            if len(link.text_content().strip()) >= TEASER_LINK_CHARS and _same_page(absolute(href)) not in own_urls:
+                return True
+    return False
+
+
+def _same_page(url: str) -> str:
+    """A URL without its fragment and trailing slash, for comparing pages."""
+    return url.split("#", 1)[0].rstrip("/")
+
+
+def own_urls(*urls: str) -> frozenset[str]:
+    return frozenset(_same_page(url) for url in urls if url)
