@@ -4,6 +4,7 @@ scraped through the command line, asserting the archive's rows and what was requ
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scraper.cli import cli
-from tests.servers import Reply, ServerFactory
+from tests.servers import LoopbackServer, Reply, ServerFactory
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -32,17 +33,21 @@ def query(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
 WORDS = [
     "harbour", "council", "bridge", "school", "floods", "team", "final", "routes", "museum", "photographs", "storm",
     "ferry", "market", "library", "station", "festival", "election", "budget", "hospital", "river", "park", "theatre",
-    "farmers", "rain",
+    "farmers", "rain", "mayor", "teachers", "nurses", "tram", "airport", "bakery", "orchestra", "harvest", "lighthouse",
+    "court", "strike", "choir", "stadium", "forest", "bees", "cyclists", "winter", "summer", "tourists", "fishermen",
 ]  # fmt: skip
+VERBS = ["said", "asked", "promised", "warned", "voted", "reopened", "closed", "planned", "counted", "welcomed"]
 
 
 def story_text(n: int, paragraphs: int = 5) -> list[str]:
-    """Story n's paragraphs: words of its own, so that two stories share little."""
-    own = [WORDS[(n * 7 + i) % len(WORDS)] for i in range(6)]
+    """Story n's paragraphs: sentences of its own (two stories share few word triples)."""
+    pick = random.Random(n)
     return [
-        f"Paragraph {i} about the {own[i % 6]} and the {own[(i + 1) % 6]}: residents of the {own[(i + 2) % 6]} "
-        f"district said story {n} had been discussed for months, and the {own[(i + 3) % 6]} answered."
-        for i in range(1, paragraphs + 1)
+        " ".join(
+            f"The {pick.choice(WORDS)} {pick.choice(VERBS)} the {pick.choice(WORDS)} near the {pick.choice(WORDS)}."
+            for _ in range(4)
+        )
+        for _ in range(paragraphs)
     ]
 
 
@@ -102,3 +107,169 @@ def test_a_clamped_crawl_delay_is_one_line_and_a_cap_in_the_json(
     assert summary(result)["caps"] == lines
     assert len(query(db_path, "select number from articles")) == 3
     assert server.count("/robots.txt") == 1
+
+
+class Site:
+    """A small news site: a home page listing `links` (newest first), and the pages in `pages`
+    (path -> HTML, changed at will between runs); anything else is a 404."""
+
+    def __init__(self, server: LoopbackServer):
+        self.server = server
+        self.pages: dict[str, str] = {}
+        self.links: list[str] = []
+        self.home_head = ""
+        server.serve("/", self._answer)
+
+    def add(self, path: str, html: str, *, listed: bool = True) -> None:
+        self.pages[path] = html
+        if listed:
+            self.links.insert(0, path)
+
+    def url(self, path: str = "/") -> str:
+        return self.server.url(path)
+
+    def _answer(self, path: str) -> Reply:
+        if path == "/":
+            return page(listing_html(self.links, head=self.home_head))
+        if path in self.pages:
+            return page(self.pages[path])
+        return Reply(404, {"Content-Type": "text/plain"}, "not found")
+
+    def asked(self, path: str) -> int:
+        return self.server.count(path)
+
+
+def rows(db: Path, source: str | None = None) -> list[tuple[object, ...]]:
+    sql = "select source, number, url, title from articles"
+    if source is None:
+        return query(db, sql + " order by source, url")
+    return query(db, sql + " where source = ? order by url", source)
+
+
+def notes(result: Result, word: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if word in line]
+
+
+# --- item 1: one owner per article --------------------------------------------------------------------
+
+
+def claiming_site(a: Site, b: Site) -> None:
+    """Site A's pages, each claiming to be one of B's: by canonical, by og:url (a story B has not
+    published yet), by a JSON-LD identifier that is B's number."""
+    a.add("/copy-of-the-harbour-story", article_html(
+        "The harbour story, told by A", story_text(101), canonical=b.url("/story/48213-harbour")))  # fmt: skip
+    a.add("/a-scoop", article_html("What B will say tomorrow", story_text(102), og_url=b.url("/story/48215-budget")))
+    a.add("/ld-claim", article_html(
+        "A page claiming B's number", story_text(103),
+        head='<script type="application/ld+json">{"@type": "NewsArticle", "identifier": "48214"}</script>',
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["sources-named", "both-127.0.0.1"])
+def test_a_page_claiming_another_sites_article_never_touches_it(
+    db_path: Path, loopback: ServerFactory, named: bool
+) -> None:
+    a, b = Site(loopback()), Site(loopback())
+    b.add("/story/48213-harbour", article_html("The harbour reopens", story_text(1), day=1))
+    b.add("/story/48214-ferry", article_html("The ferry returns", story_text(2), day=2))
+    claiming_site(a, b)
+    name_a, name_b = (["--source", "site-a"], ["--source", "site-b"]) if named else ([], [])
+    assert scrape_cli(db_path, *name_b, b.url()).exit_code == 0
+    b_rows = rows(db_path)
+    b_bodies = query(db_path, "select number, body from articles order by number")
+    first_a = scrape_cli(db_path, *name_a, a.url())
+    assert first_a.exit_code == 0, first_a.output
+    assert "new 3, updated 0" in first_a.stderr
+    # A's pages are A's: their own URLs, never B's; B's rows are as they were
+    owned_by_a = [row for row in rows(db_path) if row not in b_rows]
+    assert sorted(str(row[2]) for row in owned_by_a) == sorted(a.url(path) for path in a.links)
+    assert query(db_path, "select number, body from articles where url like ? order by number", b.url() + "%") == b_bodies
+    assert query(db_path, "select count(*) from revisions") == [(0,)]
+    assert not query(db_path, "select url from article_urls where url like ? and number not in "
+                     "(select number from articles where url like ?)", b.url() + "%", b.url() + "%")  # fmt: skip
+    if named:
+        assert {row[0] for row in owned_by_a} == {"site-a"}
+    else:  # one source name for both: the JSON-LD number B's row has is a collision, said in one line
+        assert len(notes(first_a, "names another story")) == 1
+    # B publishes the story A claimed: B's next cron run fetches it and archives it as B's
+    b.add("/story/48215-budget", article_html("The budget is out", story_text(3), day=3))
+    later_b = scrape_cli(db_path, *name_b, b.url())
+    assert later_b.exit_code == 0, later_b.output
+    assert "new 1" in later_b.stderr
+    assert b.asked("/story/48215-budget") == 1
+    assert query(db_path, "select title, url from articles where url = ?", b.url("/story/48215-budget")) == [
+        ("The budget is out", b.url("/story/48215-budget"))
+    ]
+    assert len(rows(db_path)) == 6
+
+
+# --- item 4: a number names one story ---------------------------------------------------------------
+
+
+def ld_identifier(number: int) -> str:
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "identifier": "{number}"}}</script>'
+
+
+def colliding_site(site: Site, *, print_first: bool) -> None:
+    site.add("/news/cats-win-the-show-10000", article_html("Cats win the show", story_text(11), day=1))
+    site.add("/news/dogs-lose-the-final-10000", article_html("Dogs lose the final", story_text(12), day=2))
+    site.add("/first-of-two", article_html("The first of two", story_text(13), day=3, head=ld_identifier(555)))
+    site.add("/second-of-two", article_html("The second of two", story_text(14), day=4, head=ld_identifier(555)))
+    main = site.url("/news/the-library-reopens")
+    lede = "<p class='lede'><strong>The library opens its doors again after two years.</strong></p>"
+    views = [
+        ("/news/the-library-reopens", article_html("The library reopens", story_text(15), day=5, before=lede)),
+        ("/news/the-library-reopens?print=1", article_html(
+            "The library reopens (print)", [*story_text(15), "Printed from Harbour News."], day=5, canonical=main)),
+    ]  # fmt: skip
+    for path, html in views if print_first else reversed(views):  # (the last added is listed first)
+        site.add(path, html)
+
+
+@pytest.mark.parametrize("print_first", [True, False], ids=["print-view-listed-first", "main-listed-first"])
+def test_different_stories_under_one_number_are_kept_apart(
+    db_path: Path, loopback: ServerFactory, print_first: bool
+) -> None:
+    site = Site(loopback())
+    colliding_site(site, print_first=print_first)
+    first = scrape_cli(db_path, site.url())
+    assert first.exit_code == 0, first.output
+    titles = sorted(str(row[3]) for row in rows(db_path))
+    assert titles == [
+        "Cats win the show", "Dogs lose the final", "The first of two", "The library reopens", "The second of two"
+    ]  # fmt: skip
+    collisions = notes(first, "names another story")
+    assert len(collisions) == 2, first.stderr  # the second -10000 and the second 555, one line each
+    numbers = {row[3]: row[1] for row in rows(db_path)}
+    assert min(numbers["Cats win the show"], numbers["Dogs lose the final"]) == 10000  # the first stored keeps it
+    assert min(numbers["The first of two"], numbers["The second of two"]) == 555
+    library = query(db_path, "select url, lede from articles where title = 'The library reopens'")
+    assert library == [(site.url("/news/the-library-reopens"), "The library opens its doors again after two years.")]
+    before = {path: site.asked(path) for path in site.pages}
+    again = scrape_cli(db_path, site.url())  # a cron run: every story is known, nothing is fetched
+    assert again.exit_code == 0 and "new 0, updated 0" in again.stderr, again.stderr
+    assert {path: site.asked(path) for path in site.pages} == before
+    refetched = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert refetched.exit_code == 0, refetched.output
+    assert "new 0, updated 0" in refetched.stderr, refetched.stderr
+    assert sorted(str(row[3]) for row in rows(db_path)) == titles
+    # (a print view stored first is an earlier version of the row its main version replaced)
+    assert query(db_path, "select count(*) from revisions") == [(1 if print_first else 0,)]
+    assert not notes(refetched, "names another story")  # the derived numbers are the newcomers' own now
+
+
+def test_a_site_whose_every_canonical_is_its_home_page_keeps_every_article(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    site = Site(loopback())
+    for n in range(12):
+        slug = f"/{WORDS[n]}-and-{WORDS[n + 12]}"
+        site.add(slug, article_html(f"Story {n}: the {WORDS[n]}", story_text(20 + n), day=n + 1, canonical=site.url()))
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert "new 12, updated 0" in result.stderr, result.stderr
+    assert sorted(str(row[2]) for row in rows(db_path)) == sorted(site.url(path) for path in site.links)
+    assert not query(db_path, "select 1 from article_urls where url = ?", site.url())  # the home page is no article
+    again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert "new 0, updated 0, unchanged 12" in again.stderr, again.stderr
+    assert len(rows(db_path)) == 12

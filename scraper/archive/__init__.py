@@ -203,13 +203,15 @@ class Archive(CrawlState):
         timezone: str | None = None,
         packed: PackedPage | None = None,
         done: str | None = None,
+        keep: bool = False,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
 
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
-        same transaction."""
+        same transaction. With `keep`, an archived version stays as it is (the caller found the
+        page no better: a print view, a change of clocks only): only the URLs are remembered."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -223,7 +225,7 @@ class Archive(CrawlState):
                 outcome = Outcome.NEW
                 row["first_seen"] = row["last_seen"] = _now()
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
-            elif old["content_hash"] == digest:
+            elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
             else:
                 outcome = Outcome.UPDATED

@@ -60,6 +60,7 @@ class Store(Protocol):
     """What a run needs from the archive."""
 
     def lookup_url(self, url: str) -> KnownArticle | None: ...
+    def find(self, number: int | str, source: str | None = None) -> list[Article]: ...
     def save(
         self,
         article: Article,
@@ -69,6 +70,7 @@ class Store(Protocol):
         timezone: str | None = None,
         packed: Any = None,
         done: str | None = None,
+        keep: bool = False,
     ) -> str: ...
     def pack_page(self, page: Page) -> Any: ...  # compressed for keeping; safe on any thread
     def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None: ...
