@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -115,12 +116,12 @@ class Site:
 
     def __init__(self, server: LoopbackServer):
         self.server = server
-        self.pages: dict[str, str] = {}
+        self.pages: dict[str, str | Callable[[], str]] = {}  # a callable makes the page at each visit
         self.links: list[str] = []
         self.home_head = ""
         server.serve("/", self._answer)
 
-    def add(self, path: str, html: str, *, listed: bool = True) -> None:
+    def add(self, path: str, html: str | Callable[[], str], *, listed: bool = True) -> None:
         self.pages[path] = html
         if listed:
             self.links.insert(0, path)
@@ -132,7 +133,8 @@ class Site:
         if path == "/":
             return page(listing_html(self.links, head=self.home_head))
         if path in self.pages:
-            return page(self.pages[path])
+            html = self.pages[path]
+            return page(html if isinstance(html, str) else html())
         return Reply(404, {"Content-Type": "text/plain"}, "not found")
 
     def asked(self, path: str) -> int:
@@ -273,3 +275,99 @@ def test_a_site_whose_every_canonical_is_its_home_page_keeps_every_article(
     again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
     assert "new 0, updated 0, unchanged 12" in again.stderr, again.stderr
     assert len(rows(db_path)) == 12
+
+
+# --- not-articles at the run level: much less text, the same text at every URL -------------------------
+
+
+def test_a_refetch_that_finds_much_less_text_keeps_the_archived_articles(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    for n in range(3):
+        site.add(f"/news/story-{n}", article_html(f"Story {n}", story_text(40 + n), day=n + 1))
+    assert scrape_cli(db_path, site.url()).exit_code == 0
+    archived = query(db_path, "select number, body from articles order by number")
+    full = dict(site.pages)
+    for n in range(3):  # the site breaks: each page holds its headline and its first sentence only
+        site.pages[f"/news/story-{n}"] = article_html(f"Story {n}", [story_text(40 + n)[0].split(". ")[0] + "."], day=n + 1)
+    broken = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert broken.exit_code == 1
+    refusals = notes(broken, "the archived article is kept: it now holds")
+    assert len(refusals) == 3 and all(line.startswith("error: ") for line in refusals), broken.stderr
+    assert query(db_path, "select number, body from articles order by number") == archived
+    assert query(db_path, "select count(*) from revisions") == [(0,)]
+    site.pages.update(full)  # the site is whole again, and so is the archive
+    mended = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert mended.exit_code == 0, mended.output
+    assert "new 0, updated 0, unchanged 3" in mended.stderr
+    assert query(db_path, "select number, body from articles order by number") == archived
+
+
+WALL = (
+    "Before you go on: we and 212 partners keep and read details on your device. Choose what suits you "
+    "in the panel below; you can change your mind at any time in the settings at the foot of every page."
+)
+
+
+def test_the_same_text_at_every_url_is_a_wall_not_articles(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    stories = {f"/news/story-{n}": (f"Story {n} of the week", story_text(60 + n)) for n in range(6)}
+    for path, (title, _) in stories.items():  # metadata kept, the wall instead of the text
+        site.add(path, article_html(title, [WALL], day=int(path[-1]) + 1))
+    first = scrape_cli(db_path, site.url())
+    assert first.exit_code == 1, first.output
+    assert len(notes(first, "a page served in place of articles; will retry")) == 6, first.stderr
+    assert rows(db_path) == []
+    assert query(db_path, "select count(*) from article_urls") == [(0,)]
+    assert query(db_path, "select count(*) from failures where kind = 'article'") == [(6,)]
+    for path, (title, text) in stories.items():  # the wall goes: the next cron run fetches every story again
+        site.pages[path] = article_html(title, text, day=int(path[-1]) + 1)
+    second = scrape_cli(db_path, site.url())
+    assert second.exit_code == 0, second.output
+    assert "new 6" in second.stderr
+    assert all(site.asked(path) == 2 for path in stories)
+    assert query(db_path, "select count(*) from failures") == [(0,)]
+
+
+# --- item 6: revisions for real edits only -----------------------------------------------------------
+
+PROMOS = ["Most read: the bakery's new loaf", "Don't miss: tram timetables for winter", "Sponsored: a week by the sea"]
+
+
+class Ticking:
+    """Story n's page, with a clock, "updated N minutes ago" and a rotating promotion that change
+    on every visit; `text` and `title` are the story's own, edited at will."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.visits = 0
+        self.title = f"Ticking story {n}"
+        self.text = story_text(80 + n)
+
+    def __call__(self) -> str:
+        self.visits += 1
+        minute = (7 * self.visits) % 60
+        clock = f"<p>Last updated {10 + self.visits % 12}:{minute:02d}:{self.visits % 60:02d} on Thursday {self.visits} December</p>"
+        promo = f"<p>{PROMOS[self.visits % len(PROMOS)]}</p>"
+        lede = f"<p class='lede'><strong>A story of the town, updated {self.visits + 2} minutes ago.</strong></p>"
+        return article_html(self.title, [*self.text[:3], promo, *self.text[3:]], day=self.n + 1, before=lede + clock)
+
+
+def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    pages = [Ticking(n) for n in range(3)]
+    for n, ticking in enumerate(pages):
+        site.add(f"/news/ticking-{n}", ticking)
+    assert scrape_cli(db_path, site.url()).exit_code == 0
+    archived = query(db_path, "select number, title, lede, body from articles order by number")
+    for _ in range(3):
+        again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+        assert "new 0, updated 0, unchanged 3" in again.stderr, again.stderr
+    assert all(ticking.visits == 4 for ticking in pages)
+    assert query(db_path, "select count(*) from revisions") == [(0,)]
+    assert query(db_path, "select number, title, lede, body from articles order by number") == archived
+    pages[0].text[1] = pages[0].text[1].replace("The ", "Yesterday the ", 1)  # an edit of one sentence
+    pages[1].title = "Ticking story 1, corrected"  # and of a headline
+    edited = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert "new 0, updated 2, unchanged 1" in edited.stderr, edited.stderr
+    assert query(db_path, "select count(*) from revisions") == [(2,)]
+    assert query(db_path, "select count(*) from articles where body like '%Yesterday the %'") == [(1,)]

@@ -243,6 +243,14 @@ class Archive(CrawlState):
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
 
+    def forget(self, source: str, number: int | str) -> None:
+        """Take back an article this run saved as new and then found was none (the same text as
+        pages of other articles: a wall served everywhere): its row, its URLs and its raw page go,
+        so its URL is fetched again. Its revisions stay (there are none for a new article)."""
+        with self.writing():
+            for table in ("articles", "article_urls", "article_pages"):
+                self.db.conn.execute(f"delete from {table} where source = ? and number = ?", (source, number))
+
     def _current(self, source: str, number: int | str) -> dict[str, object] | None:
         row = self.db.conn.execute(_CURRENT, (source, number)).fetchone()
         return dict(zip(_CURRENT_COLUMNS, row, strict=True)) if row is not None else None

@@ -42,6 +42,9 @@ _AGO = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+# Articles of one site with the same text under different titles are one page served in place of
+# articles (a wall, an error page), when the text is this short: a wall's, not a press release's.
+SAME_TEXT_UNDER = 2000
 
 
 def owned(article: Article, served: str, *, source: str | None, listings: Container[str]) -> Article:

@@ -21,7 +21,7 @@ from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowe
 from scraper.fetch.robots import RobotsUnavailable
 from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
-from scraper.pipeline.owners import owned, real_edit, refused, renumbered, same_story
+from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
 from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
@@ -75,6 +75,7 @@ class Run:
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
+        self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
@@ -399,17 +400,45 @@ class Run:
         served = page.final_url if page is not None else url
         article = owned(article, served, source=target.settings.archive_as, listings=self._listings)
         placed = self._place(article, served)
-        if isinstance(placed, str):
-            self._fail(target, url, f"{served}: the archived article is kept: {placed}; will retry")
+        if isinstance(placed, str):  # a failure of this run; the URL is archived, a --refetch tries it again
+            self.counts.failed += 1
+            self.reporter.problem(f"{served}: the archived article is kept: {placed}")
             return Verdict.GO_ON
         article, keep = placed
+        if self._served_everywhere(target, url, served, article):
+            return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = zone.key if zone is not None else None
         outcome = str(
             self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
         )
         self.counts.add(outcome)
+        if len(article.body) < SAME_TEXT_UNDER:
+            self._texts.setdefault(
+                same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
+            )
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON
+
+    def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
+        """Whether the page holds the very text another article of this run was stored with, under
+        another title and number: a wall or an error page the site serves in place of every
+        article. It fails (retried later), and so does the first one, taken back if it was new."""
+        if len(article.body) >= SAME_TEXT_UNDER:
+            return False
+        first = self._texts.get(same_text(article))
+        if first is None or first.number == article.number or first.title == article.title:
+            return False
+        if url_key(first.served) == url_key(served) or first.source != article.source:
+            return False
+        why = f"the same text as {first.served}, under another title: a page served in place of articles; will retry"
+        if not first.failed:
+            first.failed = True
+            if first.outcome == "new":
+                self.store.forget(first.source, first.number)
+                self.counts.new -= 1
+                self._fail(target, first.url, f"{first.served}: {why}")
+        self._fail(target, url, f"{served}: {why}")
+        return True
 
     def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
         """Where the article goes, and whether the archived version stays (a print or mobile view of
@@ -503,6 +532,19 @@ def changed_since(known: KnownArticle, lastmod: datetime | None) -> bool:
     if lastmod.tzinfo is None or archived.tzinfo is None:
         return lastmod.replace(tzinfo=None) > archived.replace(tzinfo=None)
     return lastmod > archived
+
+
+@dataclass
+class _Stored:
+    """An article stored this run, kept to tell a wall served at every URL from articles."""
+
+    url: str
+    served: str
+    source: str
+    number: int | str
+    title: str
+    outcome: str
+    failed: bool = False
 
 
 def _chain(*parts: Iterable[tuple[str, Result]]) -> Iterator[tuple[str, Result]]:
