@@ -4,13 +4,19 @@ scraped through the command line, asserting the archive's rows and what was requ
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import ROOT
 
 from scraper.cli import cli
 from tests.servers import LoopbackServer, Reply, ServerFactory
@@ -371,3 +377,56 @@ def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: Server
     assert "new 0, updated 2, unchanged 1" in edited.stderr, edited.stderr
     assert query(db_path, "select count(*) from revisions") == [(2,)]
     assert query(db_path, "select count(*) from articles where body like '%Yesterday the %'") == [(1,)]
+
+
+# --- item 14: SIGTERM is handled like Ctrl-C -------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("whole_group", [True, False], ids=["group-as-systemd", "process-as-kill"])
+def test_sigterm_stops_the_run_promptly_marks_it_interrupted_and_leaves_no_warning(
+    tmp_path: Path, loopback: ServerFactory, whole_group: bool
+) -> None:
+    server = loopback(latency=0.05)
+    site = Site(server)
+    for n in range(40):
+        site.add(f"/news/story-{n}", article_html(f"Story {n}", story_text(200 + n), day=1 + n % 28))
+    late = Reply(200, HTML, article_html("Late", story_text(1), day=1), delay=120)
+    server.route("/news/story-0", late)  # listed last; it never comes
+    db = tmp_path / "a.db"
+    command = [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "--delay", "0", "--retries", "0",
+               "--processes", "2", site.url()]  # fmt: skip
+    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:
+        if db.exists() and archived(db) >= 10:
+            break
+        time.sleep(0.02)
+    assert run.poll() is None, "the run ended before it could be stopped"
+    asked = time.monotonic()
+    if whole_group:
+        os.killpg(run.pid, signal.SIGTERM)  # systemd's stop: every process of the unit
+    else:
+        run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=30)
+    assert time.monotonic() - asked < 10, "the run did not stop promptly"
+    assert run.returncode == 143, err
+    assert "Traceback" not in err and "leaked" not in err and "resource_tracker" not in err, err
+    assert err.strip().splitlines()[-1] == "Terminated.", err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        assert conn.execute("select status from runs").fetchall() == [("interrupted",)]
+        assert conn.execute("select count(*) from articles").fetchone()[0] >= 10
+    server.route("/news/story-0", page(article_html("Late", story_text(1), day=1)))
+    resumed = scrape_cli(db, site.url())  # the next run finishes what the stopped one left
+    assert resumed.exit_code == 0, resumed.output
+    assert len(query(db, "select number from articles")) == 40
+
+
+def archived(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("select count(*) from articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0

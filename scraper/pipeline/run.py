@@ -81,8 +81,9 @@ class Run:
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
         self.stop = stop
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Without `wait` (the run was interrupted), fetches still in flight are not waited for."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         if self._own_parsers:
             self.parsers.close()
 
