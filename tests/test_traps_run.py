@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -463,3 +464,118 @@ def test_one_dripping_article_holds_up_none_of_the_others(db_path: Path, loopbac
     assert finished and finished[0].exit_code == 1  # the twelfth: cut at the limit, a failure retried later
     assert "response took longer than 4 s" in finished[0].stderr
     assert query(db_path, "select url from failures") == [(site.url(newest),)]
+
+
+# --- item 7: sitemap loops, and an empty or useless method falls back to the next ---------------------
+
+XML = {"Content-Type": "application/xml"}
+
+
+def sitemap_index(*children: str) -> Reply:
+    items = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+    return Reply(200, XML, f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{items}</sitemapindex>")
+
+
+def urlset(*urls: str, lastmod: str | None = None, news: bool = False) -> Reply:
+    stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    items = "".join(f"<url><loc>{url}</loc>{stamp}</url>" for url in urls)
+    space = " xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'" if news else ""
+    return Reply(200, XML, f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'{space}>{items}</urlset>")
+
+
+def twelve_stories(site: Site) -> None:
+    for n in range(12):
+        site.add(f"/news/story-{n}", article_html(f"Story {n}", story_text(400 + n), day=n + 1))
+
+
+def robots(*sitemaps: str) -> Reply:
+    return Reply(200, {"Content-Type": "text/plain"}, "User-agent: *\n" + "".join(f"Sitemap: {s}\n" for s in sitemaps))
+
+
+@pytest.mark.parametrize("trap", ["lists-itself", "two-list-each-other", "empty-news-sitemap", "empty-then-itself"])
+def test_a_useless_sitemap_costs_one_request_each_and_the_listing_pages_come_next(
+    db_path: Path, loopback: ServerFactory, trap: str
+) -> None:
+    site = Site(loopback())
+    twelve_stories(site)
+    index, other, news = site.url("/sitemap_index.xml"), site.url("/sitemap-b.xml"), site.url("/news-sitemap.xml")
+    site.pages["/robots.txt"] = robots(index)
+    site.pages["/news-sitemap.xml"] = urlset(news=True)
+    site.pages["/sitemap_index.xml"] = {
+        "lists-itself": sitemap_index(index),
+        "two-list-each-other": sitemap_index(other),
+        "empty-news-sitemap": sitemap_index(news),
+        "empty-then-itself": sitemap_index(news, index),
+    }[trap]
+    site.pages["/sitemap-b.xml"] = sitemap_index(index)
+    result = scrape_cli(db_path, "-v", "--since", "2026-11-01", site.url())  # a window: sitemaps come first
+    assert result.exit_code == 0, result.output
+    assert "discovery via sitemap" in result.stderr and "discovery via listing" in result.stderr, result.stderr
+    assert "new 12" in result.stderr
+    assert len(rows(db_path)) == 12
+    assert site.asked("/sitemap_index.xml") == 1
+    assert site.asked("/sitemap-b.xml") <= 1 and site.asked("/news-sitemap.xml") <= 1
+    if trap != "empty-news-sitemap":
+        assert len(notes(result, "which this walk has read already; not read again")) == 1
+
+
+def test_an_empty_first_child_does_not_end_the_sitemap_walk(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    twelve_stories(site)
+    site.pages["/robots.txt"] = robots(site.url("/sitemap_index.xml"))
+    site.pages["/sitemap_index.xml"] = sitemap_index(site.url("/news-sitemap.xml"), site.url("/posts.xml"))
+    site.pages["/news-sitemap.xml"] = urlset(news=True)
+    site.pages["/posts.xml"] = urlset(*(site.url(path) for path in site.links), lastmod="2026-11-30T00:00:00Z")
+    result = scrape_cli(db_path, "-v", "--since", "2026-11-01", site.url())
+    assert result.exit_code == 0, result.output
+    assert "discovery via listing" not in result.stderr  # the sitemap was enough
+    assert "new 12" in result.stderr and len(rows(db_path)) == 12
+    assert [site.asked(p) for p in ("/sitemap_index.xml", "/news-sitemap.xml", "/posts.xml")] == [1, 1, 1]
+
+
+def test_an_empty_feed_falls_back_to_the_next_method(db_path: Path, tmp_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    twelve_stories(site)
+    site.home_head = f"<link rel='alternate' type='application/rss+xml' href='{site.url('/feed/')}'>"
+    empty = "<?xml version='1.0'?><rss version='2.0'><channel><title>Harbour News</title></channel></rss>"
+    site.pages["/feed/"] = Reply(200, {"Content-Type": "application/rss+xml"}, empty)
+    config = tmp_path / "scraper.toml"
+    config.write_text(f'[sources.harbour]\nurl = "{site.url()}"\ndelay = 0\ndiscovery = ["feed", "listing"]\n')
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "--config", str(config), "scrape", "-v", "--retries", "0"])
+    assert result.exit_code == 0, result.output
+    assert "feed is not available here" in result.stderr and "discovery via listing" in result.stderr
+    assert len(rows(db_path)) == 12 and site.asked("/feed/") == 1
+
+
+# --- item 8: a 50,000-URL sitemap without lastmod on a backfill --------------------------------------
+
+
+@pytest.mark.parametrize("order", ["newest-first", "oldest-first"])
+def test_a_huge_undated_sitemap_is_read_on_a_budget_and_leaves_no_frontier(
+    db_path: Path, loopback: ServerFactory, order: str
+) -> None:
+    server = loopback()
+    total = 50_000
+
+    def story(path: str) -> Reply:  # story i was published i hours before 30 November 2026, 23:00
+        i = int(path.removeprefix("/a/"))
+        at = datetime(2026, 11, 30, 23, tzinfo=UTC) - timedelta(hours=i)
+        return page(article_html(f"Story {i}", story_text(i)).replace("2026-11-01T08:00:00+00:00", at.isoformat()))
+
+    server.serve("/a/", story)
+    site = Site(server)
+    numbers = range(total) if order == "newest-first" else range(total - 1, -1, -1)
+    site.pages["/robots.txt"] = robots(site.url("/sitemap.xml"))
+    site.pages["/sitemap.xml"] = urlset(*(site.url(f"/a/{i}") for i in numbers))
+    result = scrape_cli(db_path, "--json", "--since", "2026-11-30", "--until", "2026-11-30", site.url())
+    assert result.exit_code == 0, result.output
+    assert sorted(int(str(row[3]).split()[-1]) for row in rows(db_path)) == list(range(24))  # that day's
+    stories = sum(1 for request in server.requests if request.path.startswith("/a/"))
+    assert stories <= (100 if order == "newest-first" else 150), stories  # not 50,000
+    assert query(db_path, "select count(*) from frontier") == [(0,)]
+    assert not summary(result)["caps"]  # stopped where the dates said, before the budget
+    before = server.count()
+    cron = scrape_cli(db_path, site.url())  # the next cron run is not handed what the backfill left
+    assert cron.exit_code == 0, cron.output
+    assert "resuming" not in cron.stderr
+    assert server.count() - before <= 2

@@ -201,8 +201,14 @@ class Run:
                 else:
                     todo.append(candidate)
             go_on = go_on or verdict is Verdict.GO_ON
-        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo])
+        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo if self._resumable(target, c)])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
+
+    def _resumable(self, target: Target, candidate: Candidate) -> bool:
+        """Whether an interrupted run leaves the candidate to the next run (the frontier): always,
+        but on a backfill of a window only one dated inside it. A URL that must be downloaded to
+        learn its date is the window's cost, not the next cron run's."""
+        return self.settings.window.contains(candidate.published or candidate.lastmod, target.zone)
 
     def _record(self, target: Target, candidate: Candidate) -> Parsed | None:
         """The record discovery's data gives (the REST API), or None: fetch the page."""
@@ -627,3 +633,6 @@ class _Context:
 
     def detail(self, message: str) -> None:
         self._run.reporter.detail(message)
+
+    def cap(self, message: str) -> None:
+        self._run.reporter.cap(message)
