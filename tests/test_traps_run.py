@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -579,3 +579,72 @@ def test_a_huge_undated_sitemap_is_read_on_a_budget_and_leaves_no_frontier(
     assert cron.exit_code == 0, cron.output
     assert "resuming" not in cron.stderr
     assert server.count() - before <= 2
+
+
+# --- item 13: every cap reached is said; a chain running forward in time stops at --until ---------------
+
+
+def test_endless_pagination_stops_at_the_cap_and_says_so(db_path: Path, loopback: ServerFactory) -> None:
+    server = loopback()
+
+    def listing(path: str) -> Reply:  # page N lists story N and links to page N+1, forever
+        n = int(path.strip("/").split("/")[-1]) if path.startswith("/page/") else 1
+        return page(listing_html([f"/news/story-{n}"], older=f"/page/{n + 1}/"))
+
+    def story(path: str) -> Reply:
+        n = int(path.rsplit("-", 1)[-1])
+        return page(article_html(f"Story {n}", story_text(n), day=1 + n % 28))
+
+    server.serve("/page/", listing)
+    server.serve("/news/", story)
+    server.route("/", listing("/"))
+    result = scrape_cli(db_path, "--json", "--processes", "0", server.url())
+    assert result.exit_code == 0, result.output
+    caps = notes(result, "listing pages walked, the most one walk reads")
+    assert len(caps) == 1 and server.url("/page/1001/") in caps[0], result.stderr
+    assert summary(result)["caps"] == caps
+    assert sum(1 for r in server.requests if r.path.startswith("/page/")) == 999  # and the home page: 1000
+    assert server.count("/page/1001/") == 0
+    assert len(rows(db_path)) == 1000
+
+
+def test_a_day_archive_chain_running_forward_stops_after_until(db_path: Path, loopback: ServerFactory) -> None:
+    server = loopback()
+    first = date(2021, 2, 1)
+
+    def day_page(path: str) -> Reply:  # /2021/02/01/ -> its one story, and rel=next: the next day
+        day = date(*map(int, path.strip("/").split("/")))
+        nxt = day + timedelta(days=1)
+        older = f"/{nxt:%Y/%m/%d}/" if nxt < first + timedelta(days=108) else None
+        return page(listing_html([f"/story/{day:%Y-%m-%d}"], older=older))
+
+    def story(path: str) -> Reply:
+        day = date.fromisoformat(path.rsplit("/", 1)[-1])
+        html = article_html(f"The news of {day:%d %B}", story_text(day.toordinal()))
+        return page(html.replace("2026-11-01T08:00:00+00:00", f"{day.isoformat()}T08:00:00+00:00"))
+
+    server.serve("/2021/", day_page)
+    server.serve("/story/", story)
+    result = scrape_cli(db_path, "--since", "2021-02-01", "--until", "2021-02-06", server.url("/2021/02/01/"))
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 6
+    day_pages = sum(1 for r in server.requests if r.path.startswith("/2021/"))
+    assert day_pages == 6, day_pages  # not 108
+
+
+def test_the_budget_for_undated_sitemap_entries_is_a_cap_said_once(
+    db_path: Path, loopback: ServerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scraper.pipeline.walks.sitemap.MAX_UNDATED", 60)
+    server = loopback()
+    server.serve("/a/", lambda path: page(article_html(f"Story {path[3:]}", story_text(int(path[3:])), day=1)))
+    site = Site(server)
+    site.pages["/robots.txt"] = robots(site.url("/sitemap.xml"))
+    site.pages["/sitemap.xml"] = urlset(*(site.url(f"/a/{i}") for i in range(300)))
+    result = scrape_cli(db_path, "--json", "--until", "2026-11-30", site.url())  # no --since: no part says stop
+    assert result.exit_code == 0, result.output
+    caps = notes(result, "pages without a date not read (at most 60 are read on a backfill)")
+    assert len(caps) == 1 and "240 pages" in caps[0], result.stderr
+    assert summary(result)["caps"] == caps
+    assert sum(1 for r in server.requests if r.path.startswith("/a/")) == 60
+    assert query(db_path, "select count(*) from frontier") == [(0,)]

@@ -5,11 +5,13 @@ through the feed. An interrupted cron walk resumes at the page after the last on
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import datetime, time
 from typing import ClassVar
 
 from scraper.discover import guess_kind, parse_feed, parse_listing
 from scraper.errors import FeedError
 from scraper.models import Page
+from scraper.parse.textdates import read_url_date
 from scraper.pipeline.ports import Ended, Mode
 from scraper.pipeline.walks.base import Batch, Candidate, Cost, Offer, WalkContext
 from scraper.urls import url_key
@@ -43,6 +45,7 @@ class ListingWalk:
         on past its first page whatever that page holds."""
         visited: set[str] = set()
         ended: Ended | None = None
+        before: list[Candidate] = []  # the last page's candidates
         while page is not None:
             visited.add(url_key(page.final_url))
             try:
@@ -50,8 +53,16 @@ class ListingWalk:
             except FeedError as error:
                 ctx.fail(page.final_url, str(error))
                 return None
-            if next_url is not None and (url_key(next_url) in visited or len(visited) >= ctx.max_pages):
+            if next_url is not None and url_key(next_url) in visited:
                 next_url = None
+            elif next_url is not None and len(visited) >= ctx.max_pages:
+                ctx.cap(f"{ctx.name}: {ctx.max_pages} listing pages walked, the most one walk reads; "
+                        f"{next_url} and what follows are not")  # fmt: skip
+                next_url = None
+            elif next_url is not None and _runs_past_until(ctx, page.final_url, next_url, before, candidates):
+                ctx.detail(f"{ctx.name}: {next_url} comes after --until (these pages run forward in time); not read")
+                next_url = None
+            before = candidates
             batch = Batch(candidates, next_url=next_url, cursor=True, go_on=resuming)
             resuming = False
             yield batch
@@ -70,6 +81,31 @@ class ListingWalk:
             return [Candidate(link.url, link.published) for link in listing.links], listing.next_url
         feed = ctx.page(listing.feeds[0])
         return (feed_candidates(ctx, feed), None) if feed is not None else ([], None)
+
+
+def _runs_past_until(
+    ctx: WalkContext, url: str, next_url: str, before: list[Candidate], candidates: list[Candidate]
+) -> bool:
+    """Whether the page after this one is newer than --until, in a chain of pages that runs
+    forward in time (day or month archives linked oldest first): the next page's date in its URL
+    is later than this one's and after --until, or this page's articles are all newer than the
+    last page's and all after --until. Newest first, as most sites go, pages after --until come
+    first and are walked past."""
+    window, zone = ctx.window, ctx.zone
+    if window.until is None:
+        return False
+    here, there = read_url_date(url), read_url_date(next_url)
+    if here is not None and there is not None and there > here:
+        return window.is_newer(datetime.combine(there, time.min), zone)
+    dated = [c.published for c in candidates if c.published is not None]
+    earlier = [c.published for c in before if c.published is not None]
+    if not dated or not earlier or len(dated) < len(candidates):
+        return False
+    try:
+        forward = min(dated) > max(earlier)
+    except TypeError:  # aware and naive times: no order to tell
+        return False
+    return forward and all(window.is_newer(moment, zone) for moment in dated)
 
 
 def feed_candidates(ctx: WalkContext, feed: Page) -> list[Candidate]:

@@ -134,7 +134,8 @@ class SitemapWalk:
         left, turned = list(undated), False
         while left:
             if read.undated_budget <= 0:
-                ctx.cap(f"{url}: {len(left)} pages without a date not read (at most {MAX_UNDATED} are read a backfill)")
+                ctx.cap(f"{url}: {len(left)} pages without a date not read "
+                        f"(at most {MAX_UNDATED} are read on a backfill)")  # fmt: skip
                 return False
             size = min(UNDATED_PART, read.undated_budget)
             part, left = left[:size], left[size:]

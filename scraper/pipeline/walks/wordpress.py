@@ -98,6 +98,7 @@ class WordPressWalk:
                 ctx.keep_validators(fetched)
             if batch.ended is not None or not more:
                 return
+        ctx.cap(f"{ctx.name}: {MAX_API_PAGES} pages of the REST API's posts read, the most one walk reads")
 
     def _updates(
         self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None
@@ -125,6 +126,7 @@ class WordPressWalk:
                 return
             if posts.total_pages is not None and number >= posts.total_pages:
                 return
+        ctx.cap(f"{ctx.name}: {MAX_UPDATE_PAGES} pages of modified posts read, the most a cron run reads")
 
 
 def _candidates(ctx: WalkContext, posts: PostsPage, terms: Terms, language: str) -> list[Candidate]:
@@ -163,6 +165,8 @@ def _terms(ctx: WalkContext, root: str) -> Terms | None:
             pages = _total_pages(page)
             if page is None or pages is None or number >= pages:
                 break
+        else:
+            ctx.cap(f"{ctx.name}: {MAX_TERM_PAGES} pages of the REST API's {kind} read, the most one walk reads")
         found[kind] = names
     return found
 
