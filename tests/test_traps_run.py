@@ -140,7 +140,7 @@ class Site:
         return self.server.url(path)
 
     def _answer(self, path: str) -> Reply:
-        if path == "/":
+        if path == "/" and path not in self.pages:
             return page(listing_html(self.links, head=self.home_head))
         if path in self.pages:
             html = self.pages[path]
@@ -648,3 +648,54 @@ def test_the_budget_for_undated_sitemap_entries_is_a_cap_said_once(
     assert summary(result)["caps"] == caps
     assert sum(1 for r in server.requests if r.path.startswith("/a/")) == 60
     assert query(db_path, "select count(*) from frontier") == [(0,)]
+
+
+# --- item 17: a home page that lists its articles only in JSON-LD, or says it is an article --------------
+
+
+def itemlist_home(site: Site) -> str:
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {i + 1}, "item": {{"@type": "NewsArticle", "url": "{site.url(path)}", '
+        f'"headline": "Story {i}"}}}}'
+        for i, path in enumerate(site.links)
+    )
+    data = f'{{"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [{items}]}}'
+    return (
+        "<!DOCTYPE html><html><head><title>Harbour News</title>"
+        f'<script type="application/ld+json">{data}</script></head>'
+        "<body><div id='app'>Loading…</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("home", ["json-ld-itemlist", "og-type-article"])
+def test_a_home_page_is_walked_whatever_it_says_of_itself(db_path: Path, loopback: ServerFactory, home: str) -> None:
+    site = Site(loopback())
+    twelve_stories(site)
+    if home == "json-ld-itemlist":
+        site.pages["/"] = itemlist_home(site)
+    else:
+        site.home_head = "<meta property='og:type' content='article'><meta property='og:title' content='Harbour News'>"
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert "new 12" in result.stderr, result.stderr
+    assert sorted(str(row[2]) for row in rows(db_path)) == sorted(site.url(path) for path in site.links)
+    assert all(site.asked(path) == 1 for path in site.links)
+
+
+def test_itemlist_links_are_the_articles_of_every_list_and_no_breadcrumb() -> None:
+    from scraper.discover import parse_listing
+
+    data = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "BreadcrumbList", "itemListElement": [{"@type": "ListItem", "item": "https://n.example/world/"}]},
+        {"@type": "CollectionPage", "mainEntity": {"@type": "ItemList", "itemListElement": [
+            {"@type": "ListItem", "url": "/a-story"},
+            {"@type": "ListItem", "item": {"@type": "NewsArticle", "@id": "https://n.example/b-story",
+                                           "datePublished": "2026-11-02T08:00:00+01:00"}},
+            {"@type": "ListItem", "item": {"@type": "Product", "url": "https://n.example/shop/kettle"}},
+            "https://n.example/c-story",
+        ]}},
+    ]})  # fmt: skip
+    html = f"<html><head><script type='application/ld+json'>{data}</script></head><body></body></html>"
+    links = parse_listing(html, "https://n.example/").links
+    assert [link.url for link in links] == ["https://n.example/a-story", "https://n.example/b-story", "https://n.example/c-story"]
+    assert links[1].published == datetime(2026, 11, 2, 7, tzinfo=UTC)

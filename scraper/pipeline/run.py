@@ -28,7 +28,7 @@ from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
 from scraper.pipeline.walks.listing import ListingWalk
 from scraper.pipeline.workers import ParserCrash, Parsers
 from scraper.settings import RunSettings
-from scraper.urls import same_site, site_host, url_key
+from scraper.urls import origin_of, same_site, site_host, url_key
 from scraper.window import Window
 
 Result = Parsed | ScraperError
@@ -114,8 +114,10 @@ class Run:
             kind = guess_kind(page.content, page.headers.get("content-type"))
             if page.status == 304:
                 self.reporter.note(f"{page.requested_url}: not modified since the last run")
-            elif kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
+            elif target.single_page and kind != "feed":
                 self._single(target, page, mode)
+            elif kind == "html" and self._one_article(target, page, mode):
+                pass
             else:
                 context = _Context(self, target, mode, cursor)
                 if kind == "feed":  # the target is a feed: read it as a listing page is read
@@ -138,10 +140,22 @@ class Run:
             headers = validators.headers() if validators else {}
         return self._fetch_listing_or_fail(target, target.start_url, headers)
 
-    def _single(self, target: Target, page: Page, mode: Mode) -> None:
+    def _one_article(self, target: Target, page: Page, mode: Mode) -> bool:
+        """Whether the start page, which is no site's home page, is one article (and stored as
+        such); a page that says it is one (og:type, JSON-LD) but reads as a listing is walked."""
+        if url_key(page.final_url) == url_key(origin_of(page.final_url)) or not looks_like_article(page.text):
+            return False
+        result = self._parse(target, page)
+        if isinstance(result, NotAnArticle):
+            self.reporter.detail(f"{page.final_url}: not one article ({result.reason}); walked as a listing page")
+            return False
+        self._single(target, page, mode, result)
+        return True
+
+    def _single(self, target: Target, page: Page, mode: Mode, result: Result | None = None) -> None:
         self._seen.add(url_key(page.final_url))
         self.counts.discovered += 1
-        self._store_result(target, mode, page.final_url, self._parse(target, page))
+        self._store_result(target, mode, page.final_url, result or self._parse(target, page))
 
     def _discover(self, target: Target, home: Page, mode: Mode, context: _Context) -> None:
         for choice in choose(target.settings.discovery, home, mode):
