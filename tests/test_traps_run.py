@@ -322,12 +322,15 @@ WALL = (
 )
 
 
-def test_the_same_text_at_every_url_is_a_wall_not_articles(db_path: Path, loopback: ServerFactory) -> None:
+@pytest.mark.parametrize("window", [[], ["--since", "2026-11-01"]], ids=["cron", "since"])
+def test_the_same_text_at_every_url_is_a_wall_not_articles(
+    db_path: Path, loopback: ServerFactory, window: list[str]
+) -> None:
     site = Site(loopback())
     stories = {f"/news/story-{n}": (f"Story {n} of the week", story_text(60 + n)) for n in range(6)}
     for path, (title, _) in stories.items():  # metadata kept, the wall instead of the text
         site.add(path, article_html(title, [WALL], day=int(path[-1]) + 1))
-    first = scrape_cli(db_path, site.url())
+    first = scrape_cli(db_path, *window, site.url())
     assert first.exit_code == 1, first.output
     assert len(notes(first, "a page served in place of articles; will retry")) == 6, first.stderr
     assert rows(db_path) == []
@@ -335,7 +338,7 @@ def test_the_same_text_at_every_url_is_a_wall_not_articles(db_path: Path, loopba
     assert query(db_path, "select count(*) from failures where kind = 'article'") == [(6,)]
     for path, (title, text) in stories.items():  # the wall goes: the next cron run fetches every story again
         site.pages[path] = article_html(title, text, day=int(path[-1]) + 1)
-    second = scrape_cli(db_path, site.url())
+    second = scrape_cli(db_path, *window, site.url())  # (a window: the same, URLs are not marked known)
     assert second.exit_code == 0, second.output
     assert "new 6" in second.stderr
     assert all(site.asked(path) == 2 for path in stories)
