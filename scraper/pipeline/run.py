@@ -425,13 +425,15 @@ class Run:
             self.counts.failed += 1
             self.reporter.problem(f"{served}: the archived article is kept: {placed}")
             return Verdict.GO_ON
-        article, keep = placed
+        article, keep, revise = placed
         if self._served_everywhere(target, url, served, article):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = zone.key if zone is not None else None
         outcome = str(
-            self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
+            self.store.save(
+                article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep, revise=revise
+            )
         )
         self.counts.add(outcome)
         if len(article.body) < SAME_TEXT_UNDER:
@@ -461,15 +463,16 @@ class Run:
         self._fail(target, url, f"{served}: {why}")
         return True
 
-    def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
-        """Where the article goes, and whether the archived version stays (a print or mobile view of
-        it, a change of clocks only); or why it may not replace the archived one. A number that
+    def _place(self, article: Article, served: str) -> tuple[Article, bool, bool] | str:
+        """Where the article goes, whether the archived version stays (a print or mobile view of
+        it) and whether a change is an edit (a revision; not for clocks only); or why it may not
+        replace the archived one. A number that
         already names another story is a collision: both are kept, the newcomer under a derived
         number, and it is said in one line."""
         for _ in range(COLLISIONS):
             found = self.store.find(article.number, article.source)
             if not found:
-                return article, False
+                return article, False, True
             old = found[0]
             if not same_story(old, article, served):
                 newcomer = renumbered(old, article, served)
@@ -481,11 +484,11 @@ class Run:
                 article = newcomer
                 continue
             if article.extra.get("variant") and not old.extra.get("variant"):
-                return article, True  # a print, AMP or mobile view is never a better version
+                return article, True, False  # a print, AMP or mobile view is never a better version
             why = refused(old, article)
             if why is not None:
                 return why
-            return article, not real_edit(old, article)
+            return article, False, real_edit(old, article)
         return f"its number collides with {COLLISIONS} other stories"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
