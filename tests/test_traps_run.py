@@ -404,18 +404,24 @@ def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: Server
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("whole_group", [True, False], ids=["group-as-systemd", "process-as-kill"])
+@pytest.mark.parametrize(
+    ("whole_group", "sources"), [(True, 1), (False, 1), (True, 2)], ids=["group-as-systemd", "process-as-kill", "two-sources"]
+)
 def test_sigterm_stops_the_run_promptly_marks_it_interrupted_and_leaves_no_warning(
-    tmp_path: Path, loopback: ServerFactory, whole_group: bool
+    tmp_path: Path, loopback: ServerFactory, whole_group: bool, sources: int
 ) -> None:
     server = loopback(latency=0.05)
     site = Site(server)
+    other = Site(loopback(latency=0.05))  # with two sources, scraped at once, each in a thread of its own
+    for n in range(5):
+        other.add(f"/news/story-{n}", article_html(f"Other story {n}", story_text(500 + n), day=n + 1))
+    other.pages["/news/story-0"] = Reply(200, HTML, article_html("Late too", story_text(2), day=1), delay=120)
     for n in range(40):
         site.add(f"/news/story-{n}", article_html(f"Story {n}", story_text(200 + n), day=1 + n % 28))
     site.pages["/news/story-0"] = Reply(200, HTML, article_html("Late", story_text(1), day=1), delay=120)  # never comes
     db = tmp_path / "a.db"
     command = [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "--delay", "0", "--retries", "0",
-               "--processes", "2", site.url()]  # fmt: skip
+               "--processes", "2", site.url(), *([other.url()] if sources == 2 else [])]  # fmt: skip
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     deadline = time.monotonic() + 60
@@ -440,6 +446,9 @@ def test_sigterm_stops_the_run_promptly_marks_it_interrupted_and_leaves_no_warni
         assert conn.execute("select count(*) from articles").fetchone()[0] >= 10
     site.pages["/news/story-0"] = article_html("Late", story_text(1), day=1)
     resumed = scrape_cli(db, site.url())  # the next run finishes what the stopped one left
+    if sources == 2:
+        assert query(db, "select count(*) from runs where status = 'interrupted'") == [(1,)]
+        return
     assert resumed.exit_code == 0, resumed.output
     assert len(query(db, "select number from articles")) == 40
 
