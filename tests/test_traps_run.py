@@ -721,3 +721,23 @@ def test_itemlist_links_are_the_articles_of_every_list_and_no_breadcrumb() -> No
     links = parse_listing(html, "https://n.example/").links
     assert [link.url for link in links] == ["https://n.example/a-story", "https://n.example/b-story", "https://n.example/c-story"]
     assert links[1].published == datetime(2026, 11, 2, 7, tzinfo=UTC)
+
+
+def test_an_amp_view_archived_first_gives_way_to_the_article_on_a_later_run(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    site = Site(loopback())
+    main = site.url("/news/the-ferry-returns")
+    text = story_text(600)
+    lede = "<p class='lede'><strong>After a winter away the ferry is back.</strong></p>"
+    site.add("/news/the-ferry-returns/amp/", article_html("The ferry returns", text[:4], canonical=main))
+    assert scrape_cli(db_path, site.url()).exit_code == 0
+    assert query(db_path, "select url from articles") == [(site.url("/news/the-ferry-returns/amp/"),)]
+    site.add("/news/the-ferry-returns", article_html("The ferry returns", text, before=lede))  # the article itself
+    later = scrape_cli(db_path, site.url())
+    assert later.exit_code == 0, later.output
+    assert site.asked("/news/the-ferry-returns") == 1
+    assert query(db_path, "select url, lede from articles") == [(main, "After a winter away the ferry is back.")]
+    again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())  # the AMP view: never better
+    assert "updated 0" in again.stderr, again.stderr
+    assert query(db_path, "select url, lede from articles") == [(main, "After a winter away the ferry is back.")]

@@ -50,19 +50,24 @@ SAME_TEXT_UNDER = 2000
 def owned(article: Article, served: str, *, source: str | None, listings: Container[str]) -> Article:
     """The article as the site that served it (`served`: the page's final URL, or the API post's
     link) may claim it. `source`: the name to archive under (None: the served site's host);
-    `listings`: the url_keys of the listing pages, feeds and sitemaps the run read. A page of a
-    print, AMP or mobile view is marked `extra.variant`. A saved page read from a file (no
-    site) keeps what it claims: its canonical is all it says of where it is from."""
+    `listings`: the url_keys of the listing pages, feeds and sitemaps the run read. A print, AMP
+    or mobile view keeps the article's number but its own URL, and is marked `extra.variant`. A
+    saved page read from a file (no site) keeps what it claims: its canonical is all it says of
+    where it is from."""
     if not is_http_url(served):
         return article
     main = main_version(served)
     own = main or served
     claimed = article.url
-    url = claimed if _believable(claimed, served, own, listings) else own
+    believed = _believable(claimed, served, own, listings)
+    url = claimed if believed else own
     number = article.number
     if url != claimed and number in _url_numbers(claimed):
         number = _url_number(url)
-    extra = {**article.extra, "variant": True} if main is not None else article.extra
+    extra = article.extra
+    if main is not None:  # a view of the article: numbered as it, but under its own URL, so that the
+        url = served  # article's own URL is not taken for archived and is fetched when it is found
+        extra = {**article.extra, "variant": True}
     name = source or site_host(url)
     if (url, number, name) == (claimed, article.number, article.source) and extra is article.extra:
         return article
