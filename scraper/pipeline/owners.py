@@ -37,6 +37,7 @@ SHRINK_FROM = 500
 # paragraph this short replaced in place by one sharing under half its words is a rotating line.
 VOLATILE_WORDS = 25
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?", re.IGNORECASE)
+_COUNTER = re.compile(r"\b\d[\d,.\u00a0]*\s*(?:views?|comments?|times read)\b", re.IGNORECASE)
 _AGO = re.compile(
     r"\b(?:\d+|an?|one|few)\s+(?:sec(?:ond)?|min(?:ute)?|hour|hr|day|week)s?\s+ago\b|\bjust now\b|\bmoments? ago\b",
     re.IGNORECASE,
@@ -134,8 +135,8 @@ def _text_size(article: Article) -> int:
 
 
 def real_edit(old: Article, new: Article) -> bool:
-    """Whether `new` edits `old`: its title, its lede or its body's sentences changed. Clocks and
-    "updated N minutes ago" are not part of a sentence, a short paragraph holding one is a
+    """Whether `new` edits `old`: its title, its lede or its body's sentences changed. Clocks,
+    "updated N minutes ago" and counters ("1,204 views") are not part of a sentence, a short paragraph holding one is a
     ticker, and one short paragraph replaced in place by another sharing under half of its words
     is a rotating line (a promotion); none of these is an edit. The other fields change records
     as they always did, but for `modified` alone (some sites stamp every view)."""
@@ -150,7 +151,7 @@ def real_edit(old: Article, new: Article) -> bool:
 
 
 def _steady(text: str) -> str:
-    return " ".join(_AGO.sub("", _CLOCK.sub("", text)).split())
+    return " ".join(_COUNTER.sub("", _AGO.sub("", _CLOCK.sub("", text))).split())
 
 
 def _paragraphs(body: str) -> list[str]:
