@@ -592,3 +592,13 @@ def test_todays_listing_walk_archives_the_api_records(fetcher: HttpFetcher, tmp_
             if post["visibility"] != "public":  # no id on a members-only page: its number is its URL's
                 expected["number"] = derive_number(post["url"])
             assert {k: got[post["url"]][k] for k in COMPARED} == {k: expected[k] for k in COMPARED}, post["slug"]
+
+
+def test_a_run_with_nothing_new_can_cost_two_conditional_requests(fetcher: HttpFetcher) -> None:
+    """Ghost answers If-None-Match with 304 on pages and API alike: the home page (the key) and the
+    first page of posts, asked for conditionally, are all a cron run needs when nothing changed."""
+    with GhostSite(validators=True) as cached:
+        urls = (cached.url("/"), posts_url(api(cached)))
+        first = [fetcher.fetch(url) for url in urls]
+        again = [fetcher.fetch(url, {"If-None-Match": page.headers["etag"]}) for url, page in zip(urls, first, strict=True)]
+        assert [page.status for page in again] == [304, 304] and len(cached.paths()) == 4
