@@ -358,6 +358,18 @@ def test_a_themes_own_call_to_subscribe_is_not_body_text(fetcher: HttpFetcher) -
     assert article.extra["partial"] is True and "Subscribe" not in article.body
 
 
+def test_a_card_that_invites_readers_to_subscribe_is_no_paywall(site: GhostSite) -> None:
+    html = site.render("/fog-grounds-morning-flights/")
+    assert html is not None
+    card = ('<div class="kg-card kg-cta-card"><p>Like this? Get the morning briefing.</p>'
+            '<a class="kg-cta-button" data-portal="signup">Subscribe</a></div>')  # fmt: skip
+    html = html.replace("<p>Airlines expected the fog to lift by mid-afternoon.</p>",
+                        "<p>Airlines expected the fog to lift by mid-afternoon.</p>" + card)  # fmt: skip
+    article = parse_page(Page(site.url("/f/"), site.url("/f/"), 200, {}, html.encode(), datetime.now(UTC)),
+                         timezone=ST_JOHNS)  # fmt: skip
+    assert "partial" not in article.extra and "Airlines expected the fog" in article.body
+
+
 def test_drafts_scheduled_posts_and_pages_never_come_out(site: GhostSite, fetcher: HttpFetcher, tmp_path: Path) -> None:
     every = api_posts(site, fetcher)
     assert {p["slug"] for p in every} == {"council-votes-to-rebuild-the-harbour-wall", "fog-grounds-morning-flights",
