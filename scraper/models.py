@@ -128,7 +128,7 @@ class Article:
                 return ()
             if isinstance(value, str):
                 value = json.loads(value)
-            return tuple(str(v) for v in value)  # type: ignore[union-attr]
+            return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
         def _dt(value: object) -> datetime | None:
             return datetime.fromisoformat(str(value)) if value else None

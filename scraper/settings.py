@@ -139,7 +139,8 @@ def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettin
 
 def _source(text: str, config: Config, flags: Flags) -> SourceSettings:
     configured = config.sources.get(text)
-    layers = [config.defaults, configured] if configured is not None else []  # [defaults] are the tables' defaults
+    # [defaults] are the defaults of the [sources.NAME] tables, not of a TARGET given as a URL or path
+    layers: list[SourceConfig | None] = [config.defaults, configured] if configured is not None else []
     values = {key: _layered(key, layers, flags) for key in SOURCE_KEYS}
     if configured is None:
         return SourceSettings(target=text, url=text, archive_as=flags.source, **values)

@@ -8,7 +8,9 @@ Scripted routes are consumed in order; the last reply repeats once the list runs
 `[Reply(503)]` is "503 forever". A route key may include a query ("/?p=1"); a request matches it
 before the plain path. Paths with no route are served from `folder` (if given) like a web server:
 `/x/` -> `x/index.html`, `/x` -> `x` or `x/index.html`, `/?p=1` -> `index.html?p=1` (wget naming).
-Every request is logged (method, path, headers) in `server.requests`.
+Every request is logged (method, path, headers) in `server.requests`. `server.serve(prefix, make)`
+answers every path that starts with `prefix` with `make(path)` (a page that differs on every
+visit, or echoes what was asked), before routes and the folder.
 
 For pytest, `ServerFactory` starts servers on demand and stops them all afterwards:
 
@@ -27,7 +29,7 @@ import mimetypes
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,8 +85,9 @@ class LoopbackServer:
         self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
         self.in_flight = 0
-        self.peak = 0  # the most requests it was answering at once
+        self.peak = 0  # the most requests waiting for their answer at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
+        self._makers: list[tuple[str, Callable[[str], Reply]]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -106,6 +109,11 @@ class LoopbackServer:
         """Add or replace the scripted replies for a path."""
         with self._lock:
             self._routes[path] = list(replies)
+
+    def serve(self, prefix: str, make: Callable[[str], Reply]) -> None:
+        """Answer every request whose path (with its query) starts with `prefix` with `make(path)`."""
+        with self._lock:
+            self._makers.append((prefix, make))
 
     def count(self, path: str | None = None) -> int:
         """How many requests arrived (for `path`, compared with its query, if given)."""
@@ -143,6 +151,10 @@ class LoopbackServer:
             self.in_flight -= 1
 
     def _next_reply(self, target: str) -> Reply | None:
+        with self._lock:
+            make = next((make for prefix, make in self._makers if target.startswith(prefix)), None)
+        if make is not None:
+            return make(target)
         with self._lock:
             for key in (target, urlsplit(target).path):
                 replies = self._routes.get(key)
@@ -184,18 +196,15 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._answer(send_body=False)
 
         def _answer(self, *, send_body: bool) -> None:
-            server._enter()
-            try:
-                self._reply(send_body=send_body)
-            finally:
-                server._leave()
-
-        def _reply(self, *, send_body: bool) -> None:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
-            if reply.delay or server.latency:
-                time.sleep(reply.delay + server.latency)
+            server._enter()  # in flight until the answer starts (the client may reuse its slot as it ends)
+            try:
+                if reply.delay or server.latency:
+                    time.sleep(reply.delay + server.latency)
+            finally:
+                server._leave()
             if reply.drop:
                 self.close_connection = True
                 return

@@ -163,3 +163,20 @@ def test_dates_in_the_url_and_in_the_image_path() -> None:
     head = '<meta property="og:image" content="https://news.example/files/2016/05/04/bridge.jpg">'
     record = extract_record(_page(head, ""), "https://news.example/bridge-works")
     assert str(record["published"]).startswith("2016-05-04") and record["extra"]["published_from"] == "image-url"
+
+
+def test_a_time_in_another_storys_card_comes_last() -> None:
+    body = ("<div class=list><ul><li><a href='/older-story'>Council delays the bridge works once again</a>"
+            "<span><time datetime='2019-07-30'>30 July</time></span></li>"
+            "<li><a href='/bridge-works'>Bridge works</a><span><time datetime='2019-06-27'>27 June</time></span></li>"
+            "</ul></div>")
+    assert _published(_page("", body)).startswith("2019-06-27")
+
+
+def test_a_wrapper_around_the_headline_is_no_dateline() -> None:
+    html = ("<html lang=de><head><title>Results</title></head><body><article>"
+            "<div class=post-meta-wrapper><h1>Results of the 19.5.2007 meeting</h1>"
+            "<p class=post-meta>by Mark | 20. Mai 2007 | Results</p></div>"
+            + "<p>All the races of the regional meeting were run in good weather on Saturday.</p>" * 5
+            + "</article></body></html>")
+    assert str(extract_record(html, "https://club.example/results")["published"]).startswith("2007-05-20")

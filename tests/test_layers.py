@@ -25,16 +25,12 @@ PACKAGE = ROOT / "scraper"
 
 BASE = {
     "scraper", "scraper.models", "scraper.errors", "scraper.urls", "scraper.encoding", "scraper.timewindow",
-    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates",
+    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts",
 }  # fmt: skip
 COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.cli": "cli",
     "scraper.__main__": "cli",
     "scraper.pipeline": "pipeline",
-    "scraper.scrape": "pipeline",
-    "scraper.walks": "pipeline",
-    "scraper.parsing": "pipeline",
-    "scraper.extract": "pipeline",
     "scraper.archive": "archive",
     "scraper.export": "export",
     "scraper.textformat": "textformat",
@@ -61,16 +57,9 @@ ALLOWED = {  # component -> the components it may import (besides itself)
     "parse": LOWER,
     "base": set(),
 }
-KNOWN: set[tuple[str, str]] = {
-    ("scraper.textformat", "scraper.parse.boilerplate"),
-    ("scraper.discover.wpapi", "scraper.parse.body"),
-    ("scraper.discover.wpapi", "scraper.parse.text"),
-    ("scraper.extract", "scraper.archive"),
-}
-KNOWN_BUILDERS = {"scraper.discover.wpapi"}
-KNOWN_CIRCLES = [
-    ["scraper.pipeline", "scraper.walks"],
-]
+KNOWN: set[tuple[str, str]] = set()
+KNOWN_BUILDERS: set[str] = set()
+KNOWN_CIRCLES: list[list[str]] = []
 
 
 def module_name(path: Path) -> str:

@@ -50,7 +50,7 @@ def test_a_delay_flag_beats_the_built_in_default_for_a_configured_source(
 def test_a_sources_own_concurrency_is_the_number_of_requests_in_flight(
     tmp_path: Path, db_path: Path, loopback: ServerFactory
 ) -> None:
-    server = loopback(folder=SITE, latency=0.15)
+    server = loopback(folder=SITE, latency=0.4)
     config = write_config(
         tmp_path, f'[sources.kabul]\nurl = "{server.url("/")}"\ndelay = 0\nconcurrency = 8\ntimezone = "Asia/Kabul"\n'
     )

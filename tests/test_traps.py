@@ -3,23 +3,31 @@ what was requested and what came of it, at the depth of the mechanism that must 
 
 from __future__ import annotations
 
+import functools
+import itertools
 import socket
 import sqlite3
+import ssl
+import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner, Result
 from conftest import FIXTURES
 
 from scraper.cli import cli
+from scraper.discover.urlfilter import is_excluded, looks_like_article
 from scraper.errors import FetchError
 from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.fetch.robots import RobotsDisallowed, RobotsFetcher, RobotsUnavailable
 from scraper.fetch.throttle import MAX_DELAY, Throttle, ThrottledFetcher
 from scraper.robotstxt import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots
-from tests.servers import Reply, ServerFactory, closed_port
+from scraper.urls import derive_number, same_site, url_key
+from tests.servers import LoopbackServer, Reply, ServerFactory, closed_port
 
 SITE = FIXTURES / "sites" / "kabul-post"
 ARTICLE = "/2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-conditions-based/"
@@ -357,7 +365,6 @@ def test_a_scrape_of_a_site_whose_robots_txt_answers_503_fails_in_one_line(db_pa
         assert conn.execute("select count(*) from articles").fetchone() == (0,)
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline: stop the source at its first RobotsUnavailable (issue 11, item 14)")
 def test_a_robots_txt_answering_503_leaves_earlier_failures_as_they_were(db_path: Path, loopback: ServerFactory) -> None:
     server = loopback({ARTICLE: [Reply(410)]}, folder=SITE)
     window = ("--since", "2021-02-18", "--until", "2021-02-18")
@@ -374,3 +381,308 @@ def test_a_robots_txt_answering_503_leaves_earlier_failures_as_they_were(db_path
     assert [request.path for request in server.requests[asked:]] == ["/robots.txt"]
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select url, error, attempts from failures").fetchall() == before
+
+
+# --- item 15: a redirect to another port on the same host --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "same"),
+    [
+        ("http://news.example/a", "https://news.example/b", True),  # the usual upgrade: default ports
+        ("http://news.example:80/a", "https://www.news.example:443/b", True),
+        ("http://News.Example/a", "http://www.news.example/b", True),
+        ("http://news.example:8080/a", "http://news.example:8080/b", True),
+        ("http://news.example:8080/a", "https://news.example:8080/b", True),  # the same port is the same server
+        ("http://news.example/a", "http://news.example:8080/b", False),
+        ("http://news.example:8080/a", "http://news.example:8081/b", False),
+        ("http://news.example/a", "https://news.example:8443/b", False),  # scheme and port
+        ("https://news.example/a", "http://news.example:443/b", False),  # 443 is not http's default
+        ("http://news.example/a", "http://news.example:x/b", False),  # not a port
+        ("http://news.example/a", "http://other.example/b", False),
+        ("file:///site/a.html", "file:///site/b.html", True),  # a saved site without its address
+    ],
+)
+def test_the_same_site_is_the_same_host_and_port(url: str, other: str, same: bool) -> None:
+    assert same_site(url, other) is same
+    assert same_site(other, url) is same
+
+
+def test_a_redirect_to_another_port_is_refused_by_the_sites_fetcher(loopback: ServerFactory) -> None:
+    elsewhere = loopback({"/story": [PAGE]})
+    site = loopback({"/moved": [Reply(302, {"Location": elsewhere.url("/story")})]})
+    fetcher = no_wait(retry=RetryPolicy(max_attempts=3), redirect_scope=functools.partial(same_site, site.url("/")))
+    with pytest.raises(FetchError, match=f"redirected to {elsewhere.url('/story')}, outside the site: not followed"):
+        fetcher.fetch(site.url("/moved"))
+    assert site.count("/moved") == 1 and elsewhere.count() == 0
+
+
+def test_an_article_redirected_to_another_port_is_not_archived_as_the_site(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    elsewhere = loopback(folder=SITE)  # the same pages, another server on the same host
+    site = loopback({ARTICLE: [Reply(302, {"Location": elsewhere.url(ARTICLE)})]}, folder=SITE)
+    result = scrape_cli(db_path, "--retries", "0", "--since", "2021-02-18", "--until", "2021-02-18", site.url("/"))
+    assert result.exit_code == 1
+    assert f"redirected to {elsewhere.url(ARTICLE)}, outside the site: not followed" in result.stderr
+    assert elsewhere.count() == 0 and site.count(ARTICLE) == 1
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select number from articles").fetchall() == [(16994,)]  # the day's other article
+        assert conn.execute("select url from failures").fetchall() == [(site.url(ARTICLE),)]
+        assert conn.execute("select count(*) from article_urls where url like ?", (f"%:{elsewhere.port}/%",)).fetchone() == (0,)
+
+
+# --- items 5 and 9: session ids in links and canonicals ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://news.example/story-one;jsessionid=0A1B2C3D4E5F", "news.example/story-one"),
+        ("https://news.example/story-one;JSESSIONID=0A1B2C3D4E5F?page=2", "news.example/story-one?page=2"),
+        ("https://news.example/a;jsessionid=x/story-one/", "news.example/a/story-one"),
+        ("https://news.example/story-one?sid=9f86d081884c7d65", "news.example/story-one"),
+        ("https://news.example/story-one?SID=a1&p=7", "news.example/story-one?p=7"),
+        ("https://news.example/story-one?PHPSESSID=el4ukv0kqbvoirg7nkp4dncpk3", "news.example/story-one"),
+        ("https://news.example/story-one?phpsessid=x&sessionid=y&sessid=z&Session_ID=w", "news.example/story-one"),
+        ("https://news.example/story-one?sid=", "news.example/story-one"),
+        # `sid` as the story's own id stays: a number, or a dated path
+        ("https://news.example/article.php?sid=4821", "news.example/article.php?sid=4821"),
+        ("https://news.example/article.pl?sid=04/06/30/1234211", "news.example/article.pl?sid=04%2F06%2F30%2F1234211"),
+        ("https://news.example/story;version=2", "news.example/story;version=2"),  # other path parameters stay
+    ],
+)
+def test_session_ids_are_not_part_of_a_url_key(url: str, key: str) -> None:
+    assert url_key(url) == key
+
+
+def test_a_derived_number_does_not_change_with_the_session() -> None:
+    first = "https://news.example/news/storm-closes-the-harbour;jsessionid=A1B2C3"
+    again = "https://news.example/news/storm-closes-the-harbour;jsessionid=FFEE99"
+    assert derive_number(first) == derive_number(again) == derive_number("https://news.example/news/storm-closes-the-harbour")
+    assert derive_number("https://news.example/article.php?sid=1") != derive_number("https://news.example/article.php?sid=2")
+
+
+def test_session_ids_do_not_make_a_section_look_like_an_article() -> None:
+    assert not looks_like_article("https://news.example/world/?sid=9f86d081884c7d65")
+    assert looks_like_article("https://news.example/article.php?sid=4821")  # a story id, not a session
+    assert is_excluded("https://news.example/?sid=9f86d081884c7d65")  # the home page, in a session
+    assert is_excluded("https://news.example/;jsessionid=9F86D081")
+
+
+SLUGS = [
+    "storm-closes-the-harbour-for-two-days",
+    "council-votes-to-rebuild-the-old-bridge",
+    "school-reopens-after-the-winter-floods",
+    "local-team-wins-the-regional-final",
+    "new-bus-routes-start-next-month",
+    "museum-shows-a-century-of-photographs",
+]
+
+
+def story_html(url: str, n: int) -> str:
+    slug = SLUGS[n]
+    title = slug.replace("-", " ").capitalize()
+    words = slug.split("-")
+    body = "".join(
+        f"<p>Paragraph {i} of the story about the {words[1]} and the {words[-1]}: residents said the "
+        f"change had been discussed for months, and officials promised more news this week.</p>"
+        for i in range(1, 6)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>{title} | Harbour News</title>"
+        f"<link rel='canonical' href='{url}'><meta property='og:type' content='article'>"
+        f"<meta property='article:published_time' content='2026-11-0{n + 1}T08:00:00+00:00'></head>"
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+class SessionSite:
+    """A small news site on a loopback server that puts a new session id in every link on every
+    visit (`;jsessionid=…` in the path, or `?sid=…`), and whose article pages echo the session in
+    their canonical URL. Two listing pages, the second pointing back at the first. With
+    `style=None` the same site without sessions, to compare costs with."""
+
+    def __init__(self, server: LoopbackServer, style: str | None):
+        self.server = server
+        self.style = style
+        self.instead: Callable[[str, int], str] | None = None  # (url, n) -> a page served instead of story n
+        self._tokens = itertools.count(0x5EED)
+        server.serve("/news/", self._story)
+        server.serve("/page/2/", lambda path: self._listing(range(3, 6), "/"))
+        server.route("/", self._listing(range(0, 3), "/page/2/"))  # (replaced on every visit below)
+        server.serve("/?", lambda path: self._listing(range(0, 3), "/page/2/"))
+        server.serve("/;", lambda path: self._listing(range(0, 3), "/page/2/"))
+
+    def session(self, path: str) -> str:
+        token = f"{next(self._tokens) * 2654435761 % 2**64:016X}"
+        if self.style == "jsessionid":
+            return f"{path};jsessionid={token}"
+        return f"{path}?sid={token.lower()}" if self.style == "sid" else path
+
+    def _listing(self, stories: range, older: str) -> Reply:
+        teasers = "".join(
+            f"<article><h2><a href='{self.session('/news/' + SLUGS[n])}'>{SLUGS[n].replace('-', ' ')}</a></h2>"
+            f"<time datetime='2026-11-0{n + 1}T08:00:00+00:00'></time></article>"
+            for n in stories
+        )
+        html = (
+            "<!DOCTYPE html><html><head><title>Harbour News</title>"
+            f"<link rel='next' href='{self.session(older)}'></head><body><main><h1>Latest</h1>{teasers}"
+            f"<a class='next' href='{self.session(older)}'>Older stories</a></main></body></html>"
+        )
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, html)
+
+    def _story(self, path: str) -> Reply:
+        slug = path.removeprefix("/news/").split(";")[0].split("?")[0]
+        if slug not in SLUGS:
+            return Reply(404, {"Content-Type": "text/plain"}, "not found")
+        make = self.instead or story_html
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, make(self.server.url(path), SLUGS.index(slug)))
+
+    def visits(self) -> list[str]:
+        """Every path asked for, without its session id."""
+        return [url_key(self.server.url(request.path)).partition("/")[2] for request in self.server.requests]
+
+
+def rows(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select number, url from articles order by published").fetchall()
+
+
+@pytest.mark.parametrize("style", ["jsessionid", "sid"])
+def test_session_ids_make_no_new_rows_and_no_new_downloads(tmp_path: Path, loopback: ServerFactory, style: str) -> None:
+    plain = SessionSite(loopback(), None)  # the same site without sessions: what it should cost
+    hostile = SessionSite(loopback(), style)
+    costs: dict[str | None, list[list[str]]] = {}
+    for site in (plain, hostile):
+        db = tmp_path / f"{site.style}.db"
+        costs[site.style] = []
+        for run in range(3):  # cron runs, one after another
+            before = len(site.server.requests)
+            result = scrape_cli(db, "--retries", "0", site.server.url("/"))
+            assert result.exit_code == 0, result.output
+            costs[site.style].append(sorted(site.visits()[before:]))  # (articles come in any order)
+            assert len(rows(db)) == 6, (site.style, run, rows(db))
+        assert sum(path.startswith("news/") for path in costs[site.style][0]) == 6  # each story once
+        assert not any(path.startswith("news/") for runs in costs[site.style][1:] for path in runs)
+    assert costs[style] == costs[None], costs  # a session in every link costs nothing more
+
+
+# --- items 2 and 3 (the page-kind part): walls and soft 404s served at 200 ------------------------------
+
+
+def consent_wall(url: str, n: int) -> str:
+    """Story n's metadata (title, og:type, JSON-LD with its date), a consent dialog, and no text."""
+    full = story_html(url, n)
+    head = full[: full.index("</head>")]
+    return (
+        f"{head}</head><body><h1>{SLUGS[n].replace('-', ' ').capitalize()}</h1>"
+        "<div class='consent-overlay' role='dialog'><p>We and our partners use cookies to personalise content "
+        "and ads. Please accept cookies to continue reading.</p><button>Accept all</button>"
+        "<button>Manage preferences</button></div></body></html>"
+    )
+
+
+def soft_404(url: str, n: int) -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>Page not found | Harbour News</title></head><body>"
+        "<nav><a href='/'>Home</a></nav><h1>Sorry, this page could not be found</h1>"
+        "<p>Try the search.</p></body></html>"
+    )
+
+
+def bodies(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("select url, body from articles").fetchall())
+
+
+def test_a_consent_wall_is_never_archived_and_the_articles_come_when_it_goes(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    site = SessionSite(loopback(), None)
+    site.instead = consent_wall
+    first = scrape_cli(db_path, "--retries", "0", site.server.url("/"))
+    assert first.exit_code == 1  # six failures, one line each
+    assert first.stderr.count("a cookie-consent wall came instead of the article's text; will retry") == 6
+    assert rows(db_path) == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from failures").fetchone() == (6,)
+    site.instead = None  # the wall is gone: the next cron run fetches every story again, and keeps it
+    before = len(site.server.requests)
+    second = scrape_cli(db_path, "--retries", "0", site.server.url("/"))
+    assert second.exit_code == 0, second.output
+    assert sum(path.startswith("news/") for path in site.visits()[before:]) == 6
+    assert len(rows(db_path)) == 6 and all("Paragraph 5" in body for body in bodies(db_path).values())
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from failures").fetchone() == (0,)
+
+
+def test_a_refetch_while_the_site_says_page_not_found_replaces_nothing(db_path: Path, loopback: ServerFactory) -> None:
+    site = SessionSite(loopback(), None)
+    assert scrape_cli(db_path, site.server.url("/")).exit_code == 0
+    archived = bodies(db_path)
+    assert len(archived) == 6
+    site.instead = soft_404  # the site breaks: every story is "Page not found", at 200
+    result = scrape_cli(db_path, "--retries", "0", "--refetch", "--since", "2026-11-01", site.server.url("/"))
+    assert result.exit_code == 1
+    assert result.stderr.count('a "page not found" page came instead of the article; will retry') == 6
+    assert bodies(db_path) == archived  # not one replaced
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from revisions").fetchone() == (0,)
+        assert conn.execute("select count(*) from failures").fetchone() == (6,)
+
+
+def test_a_tls_handshake_that_never_comes_is_cut_at_the_limit_not_the_connect_timeout() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, then says nothing at all
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    fetcher = HttpFetcher(retry=RetryPolicy(max_attempts=1), timeout=(5.0, 5.0), max_seconds=0.6)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.6 s"):
+        fetcher.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/a")
+    assert time.monotonic() - started < 2.0
+    for sock in (*accepted, listener):
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command, if there is one)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+               "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("no openssl command to make a test certificate")
+    return cert, key
+
+
+def test_headers_dripped_over_tls_are_cut_too(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with listener:
+            raw, _ = listener.accept()
+            with context.wrap_socket(raw, server_side=True) as connection:
+                _read_request(connection)
+                try:
+                    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok":
+                        connection.sendall(bytes([byte]))
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    session = requests.Session()
+    session.verify, session.trust_env = str(cert), False  # (REQUESTS_CA_BUNDLE would win over verify)
+    fetcher = HttpFetcher(session, retry=RetryPolicy(max_attempts=1), **SLOW)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"response took longer than 0\.6 s"):
+        fetcher.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/a")
+    assert time.monotonic() - started < 2.0

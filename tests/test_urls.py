@@ -10,7 +10,7 @@ from scraper.urls import same_site
 @pytest.mark.parametrize(
     ("url", "other", "same"),
     [
-        ("https://www.News.example/a", "http://news.example:8080/", True),
+        ("https://www.News.example/a", "http://news.example:8080/", False),  # another port is another server
         ("https://news.example/a", "https://other.example/a", False),
         ("https://sub.news.example/a", "https://news.example/a", False),
         ("file:///site/a/index.html", "file:///site/", True),

@@ -12,20 +12,17 @@ import requests
 
 from scraper.discover.wpapi import (
     PostsPage,
-    WpPost,
     api_root_from_html,
     api_root_guess,
-    article_from_post,
-    body_paragraphs,
-    is_auto_excerpt,
     parse_api_index,
     parse_posts,
     parse_terms,
-    post_times,
     posts_url,
     terms_url,
 )
 from scraper.errors import FeedError, ParseError
+from scraper.parse.wpjson import article_from_post, body_paragraphs, is_auto_excerpt
+from scraper.posts import WpPost, post_times
 from tests.conftest import FIXTURES
 from tests.servers import Reply, ServerFactory
 

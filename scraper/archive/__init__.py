@@ -174,6 +174,12 @@ class Archive(CrawlState):
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def has_run(self, source: str) -> bool:
+        """Whether a run of this source has finished before (well or with failures; not one that
+        was interrupted): if not, the next is its first, a full backfill."""
+        row = self.db.execute("select 1 from run_sources where source = ? limit 1", [source]).fetchone()
+        return row is not None
+
     def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
         """One source's status and counts in a run, when it is done."""
         columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
@@ -286,12 +292,12 @@ class Archive(CrawlState):
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
-            table = self.db["runs"].insert({**row, "status": "running"})
-        return int(table.last_pk)
+            table = self.db.table("runs").insert({**row, "status": "running"})
+        return int(table.last_pk or 0)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
         with self.writing():
-            self.db["runs"].update(run_id, {"ended": _now(), "status": status, **counts})
+            self.db.table("runs").update(run_id, {"ended": _now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------
     def iter_articles(self, filters: Filters | None = None) -> Iterator[Article]:

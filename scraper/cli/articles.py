@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -36,6 +36,7 @@ def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None,
     """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
     from datetime import UTC
 
+    from scraper.parse.boilerplate import strip_trailing_boilerplate
     from scraper.textformat import read
 
     tz = parse_zone(zone) or UTC
@@ -46,7 +47,7 @@ def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None,
         counts.discovered += 1
         try:
             text = _read_text(path)
-            article = read(text, path=str(path), source=source, zone=tz)
+            article = read(text, path=str(path), source=source, zone=tz, clean=strip_trailing_boilerplate)
         except FormatError as error:
             counts.failed += 1
             click.echo(f"error: {error}", err=True)
@@ -117,8 +118,8 @@ def _show_revisions(archive: Archive, article: Any, fmt: str) -> None:
     if not earlier:
         click.echo(f"{article.source} {article.number}: no earlier versions")
     for revision in earlier:
-        old = revision["record"]
-        changed = ", ".join(revision["changed"]) or "nothing"
+        old = cast(dict[str, object], revision["record"])
+        changed = ", ".join(cast(list[str], revision["changed"])) or "nothing"
         click.echo(f"{revision['replaced_at']}  replaced version with title {old['title']!r}; changed: {changed}")
 
 
@@ -134,7 +135,7 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
     """Print one page's record without archiving it: the quick way to check a new site.
 
     LOCATION is a URL, a saved page, or - for HTML on standard input."""
-    from scraper.extract import extract_one
+    from scraper.pipeline.oneoff import extract_one
     from scraper.textformat import render
 
     article = extract_one(location, parse_zone(zone), stdin=sys.stdin.buffer)
@@ -152,8 +153,8 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
 def reparse(state: State, source: str | None, quiet: bool) -> None:
     """Parse the stored raw pages again with today's parsers, without fetching them, and report
     what changed (changed articles keep their earlier version in revisions)."""
-    from scraper.extract import reparse_archive
     from scraper.lock import ArchiveLock
+    from scraper.pipeline.oneoff import reparse_archive
 
     reporter = TerminalReporter(quiet)
     with ArchiveLock(state.db_path):
@@ -174,18 +175,16 @@ def sources(state: State, fmt: str) -> None:
     if not config.sources:
         raise ConfigError("no sources: write [sources.NAME] tables in scraper.toml (or give --config)")
     archive = state.archive()
-    rows = []
-    for name, cfg in config.sources.items():
-        last = archive.last_run([name, cfg.url])
-        rows.append({"name": name, "url": cfg.url, "last_run": last})
+    runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in config.sources.items()}
     if fmt == "json":
+        rows = [{"name": name, "url": cfg.url, "last_run": runs[name]} for name, cfg in config.sources.items()]
         click.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        last = row["last_run"]
+    for name, cfg in config.sources.items():
+        last = runs[name]
         when = (
             f"{last['status']} at {last['started']} (new {last['new']}, failed {last['failed']})"
             if last
             else "never run"
         )
-        click.echo(f"{row['name']}\t{row['url']}\t{when}")
+        click.echo(f"{name}\t{cfg.url}\t{when}")

@@ -43,7 +43,7 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance
 
 
 def _exit_code(error: ScraperError) -> int:
@@ -96,9 +96,9 @@ class State:
     _archive: Archive | None = None
 
     def config(self) -> Config:
-        from scraper.walks import METHODS
+        from scraper.pipeline import methods
 
-        return load_config(find_config(self.config_path), methods=METHODS)
+        return load_config(find_config(self.config_path), methods=methods())
 
     def archive(self) -> Archive:
         if self._archive is None:
@@ -142,11 +142,12 @@ class ScraperGroup(click.Group):
     """click's group, but a usage error is one line (`Error: No such option: --bogus (see
     'scraper scrape --help')`), as every other error is, rather than a usage block."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+        run: Any = super().main  # (click types `main` by overloads on standalone_mode)
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "scraper"
             click.echo(f"Error: {error.format_message()} (see '{where} --help')", err=True)

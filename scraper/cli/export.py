@@ -14,10 +14,11 @@ from scraper.cli.common import (
     parse_window,
     window_options,
 )
+from scraper.export import FORMATS
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "jsonl", "txt"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option(
     "-o",
     "--output",

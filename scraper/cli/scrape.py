@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -94,9 +95,10 @@ def scrape(
     wget-style mirror), one saved page, or the NAME of a source in scraper.toml. Walks
     newest first and stops at --since; without a window, stops where the archive is current.
     """
+    from scraper.fetch import RetryPolicy
     from scraper.fetch.stack import FetchStack
     from scraper.lock import ArchiveLock
-    from scraper.scrape import run_scrape
+    from scraper.pipeline import run_scrape
 
     flags = Flags(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
@@ -110,16 +112,14 @@ def scrape(
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
+        retry = RetryPolicy(max_attempts=settings.retries + 1)
         fetchers = FetchStack(
-            retries=settings.retries, total=settings.total, obey_robots=settings.obey_robots,
+            retry=retry, total=settings.total, obey_robots=settings.obey_robots,
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
         )  # fmt: skip
         reporter = TerminalReporter(quiet, verbose=verbose)
-        outcome = run_scrape(
-            archive, settings, fetchers, reporter,
-            start_run=archive.start_run, finish_run=archive.finish_run,
-            open_store=lambda: state.hooks.archive(state.db_path),
-        )  # fmt: skip
+        open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
+        outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
         reporter.done()
     elapsed = time.monotonic() - started
     counts = outcome.counts

@@ -7,8 +7,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-
-HtmlElement = lxml_html.HtmlElement
+from lxml.html import HtmlElement
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _URL_JUNK_RE = re.compile(r"[\t\n\r]")

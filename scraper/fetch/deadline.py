@@ -42,6 +42,7 @@ class Deadline:
         self.expired = False
         self.done = False
         self._sockets: list[socket.socket] = []
+        self._owned: list[socket.socket] = []
         self._lock = threading.Lock()
 
     def __enter__(self) -> Deadline:
@@ -57,15 +58,23 @@ class Deadline:
         with self._lock:
             self.done = True
             self._sockets.clear()
+            owned, self._owned = self._owned, []
+        for sock in owned:
+            sock.close()
 
-    def watch(self, sock: socket.socket | None) -> None:
-        """Cut this socket when the time is up (at once if it already is)."""
+    def watch(self, sock: socket.socket | None, *, owned: bool = False) -> None:
+        """Cut this socket when the time is up (at once if it already is). An `owned` socket (a
+        duplicate made for the deadline) is closed when the exchange is over."""
         if sock is None:
             return
         with self._lock:
             if self.done:
+                if owned:
+                    sock.close()
                 return
             self._sockets.append(sock)
+            if owned:
+                self._owned.append(sock)
             late = self.expired
         if late:
             _shut(sock)
@@ -152,7 +161,16 @@ class _WatchedHTTPConnection(_Watched, HTTPConnection):
 
 
 class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
-    pass
+    """The TLS handshake happens on a new socket object that takes over the descriptor (the plain
+    one is detached): the deadline is given a duplicate of it, which shuts the same connection
+    down and which the deadline itself closes when the exchange is over."""
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = HTTPSConnection._new_conn(self)
+        deadline: Deadline | None = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.watch(sock.dup(), owned=True)
+        return sock
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from scraper.errors import FetchError
+from scraper.errors import FetchError, RobotsDisallowed
 from scraper.fetch.base import PrefixFetcher
 from scraper.models import CachedRobots, Page
 from scraper.robotstxt import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots, robots_url
@@ -53,13 +53,6 @@ def freshness(headers: Mapping[str, str]) -> float:
         return 0.0
     found = _MAX_AGE.search(control)
     return min(MAX_AGE, float(found.group(1))) if found else MAX_AGE
-
-
-class RobotsDisallowed(FetchError):
-    """The site's robots.txt disallows this URL: skipped, not failed."""
-
-    def __init__(self, url: str):
-        super().__init__(url, "disallowed by robots.txt")
 
 
 class RobotsUnavailable(FetchError):

@@ -2,7 +2,7 @@
 HTTP with retries. One requests session per User-Agent (connections are pooled across sources),
 one throttle over every host (per-host delay and concurrency, a cap on requests in flight).
 
-    stack = FetchStack(retries=3, total=8, robots_cache=archive.robots_cache())
+    stack = FetchStack(retry=RetryPolicy(max_attempts=4), total=8, robots_cache=archive.robots_cache())
     fetcher = stack.for_site("https://news.example/", delay=1.0, concurrency=2)
     fetcher.fetch(url)                          # a Page, or FetchError (RobotsDisallowed)
     fetcher.sitemaps_for("https://news.example")
@@ -20,14 +20,13 @@ import requests
 
 from scraper import USER_AGENT
 from scraper.fetch.base import Fetcher, SiteFetcher
-from scraper.fetch.http import HttpFetcher, settle_environment
+from scraper.fetch.http import DEFAULT_RETRY, HttpFetcher, settle_environment
 from scraper.fetch.retry import RetryPolicy
 from scraper.fetch.robots import RobotsCache, RobotsFetcher
 from scraper.fetch.throttle import Throttle, ThrottledFetcher
 from scraper.models import Page
 from scraper.urls import same_site
 
-DEFAULT_RETRIES = 3
 DEFAULT_TOTAL = 8
 
 
@@ -53,14 +52,14 @@ class FetchStack:
     def __init__(
         self,
         *,
-        retries: int = DEFAULT_RETRIES,
+        retry: RetryPolicy = DEFAULT_RETRY,
         total: int = DEFAULT_TOTAL,
         obey_robots: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         robots_cache: RobotsCache | None = None,
         http_fetcher: Callable[..., HttpFetcher] = HttpFetcher,
     ):
-        self.retry = RetryPolicy(max_attempts=retries + 1)
+        self.retry = retry
         self.obey_robots = obey_robots
         self.robots_cache = robots_cache
         self.throttle = Throttle(total=total, sleep=sleep)

@@ -22,11 +22,14 @@ from scraper.parse.body import element_text, paragraphs
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
+from scraper.parse.embedded import embedded_paragraphs, jsonld_body
 from scraper.parse.text import clean_inline
 from scraper.urls import site_host
 
 Selectors = tuple[str, ...]
 _METADATA_HOMES = frozenset({"header", "footer", "figure"})
+# A body from the markup shorter than this is checked against the one in the page's data.
+EMBEDDED_SHORT = 500
 
 
 def is_ancestor(ancestor: HtmlElement, element: HtmlElement) -> bool:
@@ -60,9 +63,10 @@ def unique(items: list[str]) -> tuple[str, ...]:
 
 
 def without_repeats(found: list[str], *, lede: str, title: str, authors: tuple[str, ...]) -> list[str]:
-    """Body paragraphs without the lede repeated as the first one, and without the headline or an
-    author's name repeated inside the content container (they are not body text)."""
-    if found and lede and found[0] == lede:
+    """Body paragraphs without the lede repeated as the first one (unless it is the only one), and
+    without the headline or an author's name repeated inside the content container (they are not
+    body text)."""
+    if len(found) > 1 and lede and found[0] == lede:
         found = found[1:]
     repeated = {_fold(title), *(_fold(name) for name in authors)} - {""}
     return [p for p in found if _fold(p) not in repeated] if repeated else found
@@ -194,7 +198,22 @@ class Parser:
     def body_paragraphs(self) -> list[str]:
         exclude = {self.lede_element} if self.lede_element is not None else set()
         found = paragraphs(self.content, exclude, self.doc.boilerplate)
+        if not found and self.lede():
+            # The only text is the standfirst's (a short article, or its text shown twice): the
+            # body is never left empty for the lede's sake.
+            found = paragraphs(self.content, (), self.doc.boilerplate) or self.lede().split("\n\n")
+        found = self._or_embedded(found)
         return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
+
+    def _or_embedded(self, found: list[str]) -> list[str]:
+        """The body from the markup, or the one the page carries as data (see embedded.py) when the
+        markup holds little of it: under EMBEDDED_SHORT characters, or under a quarter of the
+        JSON-LD articleBody."""
+        chars = sum(map(len, found))
+        if chars >= EMBEDDED_SHORT and 4 * chars >= len(jsonld_body(self.doc)):
+            return found
+        embedded = embedded_paragraphs(self.doc)
+        return embedded if sum(map(len, embedded)) >= 2 * chars else found
 
     # ---- fields --------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ def own_text(element: HtmlElement) -> tuple[str, int]:
     for child in element:
         tag = child.tag
         if isinstance(tag, str) and tag not in BLOCK_TAGS and tag not in SKIP_TAGS and tag not in CELL_TAGS:
-            text = child.text_content()
+            text = child.text_content() if not len(child) else _inline_text(child)
             parts.append(text)
             if tag == "a":
                 links += len(text.strip())
@@ -43,6 +43,16 @@ def own_text(element: HtmlElement) -> tuple[str, int]:
                 links += sum(len(a.text_content().strip()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts).strip(), links
+
+
+def _inline_text(element: HtmlElement) -> str:
+    """An inline element's text without that of scripts and other skipped tags inside it."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _is_aside(element: HtmlElement) -> bool:
@@ -74,6 +84,7 @@ class Blocks:
         items, secondary, spans = self.items, self.secondary, self._span
         open_: list[tuple[HtmlElement, int]] = [(root, 0)]  # visited containers not yet closed
         asides = 0  # how many <aside> (or role=complementary) elements the walk is inside
+        anchors = 0  # how many links: a block inside one is all link text (a teaser card)
         walk = etree.iterwalk(root, events=("start", "end"))
         next(walk)  # the root's own start
         for event, element in walk:
@@ -82,6 +93,7 @@ class Blocks:
                     _, start = open_.pop()
                     spans[element] = (start, len(items))
                     asides -= _is_aside(element)
+                    anchors -= element.tag == "a"
                 continue
             tag = element.tag
             if not isinstance(tag, str) or boilerplate(element):
@@ -92,16 +104,18 @@ class Blocks:
                 spans[element] = (len(items), len(items) + 1)
                 if asides:
                     secondary.add(len(items))
-                items.append((element, "".join(element.itertext()).strip(), _link_chars(element)))
+                text = "".join(element.itertext()).strip()
+                items.append((element, text, len(text) if anchors else _link_chars(element)))
                 continue
             open_.append((element, len(items)))
             asides += _is_aside(element)
+            anchors += tag == "a"
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 text, links = own_text(element)
                 if text and tag not in NOT_HOLDERS:
                     if asides:
                         secondary.add(len(items))
-                    items.append((element, text, links))
+                    items.append((element, text, len(text) if anchors else links))
 
     def span(self, element: HtmlElement) -> tuple[int, int]:
         """The run of blocks under the element (empty for one never visited: inside boilerplate)."""

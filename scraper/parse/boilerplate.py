@@ -91,7 +91,8 @@ _WORD_SPLIT = re.compile(r"[-_]+")
 _EMBED = re.compile(r"(?:^|[-_])embed(?:ded)?(?:$|[-_])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SKIP_ROLES = frozenset({"navigation", "contentinfo", "dialog", "alertdialog", "search"})
-# A weakly matched element holding at least this share of the page's paragraph text is kept.
+# A weakly matched element holding at least this share of the page's paragraph text (alone, or with
+# its siblings of the same tag and class) is kept.
 WEAK_KEEP_SHARE = 0.5
 
 NONE, WEAK, STRONG = 0, 1, 2
@@ -182,6 +183,7 @@ class Boilerplate:
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
         self._cache: dict[HtmlElement, bool] = {}
+        self._kinds: dict[tuple[HtmlElement, str, str | None], int] = {}
         self._page_chars: int | None = None
 
     def page_chars(self) -> int:
@@ -201,8 +203,23 @@ class Boilerplate:
         level = strength(element)
         if level == NONE or (level == STRONG and not _named_like_layout(element)):
             return level == STRONG
+        needed = WEAK_KEEP_SHARE * self.page_chars()
         chars = _paragraph_chars(element)
-        return not (chars and chars >= WEAK_KEEP_SHARE * self.page_chars())
+        return not (chars and (chars >= needed or self._kind_chars(element) >= needed))
+
+    def _kind_chars(self, element: HtmlElement) -> int:
+        """Paragraph text in the element and its siblings of the same tag and class (the slides of
+        a gallery article, say), counted once per parent and kind."""
+        parent = element.getparent()
+        if parent is None:
+            return 0
+        key = (parent, element.tag, element.get("class"))
+        found = self._kinds.get(key)
+        if found is None:
+            found = sum(_paragraph_chars(sibling) for sibling in parent
+                        if sibling.tag == element.tag and sibling.get("class") == element.get("class"))
+            self._kinds[key] = found
+        return found
 
     def inside(self, element: HtmlElement, *, allow: frozenset[str] = frozenset()) -> bool:
         """True when the element or an ancestor below <body> is boilerplate.
@@ -250,6 +267,8 @@ _LINES = (
     r"subscribe to our newsletter[.!]?",
     r"you (?:may|might) also like(?: these)?[.:…]*",
     r"(?:read|see) more(?: on this)?:?",
+    r"(?:weiterlesen|mehr lesen|lire la suite|leer más|leia mais|czytaj dalej|läs mer|les mer|continue reading)"
+    r"(?:\.\.\.|…|»|›|>)?",
     r"don[’']t miss:?",
     r"recommended(?: for you)?:?",
     r"most (?:popular|read|viewed):?",

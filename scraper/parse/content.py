@@ -12,13 +12,14 @@ text (a short article) is used.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
 from lxml.html import HtmlElement
 
-from scraper.parse.blocks import Blocks
+from scraper.parse.blocks import GOOD_LINK_SHARE, MIN_PARAGRAPH_CHARS, PARAGRAPH_TAGS, Blocks
 from scraper.parse.boilerplate import Boilerplate
 from scraper.parse.scoring import by_scoring
 from scraper.parse.selectors import select as select_css
@@ -32,6 +33,16 @@ SCORED_SHARE = 1.5
 # A declared container inside the scored one is a fragment of it when it holds less than this share
 # of the scored one's good text.
 FRAGMENT_SHARE = 0.5
+# Paragraphs between the headline and the container join it when they are this long, with at
+# most this share of link text (a byline or a date line is shorter).
+OPENING_MIN_CHARS = 60
+OPENING_LINK_SHARE = 0.3
+MAX_OPENING_DEPTH = 3
+# Blocks beside the container (or its ancestors, this many levels up) named as it is join it when
+# this share of their text is good text and this share at most is link text.
+SPLIT_LEVELS = 3
+PROSE_SHARE = 0.6
+PROSE_LINKS = 0.25
 # A candidate that ends before the headline counts for this share of its text.
 BEFORE_HEADLINE = 0.3
 
@@ -112,7 +123,114 @@ def find_content(
     headline shown, when known.
     """
     blocks = Blocks(root, boilerplate)
-    declared = by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks)
+    chosen = _choose(blocks, by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks),
+                     headline)
+    return _with_region(chosen, blocks, headline, root)
+
+
+def _common_ancestor(first: HtmlElement, second: HtmlElement) -> HtmlElement | None:
+    lineage = {id(node) for node in [first, *first.iterancestors()]}
+    return next((node for node in [second, *second.iterancestors()] if id(node) in lineage), None)
+
+
+def _with_region(
+    chosen: list[HtmlElement], blocks: Blocks, headline: HtmlElement | None, root: HtmlElement
+) -> list[HtmlElement]:
+    """The chosen containers with the rest of the article around them: the paragraphs between the
+    headline and the first container (the opening, above the container), and the blocks next to
+    the containers named as they are (the article split over sibling sections), up to the element
+    that holds the containers and the headline."""
+    if not chosen:
+        return chosen
+    region: HtmlElement | None = None
+    if headline is not None:
+        region = chosen[0]
+        for element in [*chosen[1:], headline]:
+            region = _common_ancestor(region, element) if region is not None else None
+        if region is not None and (region is root or region.tag in ("body", "html")):
+            region = None
+    found = [*_opening(chosen[0], blocks, headline, region), *chosen]
+    found += _split_parts(chosen, blocks, region)
+    return _in_page_order(found, blocks)
+
+
+def _opening(first: HtmlElement, blocks: Blocks, headline: HtmlElement | None,
+             region: HtmlElement | None) -> list[HtmlElement]:
+    """Paragraphs of prose after the headline and before the first container, inside the region,
+    that look like the container's own paragraphs (the same tag and class)."""
+    if headline is None or region is None or _contains(first, headline):
+        return []
+    start, _ = blocks.span(headline)
+    end, last = blocks.span(first)
+    low, high = blocks.span(region)
+    if not low <= start <= end <= high:
+        return []
+    kinds = Counter((el.tag, el.get("class")) for el, text, links in blocks.items[end:last] if _is_good(text, links))
+    if not kinds:
+        return []
+    kind = kinds.most_common(1)[0][0]
+    found = [element for element, text, links in blocks.items[start:end]
+             if (element.tag, element.get("class")) == kind and element.tag in PARAGRAPH_TAGS
+             and len(text) >= OPENING_MIN_CHARS and links <= OPENING_LINK_SHARE * len(text)
+             and not _contains(headline, element) and not _is_caption(element)]
+    # One paragraph boxed apart in wrappers of its own is a pull quote, not the opening.
+    if len(found) == 1 and _depth_below(found[0], _common_ancestor(found[0], first)) > MAX_OPENING_DEPTH:
+        return []
+    return found
+
+
+def _is_caption(paragraph: HtmlElement) -> bool:
+    """A paragraph alone beside an image."""
+    parent = paragraph.getparent()
+    if parent is None or len(parent) > 3:
+        return False
+    return any(child.tag in ("img", "picture", "figure") for child in parent if child is not paragraph)
+
+
+def _depth_below(element: HtmlElement, ancestor: HtmlElement | None) -> int:
+    depth = 0
+    node: HtmlElement | None = element
+    while node is not None and node is not ancestor:
+        node = node.getparent()
+        depth += 1
+    return depth
+
+
+def _is_good(text: str, links: int) -> bool:
+    return len(text) >= MIN_PARAGRAPH_CHARS and links <= GOOD_LINK_SHARE * len(text)
+
+
+def _split_parts(chosen: list[HtmlElement], blocks: Blocks, region: HtmlElement | None) -> list[HtmlElement]:
+    """Blocks beside the containers (or beside their ancestors, up to the region or SPLIT_LEVELS
+    up) with the same tag and class, holding prose: the other sections of one article."""
+    found: list[HtmlElement] = []
+    node = chosen[0]
+    for _ in range(SPLIT_LEVELS):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or (region is not None and node is region):
+            break
+        name = node.get("class")
+        if name:
+            found += [sibling for sibling in parent if sibling is not node and sibling.tag == node.tag
+                      and sibling.get("class") == name and not any(sibling is el for el in chosen)
+                      and _is_prose(sibling, blocks)]
+        node = parent
+    return found
+
+
+def _is_prose(element: HtmlElement, blocks: Blocks) -> bool:
+    good = blocks.good_chars(element)
+    return good > 0 and good >= PROSE_SHARE * blocks.chars(element) and blocks.link_density(element) <= PROSE_LINKS
+
+
+def _in_page_order(elements: list[HtmlElement], blocks: Blocks) -> list[HtmlElement]:
+    """The elements without repeats or ones inside another, in page order."""
+    unique = list({id(el): el for el in elements}.values())
+    outer = [el for el in unique if not any(other is not el and _contains(other, el) for other in unique)]
+    return sorted(outer, key=lambda el: blocks.span(el)) if len(outer) > 1 else outer
+
+
+def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) -> list[HtmlElement]:
     top, scored = by_scoring(blocks)
     found = declared.best
     if found is None:

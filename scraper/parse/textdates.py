@@ -319,9 +319,12 @@ def _kind(element: HtmlElement, text: str) -> str:
 
 
 def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
-    """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit."""
+    """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit, and is
+    no wrapper around the headline (`.post-meta-wrapper` holding the <h1> and the dateline)."""
     text = element.text_content()
     if len(text) <= MAX_HOLDER_CHARS and any(map(str.isdigit, text)) and usable(element):
+        if next(element.iterdescendants("h1", "h2", "h3"), None) is not None:
+            return None
         return " ".join(text.split())
     return None
 

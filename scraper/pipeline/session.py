@@ -1,5 +1,6 @@
-"""A whole `scraper scrape`: targets from the command line or the sources file, shared throttled
-fetchers, one Run over them all, and a row in the runs table. The CLI only parses options."""
+"""A whole `scraper scrape`: every source of the resolved settings, in turn or several at once
+(a thread and an archive connection each), behind one fetch stack, with a row in the runs table
+and each source's own counts."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field, replace
 
 from scraper.fetch.stack import FetchStack
 from scraper.models import Counts
-from scraper.parsing import Parsers
-from scraper.pipeline import Reporter, Run, Stopped, Store, Target, TargetError, resolve_target
+from scraper.pipeline.ports import Reporter, Stopped, Store, TargetError
+from scraper.pipeline.run import Run
+from scraper.pipeline.targets import Target, resolve_target
+from scraper.pipeline.workers import Parsers
 from scraper.settings import RunSettings
 
 
@@ -29,8 +32,8 @@ def targets(settings: RunSettings, fetchers: FetchStack) -> Iterator[Target | Ta
 
 
 @dataclass
-class Outcome:
-    """What a scrape did: the totals, and each target's own counts (by the name it was given)."""
+class RunReport:
+    """What a scrape did: the totals, and each source's own counts (by the name it was given)."""
 
     counts: Counts = field(default_factory=Counts)
     by_source: dict[str, Counts] = field(default_factory=dict)
@@ -42,10 +45,8 @@ def run_scrape(
     fetchers: FetchStack,
     reporter: Reporter,
     *,
-    start_run: Callable[[str, list[str]], int],
-    finish_run: Callable[[int, dict[str, int], str], None],
     open_store: Callable[[], Store] | None = None,
-) -> Outcome:
+) -> RunReport:
     """Scrape every source. With `open_store` (another connection to the same archive, one per
     thread) and --parallel > 1, up to that many sources run at once, each in a thread of its own;
     the shared throttle keeps each host's limits and the cap on requests in flight across hosts.
@@ -53,9 +54,9 @@ def run_scrape(
     counts are recorded in the archive as soon as it is done."""
     names = [source.target for source in options.sources]
     parallel = options.parallel
-    run_id = start_run("scrape", names)
+    run_id = store.start_run("scrape", names)
     status = "interrupted"
-    outcome = Outcome()
+    outcome = RunReport()
     parsers = Parsers(options.processes, note=reporter.note)
     try:
         found: list[Target] = []
@@ -73,13 +74,13 @@ def run_scrape(
         if fetchers.robots_skipped:
             reporter.note(f"robots.txt kept {fetchers.robots_skipped} URLs off limits")
     finally:
-        finish_run(run_id, outcome.counts.as_dict(), status)
+        store.finish_run(run_id, outcome.counts.as_dict(), status)
         parsers.close()
         fetchers.close()
     return outcome
 
 
-def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: Outcome) -> None:
+def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: RunReport) -> None:
     store.record_source(run_id, target.text, counts.as_dict(), "failed" if counts.failed else "ok")
     outcome.by_source[target.text] = counts
     outcome.counts += counts
@@ -92,7 +93,7 @@ def _in_turn(
     reporter: Reporter,
     parsers: Parsers,
     run_id: int,
-    outcome: Outcome,
+    outcome: RunReport,
 ) -> None:
     run = Run(store, options, reporter, parsers=parsers)
     try:
@@ -118,7 +119,7 @@ def _at_once(
     parsers: Parsers,
     parallel: int,
     run_id: int,
-    outcome: Outcome,
+    outcome: RunReport,
 ) -> None:
     """Each target in a thread with its own archive connection and its own Run. If one fails
     (the disk is full) or the user presses Ctrl-C, the others stop at their next article."""
