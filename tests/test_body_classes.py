@@ -399,3 +399,14 @@ def test_teasers_with_summaries_and_read_more_links_under_a_heading_are_cut():
       </article>""")
     body = body_of(html)
     assert "Paragraph 25 about" in body and "another story" not in body and "Weiterlesen" not in body
+
+
+def test_labels_before_the_text_starts_are_dropped_but_a_salutation_or_subheading_stays():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="kicker">Harbour</div><p>LISTEN TO THIS STORY</p>
+      {article_text(3)}</article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>Dear readers,</p>{article_text(3)}</article>""")
+    assert body_of(html).startswith("Dear readers,")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<h2>The first section</h2>{article_text(3)}</article>""")
+    assert body_of(html).startswith("The first section")
