@@ -410,3 +410,17 @@ def test_labels_before_the_text_starts_are_dropped_but_a_salutation_or_subheadin
     assert body_of(html).startswith("Dear readers,")
     html = page(f"""{HEADER}<article class="post">{HEADLINE}<h2>The first section</h2>{article_text(3)}</article>""")
     assert body_of(html).startswith("The first section")
+
+
+def test_a_contact_flyout_apart_from_the_headline_does_not_win_over_the_story_near_it():
+    flyout = ("<div class='flyout'><div class='flyout-content'><p>Our service team, the people who answer your "
+              "questions, is there for you, by phone, by mail, and by chat, every day of the week.</p>"
+              "<p>Call us, free of charge, from any network, or write to us, and we will answer within a day, "
+              "or two, at most, as we always have.</p></div></div>")
+    steps = "".join(f"<li>Step {n}: mix the flour and the butter, then add the sugar.</li>" for n in range(8))
+    html = page(f"""{HEADER}<div class="page"><div class="intro">{HEADLINE}</div><div class="recipe">
+      <div class="box-content"><h2>Preparation</h2><p>Preheat the oven, grease the tin, and set out the
+      ingredients, in the order they are used.</p><ol>{steps}</ol><p>Bake for forty minutes, or until golden,
+      then leave to cool.</p></div></div></div>{flyout}""")
+    body = body_of(html)
+    assert "Preheat the oven" in body and "service team" not in body
