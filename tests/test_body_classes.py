@@ -424,3 +424,17 @@ def test_a_contact_flyout_apart_from_the_headline_does_not_win_over_the_story_ne
       then leave to cool.</p></div></div></div>{flyout}""")
     body = body_of(html)
     assert "Preheat the oven" in body and "service team" not in body
+
+
+def test_support_appeals_and_disclaimers_before_and_after_the_text_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>We rely on your support to make local news available to
+      all.</p>{article_text(6)}<p>This post gives the author's view. The views expressed here are the author's own.</p>
+      <p>Ihr Beitrag hilft, unsere Berichterstattung weiter auszubauen.</p></article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about") and body.endswith("section 6.")
+
+
+def test_a_paragraph_asking_readers_to_take_part_inside_the_text_stays():
+    middle = "<p>The council asked residents to donate today to the harbour fund, and many did, it said.</p>"
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{middle}{"".join(para(n) for n in range(4, 10))}</article>""")
+    assert "donate today to the harbour fund" in body_of(html)

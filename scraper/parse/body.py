@@ -33,7 +33,7 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.endmatter import end_matter_start, is_credit_caption
+from scraper.parse.endmatter import end_matter_start, is_credit_caption, without_appeals
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -254,7 +254,8 @@ def _read(
         end -= 1
     end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
     start = leading_labels(found[:end], keep, walker.headings)
-    return strip_trailing_boilerplate([p for p, k in zip(found[start:end], keep[start:end], strict=True) if k])
+    kept = [p for p, k in zip(found[start:end], keep[start:end], strict=True) if k]
+    return strip_trailing_boilerplate(without_appeals(kept))
 
 
 # Short lines before the first paragraph of prose (a kicker, a section name, "Listen to this
@@ -262,7 +263,7 @@ def _read(
 MAX_LABEL_CHARS = 60
 MAX_LABEL_WORDS = 6
 MIN_PROSE_CHARS = 80
-_LABEL = re.compile(r"[\w\s:&'’/-]+")
+_LABEL = re.compile(r"[\w\s:&'’/©-]+")
 
 
 def leading_labels(found: list[str], keep: list[bool], headings: Collection[int]) -> int:
