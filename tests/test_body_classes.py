@@ -438,3 +438,20 @@ def test_a_paragraph_asking_readers_to_take_part_inside_the_text_stays():
     middle = "<p>The council asked residents to donate today to the harbour fund, and many did, it said.</p>"
     html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{middle}{"".join(para(n) for n in range(4, 10))}</article>""")
     assert "donate today to the harbour fund" in body_of(html)
+
+
+def test_a_link_named_popup_inside_a_sentence_keeps_its_text():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The engineers said that
+      <a class="popup" href="javascript:void(0)">the old quay</a> would close first, and then the rest.</p>
+      {article_text(4)}</article>""")
+    assert "said that the old quay would close first" in body_of(html)
+
+
+def test_a_live_feed_of_many_items_in_an_aside_does_not_widen_the_story():
+    items = "".join(f'<li><div class="live-item-content">{para(n, "weather")}{para(n + 1, "weather")}{para(n + 2, "weather")}'
+                    "</div></li>" for n in range(1, 30))
+    html = page(f"""{HEADER}<div class="wrapper"><div><section><article><header>{HEADLINE}</header>
+      <div class="article-body">{article_text(5)}</div></article></section></div>
+      <aside><ul class="live">{items}</ul></aside></div>""")
+    body = body_of(html)
+    assert "Paragraph 5 about the harbour" in body and "weather" not in body

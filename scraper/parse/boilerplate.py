@@ -205,6 +205,8 @@ class Boilerplate:
         level = strength(element)
         if level == NONE or (level == STRONG and not _named_like_layout(element)):
             return level == STRONG
+        if level == WEAK and element.tag == "a":
+            return False  # a weakly named link inside a sentence (`a.popup`) is its text
         needed = WEAK_KEEP_SHARE * self.page_chars()
         chars = _paragraph_chars(element)
         return not (chars and (chars >= needed or self._kind_chars(element) >= needed))

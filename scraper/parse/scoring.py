@@ -84,7 +84,9 @@ def _widen(top: HtmlElement, scores: dict[HtmlElement, float], stop: HtmlElement
     a parent that scores about as well."""
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:TOP_CANDIDATES]
     best = scores[top]
-    alternatives = [c for c in ranked[1:] if best > 0 and scores[c] / best >= ALTERNATIVE_SHARE]
+    # Candidates in an <aside> (a live feed beside the story) do not pull it wide.
+    alternatives = [c for c in ranked[1:] if best > 0 and scores[c] / best >= ALTERNATIVE_SHARE
+                    and not any(a.tag == "aside" or a.get("role") == "complementary" for a in c.iterancestors())]
     if len(alternatives) >= MIN_ALTERNATIVES:
         lineages = [set(map(id, c.iterancestors())) for c in alternatives]
         node = top.getparent()
