@@ -81,7 +81,6 @@ _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "car
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
 MAX_LEDE_CHARS = 600
-DESCRIBED_WINDOW = 1500  # elements after the headline searched for the standfirst the description names
 # Class/id words of a byline element, and of author boxes that are not the byline.
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
 _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
@@ -759,7 +758,10 @@ class GenericParser(Parser):
         description = self.doc.meta_first("og:description", "description", "twitter:description")
         if headline is None or not description:
             return None
-        found = described_element(islice(self._after(headline), DESCRIBED_WINDOW), description)
+        def after_headline(element: HtmlElement) -> bool:
+            return precedes(headline, element) and not is_ancestor(element, headline)
+
+        found = described_element(self.doc.root, description, after_headline)
         if found is None or any(is_ancestor(c, found) or c is found for c in self.content):
             return None
         return found if self._lede_text_ok(found) else None
