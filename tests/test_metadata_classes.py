@@ -206,3 +206,14 @@ def test_a_bare_page_class_is_not_a_wordpress_static_page() -> None:
     assert "not_article" not in _page_record(head, body, body_class="page page--article")["extra"]
     static = _page_record(head, body, body_class="page-template-default page page-id-2")
     assert "static page" in static["extra"]["not_article"]
+
+
+def test_dublin_core_and_rdfa_properties_with_several_names() -> None:
+    head = ('<meta property="x:title dc:title" content="Ferries resume"><meta property="og:title twitter:title" '
+            'content="Ferries back"><meta property="dc:creator twitter:site_name" content="Jane Holm">'
+            '<meta name="author" content="Desk">')
+    html = (f"<html lang=en><head>{head}</head><body><article><div class=article-body>{STORY}</div></article>"
+            "</body></html>")
+    record = extract_record(html, "https://harbourtimes.example/news/ferries-resume")
+    assert record["title"] == "Ferries resume"
+    assert record["authors"] == ["Jane Holm"]  # the first kind of author tag, not every kind mixed

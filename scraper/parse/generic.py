@@ -87,6 +87,8 @@ _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", 
 MAX_BYLINE_CHARS = 200
 BYLINE_WINDOW = 400  # elements after the headline searched for a byline
 _BY_LINE = re.compile(r"^(?:(?:written|posted|reported)\s+by|by|von|por|par|door)\s+\S", re.IGNORECASE)
+_AUTHOR_META = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author", "parsely-author",
+                "sailthru.author")
 _SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
 _SECTION_META = ("og:section", "section", "article-section")
 _LANGUAGE_META = ("og:locale", "og:language", "content-language", "dc.language", "language", "itemprop:inlanguage",
@@ -341,10 +343,10 @@ class GenericParser(Parser):
         return any(similar(a, b) for i, a in enumerate(titles) for b in titles[i + 1:])
 
     def meta_titles(self) -> list[str]:
-        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order (entities a
-        page encoded twice decoded)."""
+        """Titles from JSON-LD, Dublin Core, OpenGraph/Twitter meta and <title>, in that order
+        (entities a page encoded twice decoded)."""
         found = [jsonld.first_text(v) for v in self.ld_values("headline")]
-        found += self.doc.meta_all("og:title", "twitter:title")
+        found += self.doc.meta_all("dc:title", "dc.title", "dcterms.title", "og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
@@ -559,8 +561,9 @@ class GenericParser(Parser):
         names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
         names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("dc.creator", "dcterms.creator", "author", "article:author",
-                                                  "parsely-author", "sailthru.author") if "://" not in n]
+            # The first kind of author tag the page has (one tag per author), not all kinds mixed.
+            names = next((found for key in _AUTHOR_META
+                          if (found := [n for n in self.doc.meta_all(key) if "://" not in n])), [])
         names = names or self.texts(self.author_fallback, self.scope) or self.microdata_authors()
         return self.clean_names(names)
 
