@@ -10,6 +10,7 @@ the archive does not keep, and a caption read as a paragraph breaks the text it 
 `figcaption`; `figure` (unless it wraps most of the page's text); elements named `*caption*`
 or `credit`; slideshow/gallery/carousel widgets; and any line that repeats an image's alt/title
 text (a caption written as a plain `<span>` under the image). Embedded posts (tweets) stay.
+Only where nothing else is left (a gallery told in its captions) are figures and captions read.
 
 Inside the container, these lines are dropped too (the article's metadata repeated, or promos):
 - a paragraph that is mostly link text (`LINK_PARAGRAPH_SHARE`): "READ MORE: <a>...</a>", linked
@@ -32,6 +33,7 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
+from scraper.parse.endmatter import end_matter_start, is_credit_caption
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -140,11 +142,26 @@ def is_link_list(element: HtmlElement) -> bool:
     return text > 0 and links > LINK_LIST_SHARE * text and text - links < LINK_LIST_MAX_PLAIN
 
 
+def _bare_ruby(reading: HtmlElement) -> bool:
+    """A ruby reading (`<rt>`) without `<rp>` parentheses: a reading aid over the text, left out.
+    With them the page means it to read "base (reading)", and it is kept so."""
+    ruby = reading.getparent()
+    return ruby is None or ruby.find("rp") is None
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    """A figure or its caption (kept only where a page's whole text is in captions)."""
+    return element.tag in ("figure", "figcaption") or "caption" in (element.get("class") or "")
+
+
 class _Walker:
-    def __init__(self, exclude: Collection[HtmlElement], boilerplate: Boilerplate, body: bool = True) -> None:
+    def __init__(
+        self, exclude: Collection[HtmlElement], boilerplate: Boilerplate, body: bool = True, captions: bool = False
+    ) -> None:
         self.exclude = exclude
         self.boilerplate = boilerplate
         self.body = body
+        self.captions = captions  # read figures and captions too
         self.out = _Collector(drop_links=body)
         self.headings: set[int] = set()  # indices of paragraphs that are subheadings
 
@@ -170,9 +187,11 @@ class _Walker:
         tag = element.tag
         if not isinstance(tag, str) or element in self.exclude:
             return
-        if self.boilerplate(element) or _is_metadata(element):
+        if (self.boilerplate(element) and not (self.captions and _is_caption(element))) or _is_metadata(element):
             return
         if self.body and is_link_list(element):
+            return
+        if tag == "rt" and _bare_ruby(element):
             return
         if tag == "br":
             self.out.line_break()
@@ -207,23 +226,38 @@ def paragraphs(
     if not containers:
         return []
     judge = boilerplate or Boilerplate(containers[0].getroottree().getroot())
-    walker = _Walker(exclude, judge)
+    found = _read(containers, exclude, judge, captions=False)
+    # A gallery whose whole text is in its pictures' captions: the captions are its text.
+    return found or _read(containers, exclude, judge, captions=True)
+
+
+def _read(
+    containers: Sequence[HtmlElement], exclude: Collection[HtmlElement], judge: Boilerplate, captions: bool
+) -> list[str]:
+    walker = _Walker(exclude, judge, captions=captions)
     for container in containers:
+        if any(container is el or any(a is el for a in container.iterancestors()) for el in exclude):
+            continue  # a paragraph of the lede given as a container of its own
         walker.children(container)
         walker.out.flush()
     found = walker.out.paragraphs
-    captions = _image_texts(containers)
+    image_texts = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or _fold(p) in captions)
+             or is_credit_caption(p) or _fold(p) in image_texts)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
     end = len(found)
-    while end and (not keep[end - 1] or is_blank(found[end - 1]) or (end - 1) in walker.headings):
+    while end and (not keep[end - 1] or is_blank(found[end - 1])
+                   or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
-    end = _teasers_start(found[:end], walker.out.link_shares)
+    end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
     return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+
+
+# Text in a heading tag longer than this is prose set large, not a heading left without its block.
+MAX_HEADING_CHARS = 100
 
 
 # A run of short lines each holding a link, at the very end of the text, under a short heading

@@ -28,8 +28,12 @@ SKIP_TAGS = frozenset(
 )  # fmt: skip
 
 # Figures hold images, captions and credits (not body text: see body.py); one that holds most of
-# the page's text is a layout wrapper and is kept.
+# the page's text is a layout wrapper and is kept. So are an <aside> or a `role=complementary`
+# used for the page's layout and a <form> wrapped round the whole page (ASP.NET), which are
+# otherwise skipped like the SKIP_TAGS.
 WEAK_TAGS = frozenset({"figure"})
+LAYOUT_TAGS = frozenset({"aside", "form"})
+_LAYOUT_ROLES = frozenset({"complementary"})
 
 # Class/id rules come in two strengths. STRONG names are used only for boilerplate (share bars,
 # related posts, comment areas, cookie banners): such an element is always skipped. WEAK names
@@ -57,7 +61,10 @@ _STRONG_EXACT = frozenset(
         "nav", "navbar", "menu", "pagination",
     }
 )  # fmt: skip
-_WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "paywall", "promo")
+_WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "promo")
+# A paywalled site serves the whole text to a crawler inside an element named `paywall`, often
+# hidden until a script checks the reader's subscription: it is read (paywall.py flags the
+# article when the page holds only a teaser).
 # Whole words inside a token ("top-ad", "dfp-ad-slot", "post-share-buttons", "td-related-row").
 _WEAK_WORDS = frozenset(
     {
@@ -74,12 +81,18 @@ _STRONG_RE = re.compile(
 _WEAK_RE = re.compile("^(?:" + "|".join(re.escape(p) for p in _WEAK_PREFIXES) + ")")
 # WordPress puts taxonomy terms in classes (`category-social`, `tag-advertising`): never boilerplate.
 _TAXONOMY = re.compile(r"^(?:category|tag|tax|format|status|type|post_tag|topic|section)-")
+# A class that states what a block has or allows (`comments-enabled`, `has-sidebar`, `no-ads`) is
+# not the name of a boilerplate block.
+_STATE = re.compile(
+    r"^(?:has|no|with|without|is|show|hide)[-_]|[-_](?:enabled|disabled|allowed|open|closed|active|on|off)$"
+)
 _WORD_SPLIT = re.compile(r"[-_]+")
 # Embedded posts the author put in the article ("social-media-embed", "twitter-tweet") are content.
 _EMBED = re.compile(r"(?:^|[-_])embed(?:ded)?(?:$|[-_])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SKIP_ROLES = frozenset({"navigation", "complementary", "contentinfo", "dialog", "alertdialog", "search"})
-# A weakly matched element holding at least this share of the page's paragraph text is kept.
+_SKIP_ROLES = frozenset({"navigation", "contentinfo", "dialog", "alertdialog", "search"})
+# A weakly matched element holding at least this share of the page's paragraph text (alone, or with
+# its siblings of the same tag and class) is kept.
 WEAK_KEEP_SHARE = 0.5
 
 NONE, WEAK, STRONG = 0, 1, 2
@@ -87,7 +100,7 @@ NONE, WEAK, STRONG = 0, 1, 2
 
 @lru_cache(maxsize=8192)  # class tokens repeat across elements and pages
 def _token_strength(token: str) -> int:
-    if _TAXONOMY.match(token) or _EMBED.search(token):
+    if _TAXONOMY.match(token) or _EMBED.search(token) or _STATE.search(token):
         return NONE
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
@@ -111,15 +124,53 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+@lru_cache(maxsize=8192)
+def _names_strength(names: str) -> int:
+    """The strongest of the class tokens and id in `names` (lower case, space-separated)."""
+    return max(map(_token_strength, names.split()), default=NONE)
+
+
 def strength(element: HtmlElement) -> int:
     """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
     tag = element.tag
-    if not isinstance(tag, str) or tag in SKIP_TAGS:
+    if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
-    if element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
+    floor = WEAK if tag in WEAK_TAGS or tag in LAYOUT_TAGS else NONE
+    attrib = element.attrib
+    if not attrib:  # most elements: nothing but the tag to judge by
+        return floor
+    role = attrib.get("role", "").lower()
+    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
+    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in names):
         return STRONG
-    floor = WEAK if tag in WEAK_TAGS else NONE
-    return max((_token_strength(token) for token in _names(element)), default=NONE) or floor
+    if role in _LAYOUT_ROLES:
+        floor = WEAK
+    return _names_strength(names) or floor
+
+
+def _sure(element: HtmlElement) -> bool:
+    """Skipped like a SKIP_TAG even where layout tags are not (metadata: see inside_strong)."""
+    return element.tag in LAYOUT_TAGS or element.get("role", "").lower() in _LAYOUT_ROLES
+
+
+# Strong class words that never name a wrapper of the article: comment threads, consent notices,
+# lists of other stories, author boxes, newsletter forms, hidden blocks. The other strong words
+# (`share`, `social`, `ad`, `nav`, `sr-only`, ...) turn up on themes' article wrappers too
+# ("entry themeform share"), so an element they name that holds most of the page's paragraph
+# text is kept, as a weakly named one is.
+_NEVER_ARTICLE = re.compile(
+    r"^(?:comment|respond|disqus|consent|cookie|gdpr|related|yarpp|crp_related|jp-relatedposts|outbrain|"
+    r"taboola|newsletter|mc4wp|author-|about-author|subscribe|wp-block-comments|wp-block-query|hidden$|hide$|d-none$)"
+)
+
+
+def _named_like_layout(element: HtmlElement) -> bool:
+    """Strong only by class/id words that can also name a layout wrapper."""
+    tag = element.tag
+    if tag in SKIP_TAGS or element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
+        return False
+    strong = [token for token in _names(element) if _token_strength(token) == STRONG]
+    return not any(_NEVER_ARTICLE.match(token) for token in strong)
 
 
 def _paragraph_chars(element: HtmlElement) -> int:
@@ -132,6 +183,7 @@ class Boilerplate:
     def __init__(self, root: HtmlElement) -> None:
         self.root = root
         self._cache: dict[HtmlElement, bool] = {}
+        self._kinds: dict[tuple[HtmlElement, str, str | None], int] = {}
         self._page_chars: int | None = None
 
     def page_chars(self) -> int:
@@ -149,10 +201,25 @@ class Boilerplate:
 
     def _judge(self, element: HtmlElement) -> bool:
         level = strength(element)
-        if level != WEAK:
+        if level == NONE or (level == STRONG and not _named_like_layout(element)):
             return level == STRONG
+        needed = WEAK_KEEP_SHARE * self.page_chars()
         chars = _paragraph_chars(element)
-        return not (chars and chars >= WEAK_KEEP_SHARE * self.page_chars())
+        return not (chars and (chars >= needed or self._kind_chars(element) >= needed))
+
+    def _kind_chars(self, element: HtmlElement) -> int:
+        """Paragraph text in the element and its siblings of the same tag and class (the slides of
+        a gallery article, say), counted once per parent and kind."""
+        parent = element.getparent()
+        if parent is None:
+            return 0
+        key = (parent, element.tag, element.get("class"))
+        found = self._kinds.get(key)
+        if found is None:
+            found = sum(_paragraph_chars(sibling) for sibling in parent
+                        if sibling.tag == element.tag and sibling.get("class") == element.get("class"))
+            self._kinds[key] = found
+        return found
 
     def inside(self, element: HtmlElement, *, allow: frozenset[str] = frozenset()) -> bool:
         """True when the element or an ancestor below <body> is boilerplate.
@@ -174,7 +241,7 @@ def inside_strong(element: HtmlElement) -> bool:
     that themes put in boxes named "byline-social" or "header-promo"."""
     node: HtmlElement | None = element
     while node is not None and node.tag not in ("body", "html"):
-        if strength(node) == STRONG:
+        if strength(node) == STRONG or _sure(node):
             return True
         node = node.getparent()
     return False
@@ -200,6 +267,8 @@ _LINES = (
     r"subscribe to our newsletter[.!]?",
     r"you (?:may|might) also like(?: these)?[.:…]*",
     r"(?:read|see) more(?: on this)?:?",
+    r"(?:weiterlesen|mehr lesen|lire la suite|leer más|leia mais|czytaj dalej|läs mer|les mer|continue reading)"
+    r"(?:\.\.\.|…|»|›|>)?",
     r"don[’']t miss:?",
     r"recommended(?: for you)?:?",
     r"most (?:popular|read|viewed):?",

@@ -49,8 +49,9 @@ from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
 from scraper.parse.metadates import meta_dates
 from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
-from scraper.parse.pagekind import in_teaser, is_teaser_link, outweighs_teasers, own_urls
 from scraper.parse.paywall import is_paywalled, paywall_reason
+from scraper.parse.standfirst import described_element
+from scraper.parse.teasers import in_teaser, is_teaser_link, outweighs_teasers, own_urls
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
@@ -80,6 +81,7 @@ _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "car
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
 MAX_LEDE_CHARS = 600
+DESCRIBED_WINDOW = 1500  # elements after the headline searched for the standfirst the description names
 # Class/id words of a byline element, and of author boxes that are not the byline.
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
 _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
@@ -248,7 +250,7 @@ class GenericParser(Parser):
 
     def shows_an_article(self) -> bool:
         """Without article markup, whether the page shows one: a headline over a substantial body
-        with few teaser cards inside it (see pagekind.py), not at the site's root."""
+        with few teaser cards inside it (see teasers.py), not at the site's root."""
         url = urlsplit(self.page_url)
         if self.headline_element is None or (url.netloc and url.path in ("", "/") and not url.query):
             return False  # no headline, or the site's home page
@@ -724,7 +726,9 @@ class GenericParser(Parser):
 
     @cached_property
     def lede_element(self) -> HtmlElement | None:
-        found = super().lede_element
+        found = self._described_lede()
+        if found is None:
+            found = super().lede_element
         if found is not None:
             return found
         headline = self.headline_element
@@ -749,6 +753,19 @@ class GenericParser(Parser):
             if words & LEDE_WORDS and not words & _NOT_LEDE_WORDS and self._lede_text_ok(element):
                 return element
         return None
+
+    def _described_lede(self) -> HtmlElement | None:
+        """The element after the headline and outside the body's containers whose text is the
+        page's description (standfirst.py). Inside the containers such an element is left to the
+        body: there it is as often the first paragraph, which sites copy into the description."""
+        headline = self.headline_element
+        description = self.doc.meta_first("og:description", "description", "twitter:description")
+        if headline is None or not description:
+            return None
+        found = described_element(islice(self._after(headline), DESCRIBED_WINDOW), description)
+        if found is None or any(is_ancestor(c, found) or c is found for c in self.content):
+            return None
+        return found if self._lede_text_ok(found) else None
 
     def _lede_text_ok(self, element: HtmlElement) -> bool:
         """A standfirst found by position or class: above the body or at its start but not one of
