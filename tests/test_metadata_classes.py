@@ -217,3 +217,12 @@ def test_dublin_core_and_rdfa_properties_with_several_names() -> None:
     record = extract_record(html, "https://harbourtimes.example/news/ferries-resume")
     assert record["title"] == "Ferries resume"
     assert record["authors"] == ["Jane Holm"]  # the first kind of author tag, not every kind mixed
+
+
+def test_jsonld_and_og_titles_that_agree_beat_an_h1_without_its_kicker() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Island ferries: Back at sea"}'
+            '</script><meta property="og:title" content="Island ferries: Back at sea">')
+    assert _titled("<h1>Back at sea</h1>", head) == "Island ferries: Back at sea"
+    # Either alone is no such evidence: the headline shown stays.
+    assert _titled("<h1>Back at sea</h1>", '<meta property="og:title" content="Island ferries: Back at sea">') == (
+        "Back at sea")

@@ -310,6 +310,9 @@ class GenericParser(Parser):
         # card), and so is one unlike every title of the markup when those agree with each other.
         distinct = list(unique(metas))  # twitter:title mostly repeats og:title
         variants = [m for m in distinct if similar(visible, m) or _starts_with(m, visible)] if visible else []
+        agreed = self.agreed_title()
+        if agreed and visible and fold_name(agreed) != fold_name(visible):
+            return strip_site_name(agreed, self.site_names)
         if visible and not self.another_headline(visible, metas) and (
             super().title() or not metas or metas[0] in variants or len(variants) > len(distinct) / 2
         ):
@@ -319,6 +322,13 @@ class GenericParser(Parser):
             if title:
                 return title
         return visible
+
+    def agreed_title(self) -> str:
+        """The title when the JSON-LD headline and og:title, written apart, say the same (it then
+        beats an <h1> without the kicker, or a rewritten one), else ""."""
+        headline = next((t for v in self.ld_values("headline") if (t := decode_entities(jsonld.first_text(v)))), "")
+        social = decode_entities(self.doc.meta_first("og:title"))
+        return headline if headline and fold_name(headline) == fold_name(social) else ""
 
     def visible_title(self, metas: list[str]) -> str:
         """The headline shown; spelt as a title of the markup when it is that title with the
@@ -387,7 +397,7 @@ class GenericParser(Parser):
         return found
 
     def in_teaser(self, element: HtmlElement) -> bool:
-        """Inside a card that links to another story (see pagekind.in_teaser)."""
+        """Inside a card that links to another story (see teasers.in_teaser)."""
         return in_teaser(element, self._own_urls, self.doc.absolute)
 
     @cached_property
