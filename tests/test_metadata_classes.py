@@ -226,3 +226,10 @@ def test_jsonld_and_og_titles_that_agree_beat_an_h1_without_its_kicker() -> None
     # Either alone is no such evidence: the headline shown stays.
     assert _titled("<h1>Back at sea</h1>", '<meta property="og:title" content="Island ferries: Back at sea">') == (
         "Back at sea")
+
+
+def test_a_numeric_author_id_is_no_name() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Ferries resume", "author": [48213, {"@type": "Person", "name": "4821"}]}'
+    byline = '<p class=byline><span class=author-name>Jane Holm</span></p>'
+    assert _record(ld=ld)["authors"] == []
+    assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]

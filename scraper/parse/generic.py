@@ -4,11 +4,16 @@ extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata,
 (`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
 containers by paragraph text.
 
-Title: the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first title
-is a variant of it, else JSON-LD/OpenGraph/<title>, without a site-name suffix (`og:site_name`,
-the application name, the JSON-LD publisher or the host name). Author: the markup's names,
-unless the byline shown beats them (they are the site's name, a login or "staff", or the byline
-names more people); names are cleaned by `byline.split_names`. Language: see `language.py`.
+Title: the JSON-LD headline when og:title says the same (an <h1> without its kicker loses to
+them); else the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first
+title or most of its titles are variants of it and it is not another story's, else
+JSON-LD/Dublin Core/OpenGraph/<title>; without a site-name suffix (`og:site_name`, the
+application name, the JSON-LD publisher or the host name); entities a page encoded twice decoded.
+Author: the markup's names, unless the byline shown beats them (they are the site's name, a
+shared account, a login or "staff", or the byline names more people), else a bold credit opening
+the body; never script text or a numeric id; names are cleaned by `byline.split_names`.
+Dates: see `_choose` and `fallback_published` (the last resorts are in `pagedates.py`).
+Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
@@ -588,7 +593,7 @@ class GenericParser(Parser):
     def clean_names(self, texts: list[str]) -> list[str]:
         found: list[str] = []
         for text in texts:
-            if looks_like_code(text):
+            if looks_like_code(text) or not any(ch.isalpha() for ch in text):  # script text, a numeric id
                 continue
             found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
         return self.distinct_names(found)
