@@ -91,6 +91,8 @@ def test_a_numeric_id_or_a_label_alone_is_no_name() -> None:
     assert split_names("Mia Holt &") == ["Mia Holt"]
     assert split_names("신현주 기자") == ["신현주"]
     assert split_names("TPN, in News · Portugal · Business") == ["TPN"]
+    assert split_names("Bruno (Henrique Zecchin) Rodrigues") == ["Bruno (Henrique Zecchin) Rodrigues"]
+    assert split_names("Jane Doe (Reuters)") == ["Jane Doe"]
 
 
 def test_one_person_spelt_twice_is_one_author() -> None:
