@@ -235,3 +235,11 @@ def test_a_numeric_author_id_is_no_name() -> None:
     byline = '<p class=byline><span class=author-name>Jane Holm</span></p>'
     assert _record(ld=ld)["authors"] == []
     assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]
+
+
+def test_the_writer_of_another_storys_card_is_not_the_author() -> None:
+    card = ("<ul class=more><li><a href='/news/storm-damage'>Storm damage along the coast is worse than feared</a>"
+            "<span><a rel=author href='/writer/ola'>Ola Berg</a></span></li></ul>")
+    assert _record(body=STORY + card)["authors"] == []
+    own = "<p><a rel=author href='/writer/jane'>Jane Holm</a></p>"
+    assert _record(body=own + STORY)["authors"] == ["Jane Holm"]

@@ -581,8 +581,18 @@ class GenericParser(Parser):
             # The first kind of author tag the page has (one tag per author), not all kinds mixed.
             names = next((found for key in _AUTHOR_META
                           if (found := [n for n in self.doc.meta_all(key) if "://" not in n])), [])
-        names = names or self.texts(self.author_fallback, self.scope) or self.microdata_authors()
+        names = names or self.own_texts(self.author_fallback) or self.microdata_authors()
         return self.clean_names(names)
+
+    def own_texts(self, selectors: Selectors) -> list[str]:
+        """Like `texts` in the article scope, without what sits in another story's card (a
+        teaser's `rel=author` link is that story's writer)."""
+        for selector in selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if self.usable(el) and not self.in_teaser(el)]
+            if any(found):
+                return [text for text in found if text]
+        return []
 
     def microdata_authors(self) -> list[str]:
         """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
