@@ -225,6 +225,8 @@ def test_jsonld_and_og_titles_that_agree_beat_an_h1_without_its_kicker() -> None
     head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Island ferries: Back at sea"}'
             '</script><meta property="og:title" content="Island ferries: Back at sea">')
     assert _titled("<h1>Back at sea</h1>", head) == "Island ferries: Back at sea"
+    spelt = head.replace('"headline": "Island ferries: Back at sea"', '"headline": "Island ferries - Back at sea"')
+    assert _titled("<h1>Back at sea</h1>", spelt) == "Island ferries: Back at sea"  # og:title's spelling
     # Either alone is no such evidence: the headline shown stays.
     assert _titled("<h1>Back at sea</h1>", '<meta property="og:title" content="Island ferries: Back at sea">') == (
         "Back at sea")

@@ -333,7 +333,7 @@ class GenericParser(Parser):
         beats an <h1> without the kicker, or a rewritten one), else ""."""
         headline = next((t for v in self.ld_values("headline") if (t := decode_entities(jsonld.first_text(v)))), "")
         social = decode_entities(self.doc.meta_first("og:title"))
-        return headline if headline and fold_name(headline) == fold_name(social) else ""
+        return social if headline and fold_name(headline) == fold_name(social) else ""  # og's spelling
 
     def visible_title(self, metas: list[str]) -> str:
         """The headline shown; spelt as a title of the markup when it is that title with the
