@@ -96,9 +96,9 @@ class State:
     _archive: Archive | None = None
 
     def config(self) -> Config:
-        from scraper.pipeline import METHODS
+        from scraper.pipeline import methods
 
-        return load_config(find_config(self.config_path), methods=METHODS)
+        return load_config(find_config(self.config_path), methods=methods())
 
     def archive(self) -> Archive:
         if self._archive is None:

@@ -16,6 +16,6 @@ Reporter; the CLI wires the real ones in. It never imports the archive, the CLI 
 
 from scraper.pipeline.ports import Mode, Reporter, Stopped, Store, TargetError
 from scraper.pipeline.session import RunReport, run_scrape
-from scraper.pipeline.walks import METHODS
+from scraper.pipeline.walks import methods
 
-__all__ = ["METHODS", "Mode", "Reporter", "RunReport", "Stopped", "Store", "TargetError", "run_scrape"]
+__all__ = ["Mode", "Reporter", "RunReport", "Stopped", "Store", "TargetError", "methods", "run_scrape"]

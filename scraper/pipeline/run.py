@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
+from typing import Literal
 
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
@@ -30,6 +31,7 @@ from scraper.urls import same_site, site_host, url_key
 from scraper.window import Window
 
 Result = Parsed | ScraperError
+Tally = Literal["skipped", "unchanged"]  # the Counts field a candidate that is not fetched counts in
 
 
 class _SourceDown(Exception):
@@ -431,7 +433,7 @@ def triage(
     window: Window,
     zone: tzinfo | None,
     incremental: bool,
-) -> tuple[Verdict, str | None]:
+) -> tuple[Verdict, Tally | None]:
     """What to do with a candidate article before fetching it, on the calendar of `zone`: FETCH
     it, or why not: OLDER than --since, after --until (GO_ON), archived and unchanged (KNOWN on a
     cron run, GO_ON on a backfill). With the Counts field it counts as ("skipped", "unchanged" or

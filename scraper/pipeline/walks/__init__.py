@@ -1,10 +1,11 @@
 """The discovery methods, registered in one place, and `auto`: the cheapest complete method first.
 
-    WALKS    name -> the walk class; a source's `discovery` lists names from METHODS
+    WALKS      name -> the walk class
+    methods()  the names a source's `discovery` may list: "auto" and WALKS
     choose(discovery, home, mode) -> [Choice]   the methods to try, in order, each with why
 
 To add a method: a module here with a class like those below (an `offer` and a `walk`; see
-base.py), and its name in WALKS.
+base.py), and its class in WALKS.
 
 `auto` asks every registered method what it would cost for this run (`offer`, from the start page
 alone): the methods that are complete for the run come first, cheapest first at the number of
@@ -26,7 +27,6 @@ from scraper.pipeline.walks.sitemap import SitemapWalk
 from scraper.pipeline.walks.wordpress import WordPressWalk
 
 WALKS: dict[str, type[Walk]] = {walk.name: walk for walk in (WordPressWalk, SitemapWalk, ListingWalk, FeedWalk)}
-METHODS = ("auto", *WALKS)
 EXPECTED = {Mode.INCREMENTAL: 1, Mode.FIRST: 1000, Mode.BACKFILL: 1000}  # articles a run expects to find
 RUNS = {
     Mode.INCREMENTAL: "a cron run after an earlier one",
@@ -35,8 +35,12 @@ RUNS = {
 }
 
 __all__ = [
-    "METHODS", "WALKS", "Batch", "Candidate", "Choice", "Cost", "NotHere", "Offer", "Walk", "WalkContext", "choose",
+    "WALKS", "Batch", "Candidate", "Choice", "Cost", "NotHere", "Offer", "Walk", "WalkContext", "choose", "methods",
 ]  # fmt: skip
+
+
+def methods() -> tuple[str, ...]:
+    return ("auto", *WALKS)
 
 
 @dataclass(frozen=True)

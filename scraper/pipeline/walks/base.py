@@ -6,6 +6,24 @@ of candidate articles, newest first. The run triages each batch against the arch
 parses and stores it, and sets `batch.ended` before the walk resumes: the walk reads it to decide
 whether to go on to older pages. A walk knows only plain data (Page, Candidate, the window) and
 the WalkContext, never the run; it never triages, fetches articles or stores anything.
+
+    class ManifestWalk:                                   # tests/test_walk_plugin.py has it whole
+        name = "manifest"
+
+        def offer(self, home, mode):
+            return Offer(Cost(fixed=1, per_article=0), complete=True, why="one request lists every article")
+
+        def walk(self, ctx, home):
+            page = ctx.page(home.final_url + "manifest.txt", quiet=True)
+            if page is None:
+                raise NotHere("no manifest.txt")          # before the first batch: try the next method
+            batch = Batch([Candidate(url) for url in page.text.split()])
+            yield batch                                   # the run triages, fetches, parses, stores
+            if batch.ended is not None:                   # KNOWN, END or LIMIT: stop here
+                return
+
+A Candidate may carry `record`, which builds the Article from what the walk read (an API's post,
+through the parse layer), so the article page is fetched only when that raises ParseError.
 """
 
 from __future__ import annotations
