@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -61,7 +62,8 @@ def described_element(
     low, high = MIN_LENGTH_RATIO * len(description), MAX_LENGTH_RATIO * len(description)
     seen: set[int] = set()
     first, middle, last = _pieces(description)
-    for text in _TEXT_HOLDING(root, a=first, b=middle, c=last):
+    found: Any = _TEXT_HOLDING(root, a=first, b=middle, c=last)  # text() nodes: smart strings
+    for text in found:
         node = text.getparent()
         if node is not None and text.is_tail:
             node = node.getparent()
