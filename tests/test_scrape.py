@@ -29,6 +29,11 @@ def numbers(db: Path) -> set[int]:
         return {row[0] for row in conn.execute("select number from articles")}
 
 
+def record(db: Path, number: int) -> dict[str, object]:
+    shown = CliRunner().invoke(cli, ["--db", str(db), "show", str(number), "--format", "json"])
+    return dict(json.loads(shown.stdout))
+
+
 def summary(result: Result) -> str:
     return result.stderr.strip().splitlines()[-1]
 
@@ -63,9 +68,17 @@ def test_over_http_same_records_and_request_counts(db_path: Path, tmp_path: Path
     # cheapest method first), every listing page once, every article once
     assert server.count() == 1 + 1 + home_pages + len(ALL)
     assert server.count("/robots.txt") == 1 and server.count("/wp-json/") == 1
-    # The same site from disk is the same archive: nothing new.
-    from_disk = scrape(db_path, str(SITE))
-    assert "new 0" in summary(from_disk)
+    # The same pages from disk are the same records, but for whose they are: a copy served from
+    # 127.0.0.1 is that server's (its host, its URLs), never the original site's.
+    from_disk = tmp_path / "from-disk.db"
+    assert scrape(from_disk, str(SITE)).exit_code == 0
+    for number in ALL:
+        over_http, on_disk = record(db_path, number), record(from_disk, number)
+        assert (over_http.pop("source"), on_disk.pop("source")) == ("127.0.0.1", "kabulpost.example")
+        assert over_http.pop("url") == on_disk.pop("url").replace("https://kabulpost.example", server.origin)
+        assert {k: v for k, v in over_http.items() if k != "fetched_at"} == {
+            k: v for k, v in on_disk.items() if k != "fetched_at"
+        }
     # A cron run when nothing is new: the home page (robots.txt is kept in the archive for a day).
     before = server.count()
     again = scrape(db_path, server.url("/"))

@@ -203,13 +203,15 @@ class Archive(CrawlState):
         timezone: str | None = None,
         packed: PackedPage | None = None,
         done: str | None = None,
+        keep: bool = False,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
 
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
-        same transaction."""
+        same transaction. With `keep`, an archived version stays as it is (the caller found the
+        page no better: a print view, a change of clocks only): only the URLs are remembered."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -223,7 +225,7 @@ class Archive(CrawlState):
                 outcome = Outcome.NEW
                 row["first_seen"] = row["last_seen"] = _now()
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
-            elif old["content_hash"] == digest:
+            elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
             else:
                 outcome = Outcome.UPDATED
@@ -240,6 +242,14 @@ class Archive(CrawlState):
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
+
+    def forget(self, source: str, number: int | str) -> None:
+        """Take back an article this run saved as new and then found was none (the same text as
+        pages of other articles: a wall served everywhere): its row, its URLs and its raw page go,
+        so its URL is fetched again. Its revisions stay (there are none for a new article)."""
+        with self.writing():
+            for table in ("articles", "article_urls", "article_pages"):
+                self.db.conn.execute(f"delete from {table} where source = ? and number = ?", (source, number))
 
     def _current(self, source: str, number: int | str) -> dict[str, object] | None:
         row = self.db.conn.execute(_CURRENT, (source, number)).fetchone()

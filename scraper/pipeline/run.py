@@ -19,8 +19,9 @@ from typing import Literal
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Counts, Page, Parsed
+from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
+from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
 from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
@@ -32,6 +33,7 @@ from scraper.window import Window
 
 Result = Parsed | ScraperError
 Tally = Literal["skipped", "unchanged"]  # the Counts field a candidate that is not fetched counts in
+COLLISIONS = 3  # numbers tried for one article before it fails (its own, then derived ones)
 
 
 class _SourceDown(Exception):
@@ -72,13 +74,16 @@ class Run:
         self.counts = Counts()
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
+        self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
+        self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
         self.stop = stop
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Without `wait` (the run was interrupted), fetches still in flight are not waited for."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         if self._own_parsers:
             self.parsers.close()
 
@@ -343,6 +348,7 @@ class Run:
             self._fail(target, url, str(result), article=False)
             return None
         self.store.clear_failure(url)
+        self._listings.update((url_key(url), url_key(result.final_url)))
         return result
 
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
@@ -359,7 +365,10 @@ class Run:
             raise _SourceDown(error) from None
         except FetchError:
             return None
-        return page if page.status == 200 or (page.status == 304 and headers) else None
+        if page.status == 200 or (page.status == 304 and headers):
+            self._listings.update((url_key(url), url_key(page.final_url)))
+            return page
+        return None
 
     # -- results, on the calling thread ---------------------------------------------------
     def _store_result(self, target: Target, mode: Mode, url: str, result: Result) -> Verdict:
@@ -389,11 +398,75 @@ class Run:
         if not window.contains(article.published, zone):
             self.counts.skipped += 1
             return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
+        served = page.final_url if page is not None else url
+        article = owned(article, served, source=target.settings.archive_as, listings=self._listings)
+        placed = self._place(article, served)
+        if isinstance(placed, str):  # a failure of this run; the URL is archived, a --refetch tries it again
+            self.counts.failed += 1
+            self.reporter.problem(f"{served}: the archived article is kept: {placed}")
+            return Verdict.GO_ON
+        article, keep = placed
+        if self._served_everywhere(target, url, served, article):
+            return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = zone.key if zone is not None else None
-        outcome = str(self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url))
+        outcome = str(
+            self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
+        )
         self.counts.add(outcome)
+        if len(article.body) < SAME_TEXT_UNDER:
+            self._texts.setdefault(
+                same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
+            )
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON
+
+    def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
+        """Whether the page holds the very text another article of this run was stored with, under
+        another title and number: a wall or an error page the site serves in place of every
+        article. It fails (retried later), and so does the first one, taken back if it was new."""
+        if len(article.body) >= SAME_TEXT_UNDER:
+            return False
+        first = self._texts.get(same_text(article))
+        if first is None or first.number == article.number or first.title == article.title:
+            return False
+        if url_key(first.served) == url_key(served) or first.source != article.source:
+            return False
+        why = f"the same text as {first.served}, under another title: a page served in place of articles; will retry"
+        if not first.failed:
+            first.failed = True
+            if first.outcome == "new":
+                self.store.forget(first.source, first.number)
+                self.counts.new -= 1
+                self._fail(target, first.url, f"{first.served}: {why}")
+        self._fail(target, url, f"{served}: {why}")
+        return True
+
+    def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
+        """Where the article goes, and whether the archived version stays (a print or mobile view of
+        it, a change of clocks only); or why it may not replace the archived one. A number that
+        already names another story is a collision: both are kept, the newcomer under a derived
+        number, and it is said in one line."""
+        for _ in range(COLLISIONS):
+            found = self.store.find(article.number, article.source)
+            if not found:
+                return article, False
+            old = found[0]
+            if not same_story(old, article, served):
+                newcomer = renumbered(old, article, served)
+                if not self.store.find(newcomer.number, newcomer.source):  # (else: found by an earlier run)
+                    self.reporter.note(
+                        f"{article.source}: number {article.number} of {served} names another story ({old.url}); "
+                        f"both kept, this one as number {newcomer.number}"
+                    )
+                article = newcomer
+                continue
+            if article.extra.get("variant") and not old.extra.get("variant"):
+                return article, True  # a print, AMP or mobile view is never a better version
+            why = refused(old, article)
+            if why is not None:
+                return why
+            return article, not real_edit(old, article)
+        return f"its number collides with {COLLISIONS} other stories"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
     def _resume(self, target: Target, mode: Mode) -> None:
@@ -460,6 +533,19 @@ def changed_since(known: KnownArticle, lastmod: datetime | None) -> bool:
     if lastmod.tzinfo is None or archived.tzinfo is None:
         return lastmod.replace(tzinfo=None) > archived.replace(tzinfo=None)
     return lastmod > archived
+
+
+@dataclass
+class _Stored:
+    """An article stored this run, kept to tell a wall served at every URL from articles."""
+
+    url: str
+    served: str
+    source: str
+    number: int | str
+    title: str
+    outcome: str
+    failed: bool = False
 
 
 def _chain(*parts: Iterable[tuple[str, Result]]) -> Iterator[tuple[str, Result]]:
