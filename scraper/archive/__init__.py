@@ -34,11 +34,11 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
-from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
+from scraper.archive.queries import Filters, index_stamp, select_in_order, utc_stamp, where_clause
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page, split_authors
+from scraper.models import FIELDS, Article, Page, published_precision, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
@@ -332,9 +332,10 @@ def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[st
     row = dict(record)
     for key in _LIST_COLUMNS:
         row[key] = json.dumps(record[key], ensure_ascii=False)
-    row["published_utc"] = utc_stamp(article.published) if article.published else None
+    row["published_utc"] = index_stamp(article.published)
     row["content_hash"] = digest
-    row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None
+    extra = {**article.extra, "published_precision": published_precision(article)}
+    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str)
     return row
 
 

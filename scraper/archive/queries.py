@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from scraper.window import Window
+from scraper.window import NAIVE_SLACK, Window
 
 # The export order, as the index on published_utc can deliver it.
 ORDER = "published_utc, source, number"
@@ -21,6 +21,22 @@ class Filters:
 
 def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def index_stamp(moment: datetime | None) -> str | None:
+    """What `published_utc` holds: the instant in UTC (`2021-02-18T06:16:00Z`); for a wall-clock
+    time without an offset (the site's zone unknown), that time as it is, without the `Z`
+    (`2021-02-18T10:46:00`): it sorts among the instants as if it were UTC, within the hours its
+    unknown offset could be, and a query tells it apart by the missing `Z`. None without a date."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return utc_stamp(moment)
+
+
+# A published_utc without the Z: a wall-clock time in an unknown zone (see index_stamp).
+_LOCAL = "articles.published_utc not like '%Z'"
 
 
 def where_clause(filters: Filters) -> tuple[str, list[object]]:
@@ -44,11 +60,19 @@ def conditions(filters: Filters) -> tuple[list[str], list[object]]:
         lowered = [c.lower() for c in filters.categories]
         params.extend(lowered + lowered)
     for edge in filters.window.edges():  # a bound on the site's own calendar: an index range, then exactly
-        clauses.append(f"articles.published_utc {edge.op} ?")
-        params.append(utc_stamp(edge.instant))
         if edge.wall is not None:
+            clauses.append(f"articles.published_utc {edge.op} ?")
+            params.append(utc_stamp(edge.instant))
             clauses.append(f"substr(articles.published, 1, 19) {edge.op} ?")
             params.append(edge.wall.isoformat(timespec="seconds"))
+            continue
+        # An instant: a wall-clock time in an unknown zone is inside when some offset puts it there
+        # (as scraper.window decides for a scrape), so its range is NAIVE_SLACK wider.
+        slack = -NAIVE_SLACK if edge.op == ">=" else NAIVE_SLACK
+        clauses.append(f"articles.published_utc {edge.op} ?")
+        params.append(utc_stamp(edge.instant + slack))
+        clauses.append(f"(articles.published_utc {edge.op} ? or {_LOCAL})")
+        params.append(utc_stamp(edge.instant))
     return clauses, params
 
 

@@ -21,6 +21,7 @@ from scraper.cli.common import (
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
+from scraper.window import UNDATED_CHOICES
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -30,6 +31,11 @@ from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
     "--timezone", "zone", metavar="ZONE",
     help="IANA zone of the sites' calendar, for --since/--until and for pages that show local time without an "
     "offset [default: the source's timezone].",
+)  # fmt: skip
+@click.option(
+    "--undated", type=click.Choice(UNDATED_CHOICES),
+    help="Articles whose page shows no date: keep (archive them) or skip [default: the source's undated, else "
+    "keep, but skip under --since/--until].",
 )  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
 @click.option("--source", help="Name to archive the articles under (default: the site's host).")
@@ -74,6 +80,7 @@ def scrape(
     since: str | None,
     until: str | None,
     zone: str | None,
+    undated: str | None,
     limit: int | None,
     source: str | None,
     refetch: bool,
@@ -104,6 +111,7 @@ def scrape(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
+        undated=undated,
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:
