@@ -34,7 +34,14 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
-from scraper.archive.queries import Filters, index_stamp, select_in_order, utc_stamp, where_clause
+from scraper.archive.queries import (
+    Filters,
+    index_stamp,
+    select_in_order,
+    undated_left_out,
+    utc_stamp,
+    where_clause,
+)
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
@@ -308,6 +315,11 @@ class Archive(CrawlState):
         columns = [c[0] for c in cursor.description]
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
+
+    def undated_left_out(self, filters: Filters) -> int:
+        """How many articles without a date the filters leave out (--since/--until, --undated skip)."""
+        query = undated_left_out(filters)
+        return int(self.db.execute(*query).fetchone()[0]) if query is not None else 0
 
     def iter_rows(
         self, filters: Filters | None = None, columns: Sequence[str] = FIELDS

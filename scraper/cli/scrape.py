@@ -21,7 +21,6 @@ from scraper.cli.common import (
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
-from scraper.window import UNDATED_CHOICES
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -31,11 +30,6 @@ from scraper.window import UNDATED_CHOICES
     "--timezone", "zone", metavar="ZONE",
     help="IANA zone of the sites' calendar, for --since/--until and for pages that show local time without an "
     "offset [default: the source's timezone].",
-)  # fmt: skip
-@click.option(
-    "--undated", type=click.Choice(UNDATED_CHOICES),
-    help="Articles whose page shows no date: keep (archive them) or skip [default: the source's undated, else "
-    "keep, but skip under --since/--until].",
 )  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
 @click.option("--source", help="Name to archive the articles under (default: the site's host).")
@@ -79,8 +73,8 @@ def scrape(
     targets: tuple[str, ...],
     since: str | None,
     until: str | None,
-    zone: str | None,
     undated: str | None,
+    zone: str | None,
     limit: int | None,
     source: str | None,
     refetch: bool,

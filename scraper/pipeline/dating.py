@@ -3,9 +3,10 @@ its date: an instant, a wall-clock time whose zone is unknown (compared on the w
 scraper.window), or no date at all (kept or skipped as `--undated` says: scraper.window.keeps_undated),
 and the one line each, per source, that says how many articles were archived or skipped for it.
 
-An article whose page shows no date but whose feed, listing page or API gave one (the date triage
-went by before fetching it) is judged by that date, so the check after parsing never undoes the
-one before fetching. The record keeps what the page says (`published` null).
+An article whose page shows no date but whose feed or listing page gave one (the date triage went
+by before fetching it) is judged by that date, so the check after parsing never undoes the one
+before fetching; the record keeps what the page says (`published` null). `--undated skip` skips
+it all the same: it asks for no article without a date in the archive.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ class Dating:
 
     def verdict(self, article: Article, listed: datetime | None = None) -> Verdict | None:
         """None: archive the article; else what its skip says about the pages after it (OLDER:
-        before --since; GO_ON: after --until, or undated). `listed`: the date discovery gave it."""
-        moment = article.published or listed
+        before --since; GO_ON: after --until, or undated). `listed`: the date discovery gave it
+        (see the module docstring)."""
+        moment = article.published or (listed if self.undated != "skip" else None)
         if moment is None:
             if keeps_undated(self.window, self.undated):
                 return None
@@ -53,10 +55,10 @@ class Dating:
         """One line for each kind of article that was taken (or left) for want of a date or offset."""
         found = []
         if self.skipped:
-            found.append(
-                f"{source}: skipped {_articles(self.skipped)} without a publication date: --since/--until "
-                "cannot place them (--undated keep archives them)"
-            )
+            why = "--undated skip"
+            if self.undated != "skip":
+                why = "--since/--until cannot place them; --undated keep archives them"
+            found.append(f"{source}: skipped {_articles(self.skipped)} without a publication date ({why})")
         if self.kept:
             found.append(f"{source}: archived {_articles(self.kept)} without a publication date (published null)")
         if self.local:
