@@ -238,3 +238,11 @@ def test_extract_says_in_one_line(db_path: Path, site: str) -> None:
     undated = run(db_path, "extract", site + "story/4802/ferry-returns/")
     assert undated.exit_code == 0 and undated.stdout.startswith("• publish: \n  • time: \n")
     assert undated.stderr == "extract: the page shows no publication date: archived, it has published null\n"
+
+
+def test_articles_archived_before_the_precision_was_kept_still_say_it(db_path: Path, site: str) -> None:
+    run(db_path, "scrape", site, "-q")
+    with sqlite3.connect(db_path) as conn:  # as an older release left them: no published_precision
+        conn.execute("update articles set extra = null where number in (4801, 4802)")
+    assert record(db_path, DATED)["extra"] == {"published_precision": "time"}
+    assert record(db_path, UNDATED)["extra"] == {"published_precision": "none"}

@@ -352,9 +352,15 @@ def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[st
 
 
 def _article(row: Mapping[str, object]) -> Article:
+    """An archived article, with its `extra`; `published_precision` filled in for rows archived
+    before it was kept (what the stored record says: an instant, a date, or none)."""
     article = Article.from_record(row)
-    extra = row.get("extra")
-    return replace(article, extra=json.loads(str(extra))) if extra else article
+    stored = row.get("extra")
+    if stored:
+        article = replace(article, extra=json.loads(str(stored)))
+    if "published_precision" in article.extra:
+        return article
+    return replace(article, extra={**article.extra, "published_precision": published_precision(article)})
 
 
 __all__ = [
