@@ -27,7 +27,8 @@ adds N plain generated posts (one every 7 hours before the hand-written ones) fo
         site.api_url("posts", limit="100")
         site.paths()             # every request path, in order
 
-With `validators=True`, API answers carry an ETag and answer a matching If-None-Match with 304.
+With `validators=True`, answers carry a weak ETag (as Ghost's do, pages and API alike) and answer a
+matching If-None-Match with 304.
 """
 
 from __future__ import annotations
@@ -282,7 +283,10 @@ def _meta_stamp(moment: datetime) -> str:
 
 class GhostSite:
     def __init__(self, *, analytics: bool = False, comments: bool = True, validators: bool = False,
-                 extra_posts: int = 0, members_cta: str = "ghost", theme: str = "source") -> None:  # fmt: skip
+                 extra_posts: int = 0, members_cta: str = "ghost", theme: str = "source",
+                 refuse_key: bool = False, robots: bool = True) -> None:  # fmt: skip
+        self.refuse_key = refuse_key  # the key in the pages was regenerated: the API answers 401
+        self.robots = robots  # Ghost's default robots.txt; False: a theme's own that allows everything
         self.theme = theme  # "source" (Ghost's default theme) or "casper" (the one before it)
         self.analytics = analytics  # Ghost 6's web analytics script (with the post's uuid): off unless set up
         self.comments = comments  # Ghost 6's comments (on by default): their script carries the post's id
@@ -333,7 +337,7 @@ class GhostSite:
             if if_none_match:
                 self.conditional.append(target)
         status, headers, body = self._answer(target)
-        if self.validators and status == 200 and headers["Content-Type"].startswith("application/json"):
+        if self.validators and status == 200:  # Ghost sends weak ETags on pages and API answers alike
             etag = 'W/"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             if if_none_match == etag:
                 return 304, {"ETag": etag}, b""
@@ -359,7 +363,7 @@ class GhostSite:
     def _api(self, resource: str, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if "key" not in query:
             return self._error(403, "NoPermissionError", "Authorization failed")
-        if query["key"] != KEY:
+        if query["key"] != KEY or self.refuse_key:
             return self._error(401, "UnauthorizedError", "Unknown Content API Key")
         if resource == "settings":
             return self._json(200, {"settings": self.settings(), "meta": {}})
@@ -450,7 +454,10 @@ class GhostSite:
     # -- HTML pages ---------------------------------------------------------------------------
     # -- robots.txt, sitemaps and the feed, as Ghost writes them ---------------------------------
     def robots_txt(self) -> str:
-        """Ghost's default robots.txt: it keeps crawlers out of /ghost/, the Content API included."""
+        """Ghost's default robots.txt: it keeps crawlers out of /ghost/, the Content API included
+        (with `robots=False`, one a theme ships that allows everything)."""
+        if not self.robots:
+            return f"User-agent: *\nAllow: /\nSitemap: {self.origin}/sitemap.xml\n"
         return (f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\nDisallow: /ghost/\nDisallow: /email/\n"
                 "Disallow: /members/api/comments/counts/\nDisallow: /r/\nDisallow: /webmentions/receive/\n"
                 "Disallow: /.ghost/analytics/api/\n")  # fmt: skip

@@ -399,3 +399,59 @@ def test_teasers_with_summaries_and_read_more_links_under_a_heading_are_cut():
       </article>""")
     body = body_of(html)
     assert "Paragraph 25 about" in body and "another story" not in body and "Weiterlesen" not in body
+
+
+def test_labels_before_the_text_starts_are_dropped_but_a_salutation_or_subheading_stays():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="kicker">Harbour</div><p>LISTEN TO THIS STORY</p>
+      {article_text(3)}</article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>Dear readers,</p>{article_text(3)}</article>""")
+    assert body_of(html).startswith("Dear readers,")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<h2>The first section</h2>{article_text(3)}</article>""")
+    assert body_of(html).startswith("The first section")
+
+
+def test_a_contact_flyout_apart_from_the_headline_does_not_win_over_the_story_near_it():
+    flyout = ("<div class='flyout'><div class='flyout-content'><p>Our service team, the people who answer your "
+              "questions, is there for you, by phone, by mail, and by chat, every day of the week.</p>"
+              "<p>Call us, free of charge, from any network, or write to us, and we will answer within a day, "
+              "or two, at most, as we always have.</p></div></div>")
+    steps = "".join(f"<li>Step {n}: mix the flour and the butter, then add the sugar.</li>" for n in range(8))
+    html = page(f"""{HEADER}<div class="page"><div class="intro">{HEADLINE}</div><div class="recipe">
+      <div class="box-content"><h2>Preparation</h2><p>Preheat the oven, grease the tin, and set out the
+      ingredients, in the order they are used.</p><ol>{steps}</ol><p>Bake for forty minutes, or until golden,
+      then leave to cool.</p></div></div></div>{flyout}""")
+    body = body_of(html)
+    assert "Preheat the oven" in body and "service team" not in body
+
+
+def test_support_appeals_and_disclaimers_before_and_after_the_text_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>We rely on your support to make local news available to
+      all.</p>{article_text(6)}<p>This post gives the author's view. The views expressed here are the author's own.</p>
+      <p>Ihr Beitrag hilft, unsere Berichterstattung weiter auszubauen.</p></article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about") and body.endswith("section 6.")
+
+
+def test_a_paragraph_asking_readers_to_take_part_inside_the_text_stays():
+    middle = "<p>The council asked residents to donate today to the harbour fund, and many did, it said.</p>"
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{middle}{"".join(para(n) for n in range(4, 10))}</article>""")
+    assert "donate today to the harbour fund" in body_of(html)
+
+
+def test_a_link_named_popup_inside_a_sentence_keeps_its_text():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The engineers said that
+      <a class="popup" href="javascript:void(0)">the old quay</a> would close first, and then the rest.</p>
+      {article_text(4)}</article>""")
+    assert "said that the old quay would close first" in body_of(html)
+
+
+def test_a_live_feed_of_many_items_in_an_aside_does_not_widen_the_story():
+    items = "".join(f'<li><div class="live-item-content">{para(n, "weather")}{para(n + 1, "weather")}{para(n + 2, "weather")}'
+                    "</div></li>" for n in range(1, 30))
+    html = page(f"""{HEADER}<div class="wrapper"><div><section><article><header>{HEADLINE}</header>
+      <div class="article-body">{article_text(5)}</div></article></section></div>
+      <aside><ul class="live">{items}</ul></aside></div>""")
+    body = body_of(html)
+    assert "Paragraph 5 about the harbour" in body and "weather" not in body

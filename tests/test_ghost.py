@@ -358,6 +358,18 @@ def test_a_themes_own_call_to_subscribe_is_not_body_text(fetcher: HttpFetcher) -
     assert article.extra["partial"] is True and "Subscribe" not in article.body
 
 
+def test_a_card_that_invites_readers_to_subscribe_is_no_paywall(site: GhostSite) -> None:
+    html = site.render("/fog-grounds-morning-flights/")
+    assert html is not None
+    card = ('<div class="kg-card kg-cta-card"><p>Like this? Get the morning briefing.</p>'
+            '<a class="kg-cta-button" data-portal="signup">Subscribe</a></div>')  # fmt: skip
+    html = html.replace("<p>Airlines expected the fog to lift by mid-afternoon.</p>",
+                        "<p>Airlines expected the fog to lift by mid-afternoon.</p>" + card)  # fmt: skip
+    article = parse_page(Page(site.url("/f/"), site.url("/f/"), 200, {}, html.encode(), datetime.now(UTC)),
+                         timezone=ST_JOHNS)  # fmt: skip
+    assert "partial" not in article.extra and "Airlines expected the fog" in article.body
+
+
 def test_drafts_scheduled_posts_and_pages_never_come_out(site: GhostSite, fetcher: HttpFetcher, tmp_path: Path) -> None:
     every = api_posts(site, fetcher)
     assert {p["slug"] for p in every} == {"council-votes-to-rebuild-the-harbour-wall", "fog-grounds-morning-flights",
@@ -592,3 +604,13 @@ def test_todays_listing_walk_archives_the_api_records(fetcher: HttpFetcher, tmp_
             if post["visibility"] != "public":  # no id on a members-only page: its number is its URL's
                 expected["number"] = derive_number(post["url"])
             assert {k: got[post["url"]][k] for k in COMPARED} == {k: expected[k] for k in COMPARED}, post["slug"]
+
+
+def test_a_run_with_nothing_new_can_cost_two_conditional_requests(fetcher: HttpFetcher) -> None:
+    """Ghost answers If-None-Match with 304 on pages and API alike: the home page (the key) and the
+    first page of posts, asked for conditionally, are all a cron run needs when nothing changed."""
+    with GhostSite(validators=True) as cached:
+        urls = (cached.url("/"), posts_url(api(cached)))
+        first = [fetcher.fetch(url) for url in urls]
+        again = [fetcher.fetch(url, {"If-None-Match": page.headers["etag"]}) for url, page in zip(urls, first, strict=True)]
+        assert [page.status for page in again] == [304, 304] and len(cached.paths()) == 4

@@ -91,6 +91,8 @@ def test_a_numeric_id_or_a_label_alone_is_no_name() -> None:
     assert split_names("Mia Holt &") == ["Mia Holt"]
     assert split_names("신현주 기자") == ["신현주"]
     assert split_names("TPN, in News · Portugal · Business") == ["TPN"]
+    assert split_names("Bruno (Henrique Zecchin) Rodrigues") == ["Bruno (Henrique Zecchin) Rodrigues"]
+    assert split_names("Jane Doe (Reuters)") == ["Jane Doe"]
 
 
 def test_one_person_spelt_twice_is_one_author() -> None:
@@ -206,3 +208,40 @@ def test_a_bare_page_class_is_not_a_wordpress_static_page() -> None:
     assert "not_article" not in _page_record(head, body, body_class="page page--article")["extra"]
     static = _page_record(head, body, body_class="page-template-default page page-id-2")
     assert "static page" in static["extra"]["not_article"]
+
+
+def test_dublin_core_and_rdfa_properties_with_several_names() -> None:
+    head = ('<meta property="x:title dc:title" content="Ferries resume"><meta property="og:title twitter:title" '
+            'content="Ferries back"><meta property="dc:creator twitter:site_name" content="Jane Holm">'
+            '<meta name="author" content="Desk">')
+    html = (f"<html lang=en><head>{head}</head><body><article><div class=article-body>{STORY}</div></article>"
+            "</body></html>")
+    record = extract_record(html, "https://harbourtimes.example/news/ferries-resume")
+    assert record["title"] == "Ferries resume"
+    assert record["authors"] == ["Jane Holm"]  # the first kind of author tag, not every kind mixed
+
+
+def test_jsonld_and_og_titles_that_agree_beat_an_h1_without_its_kicker() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Island ferries: Back at sea"}'
+            '</script><meta property="og:title" content="Island ferries: Back at sea">')
+    assert _titled("<h1>Back at sea</h1>", head) == "Island ferries: Back at sea"
+    spelt = head.replace('"headline": "Island ferries: Back at sea"', '"headline": "Island ferries - Back at sea"')
+    assert _titled("<h1>Back at sea</h1>", spelt) == "Island ferries: Back at sea"  # og:title's spelling
+    # Either alone is no such evidence: the headline shown stays.
+    assert _titled("<h1>Back at sea</h1>", '<meta property="og:title" content="Island ferries: Back at sea">') == (
+        "Back at sea")
+
+
+def test_a_numeric_author_id_is_no_name() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Ferries resume", "author": [48213, {"@type": "Person", "name": "4821"}]}'
+    byline = '<p class=byline><span class=author-name>Jane Holm</span></p>'
+    assert _record(ld=ld)["authors"] == []
+    assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]
+
+
+def test_the_writer_of_another_storys_card_is_not_the_author() -> None:
+    card = ("<ul class=more><li><a href='/news/storm-damage'>Storm damage along the coast is worse than feared</a>"
+            "<span><a rel=author href='/writer/ola'>Ola Berg</a></span></li></ul>")
+    assert _record(body=STORY + card)["authors"] == []
+    own = "<p><a rel=author href='/writer/jane'>Jane Holm</a></p>"
+    assert _record(body=own + STORY)["authors"] == ["Jane Holm"]

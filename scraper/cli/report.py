@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from typing import TextIO
 
 import click
@@ -29,6 +30,8 @@ class TerminalReporter:
         self.stream = stream or sys.stderr
         self.live = not quiet and self.stream.isatty()
         self._shown = False
+        self.caps: list[str] = []  # every limit the run reached, for --json
+        self._lock = threading.Lock()
 
     def problem(self, message: str) -> None:
         self._clear()
@@ -42,6 +45,13 @@ class TerminalReporter:
     def detail(self, message: str) -> None:
         if self.verbose:
             self.note(message)
+
+    def cap(self, message: str) -> None:
+        """A limit the run reached (pages, requests, time; a site asking for more than scraper
+        gives): a note, unless --quiet, and always in the --json summary."""
+        with self._lock:
+            self.caps.append(printable(message))
+        self.note(message)
 
     def progress(self, counts: Counts) -> None:
         if self.live:

@@ -115,11 +115,11 @@ def scrape(
         archive = state.archive()
         started = time.monotonic()
         retry = RetryPolicy(max_attempts=settings.retries + 1)
+        reporter = TerminalReporter(quiet, verbose=verbose)
         fetchers = FetchStack(
             retry=retry, total=settings.total, obey_robots=settings.obey_robots,
-            robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher,
+            robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher, note=reporter.cap,
         )  # fmt: skip
-        reporter = TerminalReporter(quiet, verbose=verbose)
         open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
         outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
         reporter.done()
@@ -131,7 +131,10 @@ def scrape(
             name: {"status": "failed" if each.failed else "ok", **each.as_dict()}
             for name, each in outcome.by_source.items()
         }
-        summary = {"status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "sources": by_source}
+        summary = {
+            "status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "caps": reporter.caps,
+            "sources": by_source,
+        }  # fmt: skip
         click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)

@@ -58,8 +58,12 @@ class FetchStack:
         sleep: Callable[[float], None] = time.sleep,
         robots_cache: RobotsCache | None = None,
         http_fetcher: Callable[..., HttpFetcher] = HttpFetcher,
+        note: Callable[[str], None] | None = None,
     ):
+        """`note(line)` hears what a site asked for that was capped (a Crawl-delay over the maximum,
+        a robots.txt over its size limit): one line each, once per run."""
         self.retry = retry
+        self.note = note
         self.obey_robots = obey_robots
         self.robots_cache = robots_cache
         self.throttle = Throttle(total=total, sleep=sleep)
@@ -82,7 +86,9 @@ class FetchStack:
         throttled = ThrottledFetcher(http, self.throttle)
         if not self.obey_robots:
             return _Unruled(throttled)
-        robots = RobotsFetcher(throttled, agent, on_crawl_delay=self._crawl_delay, cache=self.robots_cache)
+        robots = RobotsFetcher(
+            throttled, agent, on_crawl_delay=self._crawl_delay, on_note=self.note, cache=self.robots_cache
+        )
         self._robots.append(robots)
         return robots
 

@@ -33,7 +33,7 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.endmatter import end_matter_start, is_credit_caption
+from scraper.parse.endmatter import end_matter_start, is_credit_caption, without_appeals
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -253,7 +253,32 @@ def _read(
                    or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
     end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
-    return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+    start = leading_labels(found[:end], keep, walker.headings)
+    kept = [p for p, k in zip(found[start:end], keep[start:end], strict=True) if k]
+    return strip_trailing_boilerplate(without_appeals(kept))
+
+
+# Short lines before the first paragraph of prose (a kicker, a section name, "Listen to this
+# article", a clock time) are labels, not the article's text.
+MAX_LABEL_CHARS = 60
+MAX_LABEL_WORDS = 6
+MIN_PROSE_CHARS = 80
+_LABEL = re.compile(r"[\w\s:&'’/©-]+")
+
+
+def leading_labels(found: list[str], keep: list[bool], headings: Collection[int]) -> int:
+    """Where the text starts after the labels before it (short lines that are not subheadings);
+    0 when no paragraph of prose follows them (a text of short lines is kept whole)."""
+    for index, text in enumerate(found):
+        if not keep[index]:
+            continue
+        if len(text) >= MIN_PROSE_CHARS:
+            return index
+        if index in headings or len(text) > MAX_LABEL_CHARS or len(text.split()) > MAX_LABEL_WORDS:
+            return 0
+        if not _LABEL.fullmatch(text):  # punctuation: a salutation, a verse, a title
+            return 0
+    return 0
 
 
 # Text in a heading tag longer than this is prose set large, not a heading left without its block.

@@ -231,7 +231,7 @@ def _in_page_order(elements: list[HtmlElement], blocks: Blocks) -> list[HtmlElem
 
 
 def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) -> list[HtmlElement]:
-    top, scored = by_scoring(blocks)
+    top, scored = by_scoring(blocks, headline)
     found = declared.best
     if found is None:
         return scored if scored or declared.short is None else [declared.short]

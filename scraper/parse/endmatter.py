@@ -8,6 +8,9 @@ not any site's.
 
 `is_credit_caption(text)`: a short line that credits a picture or names a source ("Foto: dpa",
 "Crédits photos : X", "Abbildung 4: ...", "Titelbild: ...", "Quelle: Landesregierung").
+
+`without_appeals(paragraphs)`: the first and last lines that ask for support, disclaim, ask for
+feedback or point to the site's channels are dropped.
 """
 
 from __future__ import annotations
@@ -88,3 +91,34 @@ def end_matter_start(paragraphs: list[str]) -> int:
 def is_credit_caption(text: str) -> bool:
     line = " ".join(text.split())
     return len(line) <= MAX_CREDIT_CHARS and _CREDIT.fullmatch(line) is not None
+
+
+# Appeals and notes a site puts before or after every article: asking for support, disclaimers,
+# asking for feedback, pointing to its channels. Only the first and last lines are looked at.
+_APPEAL = re.compile(
+    r"we rely on your support|support (?:our|independent|local|quality) (?:journalism|news|reporting)"
+    r"|make your contribution|donate (?:today|now)|become a (?:member|supporter|subscriber)"
+    r"|ihr beitrag hilft|unterstützen sie (?:unseren |den )?(?:unabhängigen )?journalismus|jetzt spenden"
+    r"|faites un don|soutenez(?:-nous| notre)|apoya (?:nuestro|el) periodismo"
+    r"|gibt die meinung des autors wieder|the (?:views|opinions) expressed (?:in|here|by)"
+    r"|(?:advertising|affiliate) disclaimer|(?:contains|enthält) (?:affiliate|werbe)[- ]?links"
+    r"|hier können sie den artikel bewerten|we want to hear what you think|if you enjoyed (?:reading )?this"
+    r"|(?:let us|tell us) know what you think|para comentar debes"
+    r"|follow [\w .@-]{1,40} on (?:twitter|facebook|instagram|x\b)"
+    r"|(?:telegram|whatsapp|youtube)[- ]?(?:kanal|canal|channel)",
+    re.IGNORECASE,
+)
+APPEAL_FIRST = 2
+APPEAL_LAST = 4
+MAX_APPEAL_CHARS = 300
+
+
+def is_appeal(text: str) -> bool:
+    return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text) is not None
+
+
+def without_appeals(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the appeals and notes among the first and the last few."""
+    count = len(paragraphs)
+    return [p for i, p in enumerate(paragraphs)
+            if not ((i < APPEAL_FIRST or i >= count - APPEAL_LAST) and is_appeal(p))]

@@ -4,11 +4,16 @@ extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata,
 (`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
 containers by paragraph text.
 
-Title: the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first title
-is a variant of it, else JSON-LD/OpenGraph/<title>, without a site-name suffix (`og:site_name`,
-the application name, the JSON-LD publisher or the host name). Author: the markup's names,
-unless the byline shown beats them (they are the site's name, a login or "staff", or the byline
-names more people); names are cleaned by `byline.split_names`. Language: see `language.py`.
+Title: the JSON-LD headline when og:title says the same (an <h1> without its kicker loses to
+them); else the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first
+title or most of its titles are variants of it and it is not another story's, else
+JSON-LD/Dublin Core/OpenGraph/<title>; without a site-name suffix (`og:site_name`, the
+application name, the JSON-LD publisher or the host name); entities a page encoded twice decoded.
+Author: the markup's names, unless the byline shown beats them (they are the site's name, a
+shared account, a login or "staff", or the byline names more people), else a bold credit opening
+the body; never script text or a numeric id; names are cleaned by `byline.split_names`.
+Dates: see `_choose` and `fallback_published` (the last resorts are in `pagedates.py`).
+Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
@@ -81,7 +86,6 @@ _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "car
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
 MAX_LEDE_CHARS = 600
-DESCRIBED_WINDOW = 1500  # elements after the headline searched for the standfirst the description names
 # Class/id words of a byline element, and of author boxes that are not the byline.
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
 _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
@@ -89,6 +93,8 @@ _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", 
 MAX_BYLINE_CHARS = 200
 BYLINE_WINDOW = 400  # elements after the headline searched for a byline
 _BY_LINE = re.compile(r"^(?:(?:written|posted|reported)\s+by|by|von|por|par|door)\s+\S", re.IGNORECASE)
+_AUTHOR_META = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author", "parsely-author",
+                "sailthru.author")
 _SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
 _SECTION_META = ("og:section", "section", "article-section")
 _LANGUAGE_META = ("og:locale", "og:language", "content-language", "dc.language", "language", "itemprop:inlanguage",
@@ -308,6 +314,9 @@ class GenericParser(Parser):
         # card), and so is one unlike every title of the markup when those agree with each other.
         distinct = list(unique(metas))  # twitter:title mostly repeats og:title
         variants = [m for m in distinct if similar(visible, m) or _starts_with(m, visible)] if visible else []
+        agreed = self.agreed_title()
+        if agreed and visible and fold_name(agreed) != fold_name(visible):
+            return strip_site_name(agreed, self.site_names)
         if visible and not self.another_headline(visible, metas) and (
             super().title() or not metas or metas[0] in variants or len(variants) > len(distinct) / 2
         ):
@@ -317,6 +326,13 @@ class GenericParser(Parser):
             if title:
                 return title
         return visible
+
+    def agreed_title(self) -> str:
+        """The title when the JSON-LD headline and og:title, written apart, say the same (it then
+        beats an <h1> without the kicker, or a rewritten one), else ""."""
+        headline = next((t for v in self.ld_values("headline") if (t := decode_entities(jsonld.first_text(v)))), "")
+        social = decode_entities(self.doc.meta_first("og:title"))
+        return social if headline and fold_name(headline) == fold_name(social) else ""  # og's spelling
 
     def visible_title(self, metas: list[str]) -> str:
         """The headline shown; spelt as a title of the markup when it is that title with the
@@ -343,10 +359,10 @@ class GenericParser(Parser):
         return any(similar(a, b) for i, a in enumerate(titles) for b in titles[i + 1:])
 
     def meta_titles(self) -> list[str]:
-        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order (entities a
-        page encoded twice decoded)."""
+        """Titles from JSON-LD, Dublin Core, OpenGraph/Twitter meta and <title>, in that order
+        (entities a page encoded twice decoded)."""
         found = [jsonld.first_text(v) for v in self.ld_values("headline")]
-        found += self.doc.meta_all("og:title", "twitter:title")
+        found += self.doc.meta_all("dc:title", "dc.title", "dcterms.title", "og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
@@ -561,10 +577,21 @@ class GenericParser(Parser):
         names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
         names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("dc.creator", "dcterms.creator", "author", "article:author",
-                                                  "parsely-author", "sailthru.author") if "://" not in n]
-        names = names or self.texts(self.author_fallback, self.scope) or self.microdata_authors()
+            # The first kind of author tag the page has (one tag per author), not all kinds mixed.
+            names = next((found for key in _AUTHOR_META
+                          if (found := [n for n in self.doc.meta_all(key) if "://" not in n])), [])
+        names = names or self.own_texts(self.author_fallback) or self.microdata_authors()
         return self.clean_names(names)
+
+    def own_texts(self, selectors: Selectors) -> list[str]:
+        """Like `texts` in the article scope, without what sits in another story's card (a
+        teaser's `rel=author` link is that story's writer)."""
+        for selector in selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if self.usable(el) and not self.in_teaser(el)]
+            if any(found):
+                return [text for text in found if text]
+        return []
 
     def microdata_authors(self) -> list[str]:
         """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
@@ -575,7 +602,7 @@ class GenericParser(Parser):
     def clean_names(self, texts: list[str]) -> list[str]:
         found: list[str] = []
         for text in texts:
-            if looks_like_code(text):
+            if looks_like_code(text) or not any(ch.isalpha() for ch in text):  # script text, a numeric id
                 continue
             found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
         return self.distinct_names(found)
@@ -759,7 +786,10 @@ class GenericParser(Parser):
         description = self.doc.meta_first("og:description", "description", "twitter:description")
         if headline is None or not description:
             return None
-        found = described_element(islice(self._after(headline), DESCRIBED_WINDOW), description)
+        def after_headline(element: HtmlElement) -> bool:
+            return precedes(headline, element) and not is_ancestor(element, headline)
+
+        found = described_element(self.doc.root, description, after_headline)
         if found is None or any(is_ancestor(c, found) or c is found for c in self.content):
             return None
         return found if self._lede_text_ok(found) else None

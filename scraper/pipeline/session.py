@@ -179,6 +179,10 @@ class SharedReporter:
         with self._lock:
             self.inner.detail(message)
 
+    def cap(self, message: str) -> None:
+        with self._lock:
+            self.inner.cap(message)
+
     def progress(self, counts: Counts) -> None:
         with self._lock:
             total = Counts()
