@@ -12,6 +12,8 @@
     user_agent = "scraper (+https://example.org/contact)"
     include = ["/20\\d\\d/"]        # regular expressions a URL must match (any)
     exclude = ["/tag/", "/video/"]  # ... and must not match
+    undated = "keep"                # articles without a date: "keep" or "skip" (default: keep, but
+                                    # skip under --since/--until)
 
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"
@@ -34,9 +36,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.errors import ConfigError
 from scraper.urls import is_http_url
+from scraper.window import UNDATED_CHOICES
 
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
-SOURCE_KEYS = ("url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "selectors")
+SOURCE_KEYS = (
+    "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "selectors", "undated",
+)  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -54,6 +59,7 @@ class SourceConfig:
     include: tuple[re.Pattern[str], ...] | None = None
     exclude: tuple[re.Pattern[str], ...] | None = None
     selectors: Mapping[str, str] | None = None
+    undated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,13 @@ class _Checker:
             include=given("include", self.patterns, "include"),
             exclude=given("exclude", self.patterns, "exclude"),
             selectors=given("selectors", self.selectors),
+            undated=given("undated", self.undated),
         )
+
+    def undated(self, value: Any, where: list[str]) -> str:
+        if value not in UNDATED_CHOICES:
+            raise self.error(where, "undated", f'undated must be "keep" or "skip", not {value!r}')
+        return str(value)
 
     def url(self, value: Any, where: list[str]) -> str:
         if not isinstance(value, str) or not is_http_url(value) or "://" not in value or not value.split("://", 1)[1]:

@@ -34,6 +34,7 @@ class SourceDefaults:
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # "keep" / "skip" articles without a date; None: keep unless a window
 
 
 BUILT_IN = SourceDefaults()
@@ -56,9 +57,10 @@ class Flags:
     parallel: int | None = None
     processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
     ignore_robots: bool = False
+    undated: str | None = None  # --undated keep|skip
 
 
-PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency")  # the source keys a flag can set
+PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated")  # the source keys a flag can set
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class SourceSettings:
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # see scraper.window.keeps_undated
 
     def wants(self, url: str) -> bool:
         """Whether the include/exclude patterns let this URL through."""

@@ -73,6 +73,7 @@ def scrape(
     targets: tuple[str, ...],
     since: str | None,
     until: str | None,
+    undated: str | None,
     zone: str | None,
     limit: int | None,
     source: str | None,
@@ -104,6 +105,7 @@ def scrape(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
+        undated=undated,
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:

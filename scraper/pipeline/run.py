@@ -21,6 +21,7 @@ from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowe
 from scraper.fetch.robots import RobotsUnavailable
 from scraper.models import Article, Counts, Page, Parsed
 from scraper.parse import looks_like_article
+from scraper.pipeline.dating import Dating
 from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
@@ -76,6 +77,8 @@ class Run:
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
         self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
+        self._listed: dict[str, datetime] = {}  # url_key -> the date discovery gave (see dating.py)
+        self._dating = Dating(settings.window, None)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
@@ -97,11 +100,14 @@ class Run:
         """Everything of one source this run can do. A source whose robots.txt cannot be read
         fails once, in one line, and is left as it was (its frontier and failures stay for the
         next run)."""
+        self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
         try:
             self._scrape(target)
         except _SourceDown as down:
             self.counts.failed += 1
             self.reporter.problem(down.error.summary)
+        for line in self._dating.notes(target.source):
+            self.reporter.note(line)
 
     def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
@@ -200,6 +206,8 @@ class Run:
                     ready.append((candidate.url, parsed))
                 else:
                     todo.append(candidate)
+                    if candidate.published is not None:
+                        self._listed[url_key(candidate.url)] = candidate.published
             go_on = go_on or verdict is Verdict.GO_ON
         self.store.frontier_add(target.source, [(c.url, c.published) for c in todo])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
@@ -394,10 +402,10 @@ class Run:
             self._fail(target, url, str(result))
             return Verdict.GO_ON
         page, article, packed = result
-        window, zone = self.settings.window, target.zone
-        if not window.contains(article.published, zone):
+        skip = self._dating.verdict(article, self._listed.get(url_key(url)))
+        if skip is not None:
             self.counts.skipped += 1
-            return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
+            return skip
         served = page.final_url if page is not None else url
         article = owned(article, served, source=target.settings.archive_as, listings=self._listings)
         placed = self._place(article, served)
@@ -409,11 +417,12 @@ class Run:
         if self._served_everywhere(target, url, served, article):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        zone_name = zone.key if zone is not None else None
+        zone_name = target.zone.key if target.zone is not None else None
         outcome = str(
             self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
         )
         self.counts.add(outcome)
+        self._dating.stored(article, outcome)
         if len(article.body) < SAME_TEXT_UNDER:
             self._texts.setdefault(
                 same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
