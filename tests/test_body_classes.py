@@ -455,3 +455,13 @@ def test_a_live_feed_of_many_items_in_an_aside_does_not_widen_the_story():
       <aside><ul class="live">{items}</ul></aside></div>""")
     body = body_of(html)
     assert "Paragraph 5 about the harbour" in body and "weather" not in body
+
+
+def test_a_more_on_this_topic_box_inside_the_text_is_dropped_with_its_headlines():
+    box = ("<h3>More on this topic</h3>" + "".join(f"<p>Harbour plans {n}: what the council wants next</p>"
+                                                  for n in range(4)))
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{para(1)}{box}{"".join(para(n) for n in range(2, 8))}
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 7 about" in body
+    assert "More on this topic" not in body and "what the council wants next" not in body

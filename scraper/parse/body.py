@@ -33,7 +33,7 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.endmatter import end_matter_start, is_credit_caption, without_appeals
+from scraper.parse.endmatter import end_matter_start, is_credit_caption, teaser_blocks, without_appeals
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -253,6 +253,8 @@ def _read(
                    or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
     end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
+    for index in teaser_blocks(found[:end]):
+        keep[index] = False
     start = leading_labels(found[:end], keep, walker.headings)
     kept = [p for p, k in zip(found[start:end], keep[start:end], strict=True) if k]
     return strip_trailing_boilerplate(without_appeals(kept))

@@ -9,6 +9,8 @@ not any site's.
 `is_credit_caption(text)`: a short line that credits a picture or names a source ("Foto: dpa",
 "Crédits photos : X", "Abbildung 4: ...", "Titelbild: ...", "Quelle: Landesregierung").
 
+`teaser_blocks(paragraphs)`: such a heading inside the text with the headlines it lists.
+
 `without_appeals(paragraphs)`: the first and last lines that ask for support, disclaim, ask for
 feedback or point to the site's channels are dropped.
 """
@@ -24,6 +26,11 @@ END_MATTER_LAST = 12
 # Lines after the heading are teasers when each is at most this long and together they are at
 # most this share of the text before the heading.
 MAX_TEASER_CHARS = 300
+# Inside the text, a "more" heading heads a block of at least this many headlines (short lines
+# without a sentence's end).
+TEASER_BLOCK_MIN = 2
+MAX_HEADLINE_CHARS = 150
+_SENTENCE = re.compile(r"[.!?…。](?:[\"'”»)]*)\s*$")
 MAX_SUMMARY_CHARS = 800
 MAX_AFTER_SHARE = 0.4
 MAX_HEADING_CHARS = 80
@@ -86,6 +93,23 @@ def end_matter_start(paragraphs: list[str]) -> int:
         if all(size <= longest for size in after) and sum(after) <= MAX_AFTER_SHARE * sum(sizes[:index]):
             return index
     return count
+
+
+def teaser_blocks(paragraphs: list[str]) -> set[int]:
+    """The indices of "more on this topic" blocks inside the text: such a heading followed by at
+    least TEASER_BLOCK_MIN short lines that are not sentences (the linked headlines it lists),
+    up to the next paragraph of prose."""
+    found: set[int] = set()
+    count = len(paragraphs)
+    for index in range(1, count):
+        if not is_end_heading(paragraphs[index]):
+            continue
+        end = index + 1
+        while end < count and len(paragraphs[end]) <= MAX_HEADLINE_CHARS and not _SENTENCE.search(paragraphs[end]):
+            end += 1
+        if end - index - 1 >= TEASER_BLOCK_MIN:
+            found.update(range(index, end))
+    return found
 
 
 def is_credit_caption(text: str) -> bool:
