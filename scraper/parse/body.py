@@ -348,13 +348,12 @@ _PROMO = re.compile(
     r"|\bnewsletters?\b(?:[^.!?]|\.(?=\S)){0,60}\b(?:sign up|subscribe)\b"
     r"|^subscribe\b(?!.{0,40}\b(?:continue|keep|reading|unlock|access|full|rest)\b).{0,150}$"
     r"|\bfollow (?:us|him|her|me|them) (?:on|@)",
-    re.IGNORECASE,
-)
+)  # matched against the casefolded text (faster than IGNORECASE)
 MAX_PROMO_CHARS = 300
 
 
 def is_promo_line(text: str) -> bool:
-    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text) is not None
+    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text.casefold()) is not None
 
 
 def is_credit_line(text: str) -> bool:

@@ -130,15 +130,14 @@ _APPEAL = re.compile(
     r"|(?:let us|tell us) know what you think|para comentar debes"
     r"|follow [\w .@-]{1,40} on (?:twitter|facebook|instagram|x\b)"
     r"|(?:telegram|whatsapp|youtube)[- ]?(?:kanal|canal|channel)",
-    re.IGNORECASE,
-)
+)  # matched against the casefolded text (faster than IGNORECASE)
 APPEAL_FIRST = 2
 APPEAL_LAST = 4
 MAX_APPEAL_CHARS = 300
 
 
 def is_appeal(text: str) -> bool:
-    return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text) is not None
+    return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text.casefold()) is not None
 
 
 def without_appeals(paragraphs: list[str]) -> list[str]:
