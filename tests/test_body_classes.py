@@ -465,3 +465,10 @@ def test_a_more_on_this_topic_box_inside_the_text_is_dropped_with_its_headlines(
     body = body_of(html)
     assert "Paragraph 1 about" in body and "Paragraph 7 about" in body
     assert "More on this topic" not in body and "what the council wants next" not in body
+
+
+def test_soft_hyphens_are_taken_out_of_words():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The Hafen&shy;verwaltung said the Kai&shy;mauer will be
+      rebuilt, starting on Monday, with the help of engineers from the region.</p>{article_text(3)}</article>""")
+    body = body_of(html)
+    assert "Hafenverwaltung" in body and "Kaimauer" in body and "\u00ad" not in body

@@ -89,6 +89,9 @@ def _is_short_box(element: HtmlElement) -> bool:
     return len(" ".join(element.text_content().split())) <= MAX_BYLINE_BOX_CHARS
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 class _Collector:
     """Accumulates inline text into lines (split at <br>) and lines into paragraphs.
 
@@ -106,6 +109,8 @@ class _Collector:
         self._link_chars = 0
 
     def text(self, value: str) -> None:
+        if SOFT_HYPHEN in value:  # a hyphenation hint, not a character of the word
+            value = value.replace(SOFT_HYPHEN, "")
         self._lines[-1].append(value)
         if self.drop_links:
             size = len(value.strip())
