@@ -472,3 +472,9 @@ def test_soft_hyphens_are_taken_out_of_words():
       rebuilt, starting on Monday, with the help of engineers from the region.</p>{article_text(3)}</article>""")
     body = body_of(html)
     assert "Hafenverwaltung" in body and "Kaimauer" in body and "\u00ad" not in body
+
+
+def test_a_page_whose_only_text_the_rules_would_drop_still_has_a_body():
+    assert body_of(page('<a href="javascript:"><p>First line of the note.</p><p>Second line.</p></a>')) != ""
+    assert body_of(page("<article><h2>The first part of it</h2><img src='/a.jpg'><h2>The second part</h2></article>"))
+    assert body_of(page("Just a line of loose text")) == "Just a line of loose text"

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article
 from scraper.parse import jsonld
-from scraper.parse.body import element_text, paragraphs
+from scraper.parse.body import element_text, paragraphs, plain_text
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
@@ -196,6 +196,10 @@ class Parser:
             # body is never left empty for the lede's sake.
             found = paragraphs(self.content, (), self.doc.boilerplate) or lede.split("\n\n")
         found = self._or_embedded(found)
+        if not found:
+            # Nothing the rules keep: the text of the containers (or of the page) as it stands, so
+            # that a page with any text never comes out empty.
+            found = plain_text(self.content, self.doc.boilerplate) or plain_text([self.doc.body], self.doc.boilerplate)
         # The headline and the byline repeated inside the content container are not body text.
         repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
         return [p for p in found if _fold(p) not in repeated] if repeated else found

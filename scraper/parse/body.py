@@ -236,6 +236,21 @@ def paragraphs(
     return found or _read(containers, exclude, judge, captions=True)
 
 
+def plain_text(containers: Sequence[HtmlElement], boilerplate: Boilerplate) -> list[str]:
+    """The last resort where `paragraphs` finds nothing: the containers' text with only the
+    boilerplate elements left out (links, captions, headings and short lines all kept)."""
+    walker = _Walker((), boilerplate, body=False, captions=True)
+    for container in containers:
+        walker.children(container)
+        walker.out.flush()
+    found = [p for p in walker.out.paragraphs if not (is_blank(p) or is_boilerplate_line(p))]
+    return found if sum(map(len, found)) >= MIN_PLAIN_CHARS else []
+
+
+# Less text than this is a placeholder ("Loading…", "Test"), not a body.
+MIN_PLAIN_CHARS = 20
+
+
 def _read(
     containers: Sequence[HtmlElement], exclude: Collection[HtmlElement], judge: Boilerplate, captions: bool
 ) -> list[str]:
