@@ -478,3 +478,14 @@ def test_a_page_whose_only_text_the_rules_would_drop_still_has_a_body():
     assert body_of(page('<a href="javascript:"><p>First line of the note.</p><p>Second line.</p></a>')) != ""
     assert body_of(page("<article><h2>The first part of it</h2><img src='/a.jpg'><h2>The second part</h2></article>"))
     assert body_of(page("Just a line of loose text")) == "Just a line of loose text"
+
+
+def test_a_consent_placeholder_for_an_embed_inside_the_text_is_dropped():
+    box = """<div class="embed-box"><p>Recommended editorial content</p><p>Here you will find external content from
+      a video platform that adds to the article. You can show it with one click and hide it again.</p>
+      <p>I am fine with that, and agree that content from the platform is shown. Personal data may be passed to
+      third-party platforms.</p></div>"""
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{box}
+      {"".join(para(n) for n in range(4, 8))}</article>""")
+    body = body_of(html)
+    assert "Paragraph 7 about" in body and "third-party platforms" not in body and "external content" not in body

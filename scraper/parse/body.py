@@ -33,7 +33,13 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.endmatter import end_matter_start, is_credit_caption, teaser_blocks, without_appeals
+from scraper.parse.endmatter import (
+    end_matter_start,
+    is_consent_placeholder,
+    is_credit_caption,
+    teaser_blocks,
+    without_appeals,
+)
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -264,7 +270,7 @@ def _read(
     captions = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or is_credit_caption(p) or _fold(p) in captions)
+             or is_credit_caption(p) or is_consent_placeholder(p) or _fold(p) in captions)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").

@@ -12,7 +12,8 @@ not any site's.
 `teaser_blocks(paragraphs)`: such a heading inside the text with the headlines it lists.
 
 `without_appeals(paragraphs)`: the first and last lines that ask for support, disclaim, ask for
-feedback or point to the site's channels are dropped.
+feedback or point to the site's channels are dropped. `is_consent_placeholder(text)`: the lines a
+consent box puts where an embed will show (anywhere in the text).
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ _APPEAL = re.compile(
     r"|follow [\w .@-]{1,40} on (?:twitter|facebook|instagram|x\b)"
     r"|(?:telegram|whatsapp|youtube)[- ]?(?:kanal|canal|channel)",
 )  # matched against the casefolded text (faster than IGNORECASE)
+# Consent placeholders standing in for an embed until the reader agrees, wherever they are.
+_CONSENT = re.compile(
+    r"(?:einen |an )?(?:externen?|external|third[- ]party) (?:inhalt|content)\b.{0,80}\b(?:anzeigen|ergänzt|load|show)"
+    r"|(?:ich bin|i am) (?:damit )?einverstanden, dass|an drittplattformen übermittelt"
+    r"|to third[- ]party platforms|empfohlener redaktioneller inhalt"
+    r"|(?:click|tap) (?:here )?to (?:load|show|view) (?:the |this )?(?:content|video|embed|tweet|post)"
+)
 APPEAL_FIRST = 2
 APPEAL_LAST = 4
 MAX_APPEAL_CHARS = 300
@@ -138,6 +146,10 @@ MAX_APPEAL_CHARS = 300
 
 def is_appeal(text: str) -> bool:
     return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text.casefold()) is not None
+
+
+def is_consent_placeholder(text: str) -> bool:
+    return len(text) <= MAX_APPEAL_CHARS and _CONSENT.search(text.casefold()) is not None
 
 
 def without_appeals(paragraphs: list[str]) -> list[str]:
