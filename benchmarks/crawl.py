@@ -275,11 +275,11 @@ def fetch_floor_child(url: str, concurrency: int, articles: int) -> None:
 
     from crawl_site import build_site
 
-    from scraper.scrape import Fetchers, HttpSettings
+    from scraper.fetch.stack import FetchStack
 
     started = time.monotonic()
-    fetchers = Fetchers(HttpSettings(delay=0, concurrency=concurrency))
-    http = fetchers.http()
+    fetchers = FetchStack()
+    http = fetchers.for_site(url, delay=0, concurrency=concurrency)
     base = url.rstrip("/")
     paths = [path for path, resource in build_site(base, articles).items() if resource.kind in ("listing", "article")]
     with ThreadPoolExecutor(max_workers=2 * concurrency) as pool:
@@ -362,7 +362,7 @@ def profile(site: SiteProcess, concurrency: int, work: Path) -> str:
 # -- breakdown --------------------------------------------------------------------------------
 # Methods timed in the scraper child, by thread (main = discovery and archive writes; workers =
 # fetch + parse). Missing names are skipped, so the breakdown survives refactoring.
-RUN_METHODS = ("_fetch_listing_or_fail", "_links_of", "_store_result", "_fetch_and_parse", "_parse")
+RUN_METHODS = ("_fetch_listing_or_fail", "_plan", "_store_result", "_fetch_and_parse", "_parse")
 ARCHIVE_METHODS = ("save", "keep_page", "frontier_done", "frontier_add", "lookup_url", "set_listing_cursor")
 
 
@@ -373,8 +373,8 @@ def breakdown_child(argv: list[str]) -> None:
     import functools
     import threading
 
-    from scraper import pipeline
     from scraper.archive import Archive
+    from scraper.pipeline import run as pipeline
 
     totals: Counter[str] = Counter()
     counts: Counter[str] = Counter()
@@ -707,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         with SiteProcess(articles, latency) as site:
             bare_s = startup([sys.executable, "-c", "pass"])
             cli_s = startup([sys.executable, "-c", "import scraper.cli"])
-            startup_s = startup([sys.executable, "-c", "import scraper.cli, scraper.scrape"])
+            startup_s = startup([sys.executable, "-c", "import scraper.cli, scraper.pipeline"])
             scrapy_startup = startup([sys.executable, "-c", "import scrapy.crawler"], 3) if peer else None
             for rep in range(repeat):
                 for c in args.concurrency:
@@ -757,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         "sequential = listing pages and robots.txt. "
         "Wall time is the whole process, start-up included. Start-up, median of 5: "
         f'`python -c pass` {bare_s:.2f} s, `python -c "import scraper.cli"` {cli_s:.2f} s, '
-        f'`python -c "import scraper.cli, scraper.scrape"` (what `scrape` imports) {startup_s:.2f} s'
+        f'`python -c "import scraper.cli, scraper.pipeline"` (what `scrape` imports) {startup_s:.2f} s'
         + (f', `python -c "import scrapy.crawler"` {scrapy_startup:.2f} s' if scrapy_startup else "")
         + '. The cron row\'s "in-process" time is the scraper\'s own `--json` "seconds" (after imports, the '
         "archive lock and opening the archive).",

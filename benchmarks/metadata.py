@@ -8,7 +8,8 @@ Each JSON names a page in fixtures/pages/ and holds the values read off the page
 absent from a JSON was not checked and is not scored. Comparison: exact after whitespace
 normalisation. `published` is compared as an instant when the expected value has an offset (and
 the offset is scored separately as `published_offset`); as wall-clock time when the page shows
-none (the page is parsed with --timezone UTC then); as a date when the page shows only a date.
+none (the page is parsed with --timezone UTC then); as a date when the page shows only a date;
+to the second when the expected value gives no fraction of a second.
 A page the parser rejects scores a miss on every field it has.
 """
 
@@ -61,6 +62,8 @@ def compare(spec: dict, article) -> dict[str, bool]:
     if "published" in spec:
         expected = datetime.fromisoformat(spec["published"])
         moment = article.published if article is not None else None
+        if moment is not None and not expected.microsecond:  # written to the second: compared so
+            moment = moment.replace(microsecond=0)
         if moment is None:
             result["published"] = False
         elif len(spec["published"]) == 10:  # the page shows a date only

@@ -17,6 +17,8 @@
     lede = "p.td-post-sub-title"
 
 Every problem is one line naming the file, the line and what is wrong (a ConfigError: exit code 2).
+A key that is not written is None here: the built-in defaults, and which of [defaults], the source's
+table and the command line wins, are settings.py's.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,38 +35,32 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from scraper.errors import ConfigError
 from scraper.urls import is_http_url
 
-DISCOVERY_METHODS = ("auto", "wordpress", "sitemap", "feed", "listing")
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
 SOURCE_KEYS = ("url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "selectors")
-DEFAULT_DELAY = 1.0
-DEFAULT_CONCURRENCY = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
 class SourceConfig:
-    name: str
-    url: str
-    timezone: ZoneInfo | None = None
-    discovery: tuple[str, ...] = ("auto",)
-    delay: float = DEFAULT_DELAY
-    concurrency: int = DEFAULT_CONCURRENCY
-    user_agent: str | None = None
-    include: tuple[re.Pattern[str], ...] = ()
-    exclude: tuple[re.Pattern[str], ...] = ()
-    selectors: Mapping[str, str] = field(default_factory=dict)
+    """One table as written: [sources.NAME], or [defaults] (no url). None: the key is not there."""
 
-    def wants(self, url: str) -> bool:
-        """Whether the include/exclude patterns let this URL through."""
-        if self.include and not any(p.search(url) for p in self.include):
-            return False
-        return not any(p.search(url) for p in self.exclude)
+    name: str
+    url: str | None = None
+    timezone: ZoneInfo | None = None
+    discovery: tuple[str, ...] | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    user_agent: str | None = None
+    include: tuple[re.Pattern[str], ...] | None = None
+    exclude: tuple[re.Pattern[str], ...] | None = None
+    selectors: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Config:
     path: Path | None
     sources: Mapping[str, SourceConfig]
+    defaults: SourceConfig = field(default_factory=lambda: SourceConfig("defaults"))
 
 
 def find_config(explicit: str | None, environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -77,7 +73,9 @@ def find_config(explicit: str | None, environ: Mapping[str, str] = os.environ) -
     return default if default.is_file() else None
 
 
-def load_config(path: Path | None) -> Config:
+def load_config(path: Path | None, methods: Collection[str] | None = None) -> Config:
+    """The sources file at `path` (None: no sources). `methods`: the discovery method names a
+    source may list (None: any)."""
     if path is None:
         return Config(None, {})
     try:
@@ -86,35 +84,37 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(
             f"{path}: cannot read the sources file: {getattr(error, 'strerror', None) or error}"
         ) from None
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), methods)
 
 
-def parse_config(text: str, path: str = "scraper.toml") -> Config:
+def parse_config(text: str, path: str = "scraper.toml", methods: Collection[str] | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"line (\d+)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise ConfigError(f"{path}:{line.group(1) if line else 1}: {message}") from None
-    checker = _Checker(text, path)
+    checker = _Checker(text, path, methods)
     unknown = set(data) - {"sources", "defaults"}
     if unknown:
         key = sorted(unknown)[0]
         raise checker.error([key], None, f"unknown table or key {key!r} (expected [sources.NAME] or [defaults])")
-    defaults = checker.table(data.get("defaults", {}), ["defaults"])
-    if "url" in defaults:
+    defaults_data = checker.table(data.get("defaults", {}), ["defaults"])
+    if "url" in defaults_data:
         raise checker.error(["defaults"], "url", "url belongs in a [sources.NAME] table, not [defaults]")
+    defaults = checker.keys("defaults", defaults_data, ["defaults"])
     sources_data = checker.table(data.get("sources", {}), ["sources"])
-    sources = {name: checker.source(name, body, defaults) for name, body in sources_data.items()}
-    return Config(Path(path), sources)
+    sources = {name: checker.source(name, body) for name, body in sources_data.items()}
+    return Config(Path(path), sources, defaults)
 
 
 class _Checker:
     """Validates tables and finds the line of a key for the error message."""
 
-    def __init__(self, text: str, path: str):
+    def __init__(self, text: str, path: str, methods: Collection[str] | None = None):
         self.lines = text.splitlines()
         self.path = path
+        self.methods = methods
 
     def error(self, table: list[str], key: str | None, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{self.line_of(table, key)}: {message}")
@@ -139,27 +139,37 @@ class _Checker:
             raise self.error(where[:-1], where[-1], f"{'.'.join(where)} must be a table")
         return value
 
-    def source(self, name: str, body: Any, defaults: Mapping[str, Any]) -> SourceConfig:
+    def source(self, name: str, body: Any) -> SourceConfig:
         where = ["sources", name]
         if not _NAME.match(name):
             raise self.error(where, None, f"bad source name {name!r}: use letters, digits, '.', '_' and '-'")
-        body = {**defaults, **self.table(body, where)}
-        for key in body:
-            if key not in SOURCE_KEYS:
-                raise self.error(where, key, f"unknown key {key!r} in [sources.{name}]")
+        body = self.table(body, where)
+        checked = self.keys(name, body, where)
         if "url" not in body:
             raise self.error(where, None, f"[sources.{name}] has no url")
+        return checked
+
+    def keys(self, name: str, body: Mapping[str, Any], where: list[str]) -> SourceConfig:
+        """A table's keys, checked; the ones not written stay None."""
+        for key in body:
+            if key not in SOURCE_KEYS:
+                raise self.error(where, key, f"unknown key {key!r} in [{'.'.join(where)}]")
+
+        def given(key: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+            return check(body[key], where, *args, **kwargs) if key in body else None
+
+        concurrency = given("concurrency", self.number, "concurrency", minimum=1)
         return SourceConfig(
             name=name,
-            url=self.url(body["url"], where),
-            timezone=self.zone(body.get("timezone"), where),
-            discovery=self.discovery(body.get("discovery", ["auto"]), where),
-            delay=self.number(body.get("delay", DEFAULT_DELAY), where, "delay", minimum=0.0),
-            concurrency=int(self.number(body.get("concurrency", DEFAULT_CONCURRENCY), where, "concurrency", minimum=1)),
-            user_agent=self.string(body.get("user_agent"), where, "user_agent"),
-            include=self.patterns(body.get("include", []), where, "include"),
-            exclude=self.patterns(body.get("exclude", []), where, "exclude"),
-            selectors=self.selectors(body.get("selectors", {}), where),
+            url=given("url", self.url),
+            timezone=given("timezone", self.zone),
+            discovery=given("discovery", self.discovery),
+            delay=given("delay", self.number, "delay", minimum=0.0),
+            concurrency=int(concurrency) if concurrency is not None else None,
+            user_agent=given("user_agent", self.string, "user_agent"),
+            include=given("include", self.patterns, "include"),
+            exclude=given("exclude", self.patterns, "exclude"),
+            selectors=given("selectors", self.selectors),
         )
 
     def url(self, value: Any, where: list[str]) -> str:
@@ -185,10 +195,8 @@ class _Checker:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise self.error(where, "discovery", 'discovery must be a list such as ["auto"]')
         for method in value:
-            if method not in DISCOVERY_METHODS:
-                raise self.error(
-                    where, "discovery", f"unknown discovery {method!r}; use {', '.join(DISCOVERY_METHODS)}"
-                )
+            if self.methods is not None and method not in self.methods:
+                raise self.error(where, "discovery", f"unknown discovery {method!r}; use {', '.join(self.methods)}")
         return tuple(value)
 
     def number(self, value: Any, where: list[str], key: str, *, minimum: float) -> float:

@@ -40,7 +40,12 @@ def _iso(text: str) -> datetime | None:
         return None
 
 
+_AM_PM = re.compile(r"\d\s*[ap]\.?m\b\.?", re.I)
+
+
 def _rfc822(text: str) -> datetime | None:
+    if _AM_PM.search(text):  # the parser would ignore the "PM" ("November 20, 2019, 12:01 AM")
+        return None
     try:
         return parsedate_to_datetime(text) if text else None
     except (TypeError, ValueError, IndexError):

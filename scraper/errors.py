@@ -22,6 +22,13 @@ class FetchError(ScraperError):
         super().__init__(f"{url}: {reason}")
 
 
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt disallows this URL: skipped, not failed."""
+
+    def __init__(self, url: str):
+        super().__init__(url, "disallowed by robots.txt")
+
+
 class ParseError(ScraperError):
     """A page was downloaded but could not be turned into an Article."""
 

@@ -4,7 +4,7 @@ Each writer takes an iterable and writes as it goes, so memory does not grow wit
 at 200,000 articles an export of any format stays under 50 MB of RSS (see benchmarks/archive.py).
 
 A *row* is a tuple of values in the order of the chosen `fields`, as the archive stores them:
-`categories` and `tags` are JSON text. `article_row()` makes one from an Article.
+`categories`, `tags` and `authors` are JSON text. `article_row()` makes one from an Article.
 
 CSV protection (on by default, `protect=False` / `--no-csv-protect` to turn it off): a text cell
 that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote `'` in front,
@@ -32,8 +32,7 @@ from scraper.errors import ConfigError
 from scraper.models import FIELDS, Article
 from scraper.textformat import file_name, render
 
-FORMATS = ("csv", "json", "jsonl", "txt")
-LIST_FIELDS = ("categories", "tags")
+LIST_FIELDS = ("categories", "tags", "authors")
 # OWASP, CSV injection: cells starting with these are read as formulas by spreadsheets.
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
@@ -158,6 +157,7 @@ STREAM_WRITERS: dict[str, Callable[..., int]] = {
     "json": write_json,
     "jsonl": write_jsonl,
 }
+FORMATS = (*STREAM_WRITERS, "txt")  # txt: a folder of files (write_txt); the CLI's --format choices
 
 _BUFFER = 1 << 20
 # gzip -5: within 10% of -6's size at about half its time (on the benchmark's archive).

@@ -5,7 +5,7 @@ Standard library only. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -24,6 +24,7 @@ FIELDS: tuple[str, ...] = (
     "categories",
     "tags",
     "author",
+    "authors",
     "language",
     "image",
     "fetched_at",
@@ -61,6 +62,10 @@ class Article:
     site uses (e.g. +04:30), or None when the page has none. `number` is the
     site's own article number: an int when it is numeric, else a str.
     `body` is paragraphs and subheadings separated by one blank line.
+
+    `authors` is every author, in byline order; `author` is their display form, the names joined
+    with ", ". Give either: the other is made from it (`author` alone is split at ", ", which is how
+    records made before `authors` existed read back). Both, and they must agree.
     """
 
     source: str
@@ -75,10 +80,21 @@ class Article:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     author: str = ""
+    authors: tuple[str, ...] = ()
     language: str = ""
     image: str = ""
     fetched_at: datetime | None = None
     extra: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.authors:
+            authors = tuple(self.authors)
+            if self.author and self.author != join_authors(authors):
+                raise ValueError(f"author {self.author!r} is not the authors {list(authors)!r} joined with ', '")
+            object.__setattr__(self, "authors", authors)
+            object.__setattr__(self, "author", join_authors(authors))
+        elif self.author:
+            object.__setattr__(self, "authors", split_authors(self.author))
 
     def to_record(self) -> dict[str, object]:
         """The record as JSON-ready plain data, keys in FIELDS order."""
@@ -95,6 +111,7 @@ class Article:
             "categories": list(self.categories),
             "tags": list(self.tags),
             "author": self.author,
+            "authors": list(self.authors),
             "language": self.language,
             "image": self.image,
             "fetched_at": _iso(self.fetched_at),
@@ -102,7 +119,8 @@ class Article:
 
     @classmethod
     def from_record(cls, record: Mapping[str, object]) -> Article:
-        """Inverse of to_record (accepts lists or JSON strings for categories/tags)."""
+        """Inverse of to_record (accepts lists or JSON strings for categories, tags and authors; a
+        record without `authors` gets them from `author`)."""
         import json
 
         def _list(value: object) -> tuple[str, ...]:
@@ -110,7 +128,7 @@ class Article:
                 return ()
             if isinstance(value, str):
                 value = json.loads(value)
-            return tuple(str(v) for v in value)  # type: ignore[union-attr]
+            return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
         def _dt(value: object) -> datetime | None:
             return datetime.fromisoformat(str(value)) if value else None
@@ -129,6 +147,7 @@ class Article:
             categories=_list(record.get("categories")),
             tags=_list(record.get("tags")),
             author=str(record.get("author") or ""),
+            authors=_list(record.get("authors")),
             language=str(record.get("language") or ""),
             image=str(record.get("image") or ""),
             fetched_at=_dt(record.get("fetched_at")),
@@ -158,6 +177,16 @@ class Counts:
 
     def summary(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in self.__dict__.items())
+
+
+def join_authors(names: Iterable[str]) -> str:
+    """The display form of a list of authors: "Ann Lee, Bo Chen"."""
+    return ", ".join(names)
+
+
+def split_authors(author: str) -> tuple[str, ...]:
+    """The list a display form stands for (names separated by ", "), without empties."""
+    return tuple(name.strip() for name in author.split(", ") if name.strip())
 
 
 def _iso(value: datetime | None) -> str | None:

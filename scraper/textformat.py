@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
@@ -80,19 +81,27 @@ class _Header:
     lines: int
 
 
-def read(text: str, *, path: str, source: str, zone: tzinfo, url: str = "") -> Article:
+def read(
+    text: str,
+    *,
+    path: str,
+    source: str,
+    zone: tzinfo,
+    url: str = "",
+    clean: Callable[[list[str]], list[str]] | None = None,
+) -> Article:
     """Parse metadata-plus-body text back into an Article.
 
-    `zone` gives the wall-clock times their offset. Trailing comment-form lines that naive
-    scrapers captured ("Leave a Reply", "Your email address will not be published…") are dropped.
+    `zone` gives the wall-clock times their offset. `clean` may drop paragraphs that are not the
+    article's (`import` passes the parser's strip_trailing_boilerplate, for the comment-form lines
+    naive scrapers captured: "Leave a Reply", "Your email address will not be published…").
     """
-    from scraper.parse.boilerplate import strip_trailing_boilerplate
-
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     header = _read_header(text.split("\n"), path, zone)
     rest = "\n".join(text.split("\n")[header.lines :])
     paragraphs = [p.strip("\n") for p in _PARAGRAPH_BREAK.split(rest) if p.strip(" \t\n")]
-    paragraphs = strip_trailing_boilerplate(paragraphs)
+    if clean is not None:
+        paragraphs = clean(paragraphs)
     if not paragraphs:
         raise FormatError(path, header.lines + 1, "no title after the header")
     title, *more = paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that never change which article a URL points to.
@@ -26,16 +27,47 @@ TRACKING_PARAMS = frozenset(
     }
 )
 TRACKING_PREFIXES = ("utm_",)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _keep_param(name: str) -> bool:
+# Session ids and other per-visit parameters (any case), in the query (`?PHPSESSID=…`) or as a
+# path parameter (`/story;jsessionid=…`): a visit's token, never which article a URL points to.
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sessionid", "sessid", "session_id"})
+# `sid` is a session id too, except where it is the story's own id: a number (PHP-Nuke's
+# `article.php?sid=123`) or a dated path (Slash's `article.pl?sid=04/06/30/1234211`).
+_STORY_SID = re.compile(r"\d{1,12}|.*/.*")
+_PATH_PARAM = re.compile(r";([^;=/?#]*)=([^;/?#]*)")
+
+
+def is_session_param(name: str, value: str) -> bool:
+    """Whether a URL parameter is a session id or another per-visit token (see SESSION_PARAMS)."""
+    lower = name.strip().lower()
+    if lower in SESSION_PARAMS:
+        return True
+    return lower == "sid" and _STORY_SID.fullmatch(value.strip()) is None
+
+
+def _keep_param(name: str, value: str) -> bool:
     lower = name.lower()
-    return lower not in TRACKING_PARAMS and not lower.startswith(TRACKING_PREFIXES)
+    return not (lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES) or is_session_param(name, value))
+
+
+def _without_session_path_params(path: str) -> str:
+    return _PATH_PARAM.sub(lambda m: "" if is_session_param(m.group(1), m.group(2)) else m.group(0), path)
+
+
+def without_session_ids(url: str) -> str:
+    """The URL without its session ids (query and path parameters), otherwise as it was."""
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in params if not is_session_param(name, value)]
+    query = parts.query if len(kept) == len(params) else urlencode(kept)
+    return urlunsplit(parts._replace(path=_without_session_path_params(parts.path), query=query))
 
 
 def normalize_url(url: str) -> str:
     """The canonical spelling of a URL: lower-case scheme and host, no default port,
-    no fragment, no tracking parameters, remaining parameters sorted."""
+    no fragment, no tracking parameters, no session ids, remaining parameters sorted."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -43,8 +75,8 @@ def normalize_url(url: str) -> str:
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     params = parse_qsl(parts.query, keep_blank_values=True)
-    query = urlencode(sorted((k, v) for k, v in params if _keep_param(k)))
-    path = parts.path or "/"
+    query = urlencode(sorted((k, v) for k, v in params if _keep_param(k, v)))
+    path = _without_session_path_params(parts.path) or "/"
     return urlunsplit((scheme, host, path, query, ""))
 
 
@@ -66,7 +98,7 @@ def site_host(url: str) -> str:
 def derive_number(canonical_url: str) -> int:
     """An article number for a site that has none: the first 15 hex digits (60 bits) of the
     SHA-256 of the URL's dedup key, read as an integer. Stable across http/https, "www.",
-    trailing slashes and tracking parameters."""
+    trailing slashes, tracking parameters and session ids."""
     digest = hashlib.sha256(url_key(canonical_url).encode("utf-8")).hexdigest()
     return int(digest[:15], 16)
 
@@ -76,5 +108,45 @@ def is_http_url(url: str) -> bool:
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on the same site: the same host, ignoring "www." and the port."""
-    return site_host(url) == site_host(other) and bool(site_host(url))
+    """Whether two URLs are on the same site: the same host, ignoring case and "www.", and the same
+    port. A scheme's default port is no port, so http://host/ and https://host/ are one site (the
+    usual upgrade), but http://host/ and http://host:8080/ or https://host:8443/ are two: another
+    port is another server, whoever runs it. Two `file:` URLs (pages of a saved site with no known
+    address) are on the same site; any other URL without a host is on none."""
+    host = site_host(url)
+    if host:
+        return host == site_host(other) and _port(url) == _port(other) != -1
+    return _scheme(url) == "file" and _scheme(other) == "file" and not site_host(other)
+
+
+def _port(url: str) -> int | None:
+    """The URL's port, None for its scheme's default (or none given), -1 if it is not a port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return -1
+    return None if port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-case, without a default port; "" when it has no host."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not scheme or not host:
+        return ""
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"
+

@@ -8,7 +8,9 @@ Scripted routes are consumed in order; the last reply repeats once the list runs
 `[Reply(503)]` is "503 forever". A route key may include a query ("/?p=1"); a request matches it
 before the plain path. Paths with no route are served from `folder` (if given) like a web server:
 `/x/` -> `x/index.html`, `/x` -> `x` or `x/index.html`, `/?p=1` -> `index.html?p=1` (wget naming).
-Every request is logged (method, path, headers) in `server.requests`.
+Every request is logged (method, path, headers) in `server.requests`. `server.serve(prefix, make)`
+answers every path that starts with `prefix` with `make(path)` (a page that differs on every
+visit, or echoes what was asked), before routes and the folder.
 
 For pytest, `ServerFactory` starts servers on demand and stops them all afterwards:
 
@@ -27,7 +29,7 @@ import mimetypes
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,7 +44,9 @@ class Reply:
     """One scripted response. `delay` seconds pass before the status line is sent; `stall`
     seconds pass after the headers and the first half of the body; `drop` closes the connection
     without answering; `send_length=False` omits Content-Length (the body then ends when the
-    connection closes); `gzip=True` compresses the body and says so."""
+    connection closes); `gzip=True` compresses the body and says so; `drip_headers` sends the
+    status line and headers one byte at a time, that many seconds apart (a slowloris in reverse:
+    no single wait is long enough for a read timeout)."""
 
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -52,6 +56,7 @@ class Reply:
     drop: bool = False
     send_length: bool = True
     gzip: bool = False
+    drip_headers: float = 0.0
 
     def payload(self) -> bytes:
         data = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -79,7 +84,10 @@ class LoopbackServer:
         self.folder = Path(folder).resolve() if folder is not None else None
         self.latency = latency  # seconds added before every answer
         self.requests: list[LoggedRequest] = []
+        self.in_flight = 0
+        self.peak = 0  # the most requests waiting for their answer at once
         self._routes: dict[str, list[Reply]] = {path: list(replies) for path, replies in (routes or {}).items()}
+        self._makers: list[tuple[str, Callable[[str], Reply]]] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -101,6 +109,11 @@ class LoopbackServer:
         """Add or replace the scripted replies for a path."""
         with self._lock:
             self._routes[path] = list(replies)
+
+    def serve(self, prefix: str, make: Callable[[str], Reply]) -> None:
+        """Answer every request whose path (with its query) starts with `prefix` with `make(path)`."""
+        with self._lock:
+            self._makers.append((prefix, make))
 
     def count(self, path: str | None = None) -> int:
         """How many requests arrived (for `path`, compared with its query, if given)."""
@@ -128,7 +141,20 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(request)
 
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _next_reply(self, target: str) -> Reply | None:
+        with self._lock:
+            make = next((make for prefix, make in self._makers if target.startswith(prefix)), None)
+        if make is not None:
+            return make(target)
         with self._lock:
             for key in (target, urlsplit(target).path):
                 replies = self._routes.get(key)
@@ -173,12 +199,19 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             headers = {key.lower(): value for key, value in self.headers.items()}
             server._log(LoggedRequest(self.command, self.path, headers))
             reply = server._next_reply(self.path) or Reply(404, {"Content-Type": "text/plain"}, b"not found")
-            if reply.delay or server.latency:
-                time.sleep(reply.delay + server.latency)
+            server._enter()  # in flight until the answer starts (the client may reuse its slot as it ends)
+            try:
+                if reply.delay or server.latency:
+                    time.sleep(reply.delay + server.latency)
+            finally:
+                server._leave()
             if reply.drop:
                 self.close_connection = True
                 return
             body = reply.payload()
+            if reply.drip_headers:
+                self._drip_headers(reply, body, send_body)
+                return
             try:
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
@@ -192,6 +225,21 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self._write_body(body, reply.stall)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (e.g. a read timeout): nothing to report
+
+        def _drip_headers(self, reply: Reply, body: bytes, send_body: bool) -> None:
+            lines = [f"HTTP/1.0 {reply.status} Whatever", *(f"{k}: {v}" for k, v in reply.headers.items())]
+            lines.append(f"Content-Length: {len(body)}")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            self.close_connection = True
+            try:
+                for n in range(len(head)):
+                    self.wfile.write(head[n : n + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip_headers)
+                if send_body:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client cut it: what the test wants
 
         def _write_body(self, body: bytes, stall: float) -> None:
             if stall:

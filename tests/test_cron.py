@@ -10,12 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES, ROOT
 
-from scraper.cli import cli
+from scraper.archive import Archive
+from scraper.cli import Hooks, cli
 from scraper.lock import ArchiveLock, LockHeld
 from tests.servers import Reply, ServerFactory
 
@@ -219,40 +221,45 @@ def test_per_source_selectors_fix_a_field(tmp_path: Path, db_path: Path, loopbac
 
 
 def test_interrupted_while_two_listing_pages_overlap_then_the_next_run_gets_everything(
-    db_path: Path, loopback: ServerFactory, monkeypatch: pytest.MonkeyPatch
+    db_path: Path, loopback: ServerFactory
 ) -> None:
     """A cron walk overlaps listing pages: page 3's articles are queued before page 2's are stored.
     Interrupted there (Ctrl-C), then again once the next run has finished those articles from the
     frontier, the run after resumes the walk at page 4, not at a page archived by then (where a
     cron walk would stop as if nothing were new)."""
-    import scraper.pipeline
-
     server = loopback(folder=SITE)
-    real = scraper.pipeline.Run._conclude
-    calls = [0]
-
-    def conclude(self, target, batch):  # type: ignore[no-untyped-def]
-        calls[0] += 1
-        if calls[0] == 2:  # storing page 2, with page 3 planned and on its way
-            raise KeyboardInterrupt
-        return real(self, target, batch)
-
-    monkeypatch.setattr(scraper.pipeline.Run, "_conclude", conclude)
-    interrupted = cli_run_catching(db_path, "scrape", "--delay", "0", server.url("/"))
+    # Saving page 2's first article (the 11th), page 3 is planned and on its way.
+    interrupted = cli_run_catching(db_path, "scrape", "--delay", "0", server.url("/"), hooks=interrupt_at(save=11))
     assert interrupted.exit_code == 130
     assert len(numbers(db_path)) < len(ALL)
-    monkeypatch.setattr(scraper.pipeline.Run, "_conclude", real)
-    # The next run finishes the queued articles, and is interrupted before it walks on.
-    def interrupt(*args: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(scraper.pipeline.Run, "_discover", interrupt)
-    assert cli_run_catching(db_path, "scrape", "--delay", "0", server.url("/")).exit_code == 130
-    monkeypatch.undo()
+    # The next run finishes the queued articles, and is interrupted before it walks on (its first
+    # look at whether a discovered link is archived).
+    resumed = cli_run_catching(db_path, "scrape", "--delay", "0", server.url("/"), hooks=interrupt_at(lookup=1))
+    assert resumed.exit_code == 130
     again = cli_run(db_path, "scrape", "--delay", "0", server.url("/"))
     assert again.exit_code == 0, again.output
     assert numbers(db_path) == ALL  # the walk resumed past the pages the first two runs archived
 
 
-def cli_run_catching(db: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--db", str(db), *args])
+def interrupt_at(*, save: int = 0, lookup: int = 0) -> Hooks:
+    """An archive that is interrupted (Ctrl-C) at its N-th save or N-th URL lookup."""
+    calls = {"save": 0, "lookup": 0}
+
+    class Interrupted(Archive):
+        def save(self, *args: Any, **kwargs: Any) -> Any:
+            calls["save"] += 1
+            if calls["save"] == save:
+                raise KeyboardInterrupt
+            return super().save(*args, **kwargs)
+
+        def lookup_url(self, url: str) -> Any:
+            calls["lookup"] += 1
+            if calls["lookup"] == lookup:
+                raise KeyboardInterrupt
+            return super().lookup_url(url)
+
+    return Hooks(archive=Interrupted)
+
+
+def cli_run_catching(db: Path, *args: str, hooks: Hooks | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), *args], obj=hooks)

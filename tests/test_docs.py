@@ -30,6 +30,25 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command.endswith("-m pytest") and ".venv/bin/python -m pytest" in ci
 
 
+def test_ci_checks_types_with_what_the_test_extra_installs() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    extra = (ROOT / "setup.cfg").read_text(encoding="utf-8").split("test =", 1)[1].split("\n\n", 1)[0]
+    assert ".venv/bin/mypy scraper" in ci and "mypy scraper" in README
+    assert all(name in extra for name in ("mypy", "types-requests", "lxml-stubs"))
+
+
+def test_the_layout_names_every_module() -> None:
+    layout = README.split("## Layout", 1)[1]
+    package = ROOT / "scraper"
+    for path in sorted(package.iterdir()):
+        if path.name.startswith("__") or not (path.suffix == ".py" or (path / "__init__.py").exists()):
+            continue
+        name = f"scraper/{path.name}" + ("/" if path.is_dir() else "")
+        assert name in layout, f"{name} is not in the README's Layout section"
+    for path in sorted((package / "pipeline").glob("*.py")):
+        assert path.name == "__init__.py" or path.name in layout, path.name
+
+
 def test_demo_command_uses_a_bundled_site() -> None:
     demo = next(line.strip() for line in README.splitlines() if "scrape fixtures/sites/" in line and "venv" in line)
     site = re.search(r"scrape (fixtures/sites/[\w-]+)", demo)

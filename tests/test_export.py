@@ -106,7 +106,7 @@ def test_csv_protection_leaves_the_rest(cell: object) -> None:
 
 def test_csv_protection_applies_to_every_text_cell_and_switches_off() -> None:
     row = ("s", -5, "=HYPERLINK(\"http://x\")", "-title", "@lede", "- body\n\nmore", None, None, "+cat",
-           '["=x"]', "[]", "\tauthor", "\rlang", "", "")  # fmt: skip
+           '["=x"]', "[]", "\tauthor", '["\\tauthor"]', "\rlang", "", "")  # fmt: skip
     out = io.StringIO()
     write_csv([row], out)
     (back,) = list(csv.DictReader(io.StringIO(out.getvalue())))

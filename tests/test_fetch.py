@@ -20,10 +20,10 @@ from scraper.fetch import (
     HttpFetcher,
     LocalFetcher,
     RetryPolicy,
-    origin_of,
     parse_retry_after,
     site_origin_from_folder,
 )
+from scraper.urls import origin_of
 from tests.servers import Reply, ServerFactory, closed_port, redirect
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -162,6 +162,17 @@ def test_redirect_loop_is_a_fetch_error(loopback: ServerFactory, make_fetcher: A
     assert caught.value.retryable is False
     assert server.count() == 11  # the first request and 10 redirects; not retried
     assert sleeps == []
+
+
+def test_redirects_stay_in_the_fetchers_scope(loopback: ServerFactory) -> None:
+    other = loopback({"/there": [Reply(body=HTML)]})
+    server = loopback({"/away": [redirect(other.url("/there"))], "/near": [redirect("/here")], "/here": [Reply(body=HTML)]})
+    fetcher = HttpFetcher(redirect_scope=lambda url: url.startswith(server.origin))
+    assert fetcher.fetch(server.url("/near")).final_url == server.url("/here")
+    with pytest.raises(FetchError, match="outside the site: not followed"):
+        fetcher.fetch(server.url("/away"))
+    assert other.count() == 0
+    assert HttpFetcher().fetch(server.url("/away")).final_url == other.url("/there")  # no scope: anywhere
 
 
 def test_too_many_redirects(loopback: ServerFactory, make_fetcher: Any) -> None:

@@ -14,10 +14,7 @@ from click.testing import CliRunner, Result
 from conftest import FIXTURES
 
 from scraper.archive import Archive
-from scraper.cli import cli
-from scraper.config import load_config
-from scraper.pipeline import ScrapeOptions
-from scraper.scrape import Fetchers, HttpSettings, run_scrape
+from scraper.cli import Hooks, cli
 from tests.servers import LoopbackServer, ServerFactory, closed_port
 
 SITES = FIXTURES / "sites"
@@ -104,30 +101,18 @@ class FailingArchive(Archive):
         return super().save(article, urls, **kwargs)
 
 
-class Quiet:
-    def problem(self, message: str) -> None: ...
-    def note(self, message: str) -> None: ...
-    def detail(self, message: str) -> None: ...
-    def progress(self, counts: object) -> None: ...
-
-
 def test_a_failure_that_ends_the_run_stops_the_other_sources(
     tmp_path: Path, db_path: Path, loopback: ServerFactory
 ) -> None:
     slow = loopback(folder=SITES / "kabul-post", latency=0.05)
     doomed = loopback(folder=SITES / "metro-ledger")
-    config = load_config(config_for(tmp_path, {"slow": slow.url("/"), "doomed": doomed.url("/")}))
-    main = Archive(db_path)
-    fetchers = Fetchers(HttpSettings(delay=0, concurrency=2))
-    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
-        run_scrape(
-            main, (), config, ScrapeOptions(processes=0), fetchers, Quiet(),
-            start_run=main.start_run, finish_run=main.finish_run,
-            open_store=lambda: FailingArchive(db_path), parallel=2,
-        )  # fmt: skip
+    config = config_for(tmp_path, {"slow": slow.url("/"), "doomed": doomed.url("/")})
+    args = ["--db", str(db_path), "--config", str(config), "scrape", "--parallel", "2", "--processes", "0"]
+    result = CliRunner().invoke(cli, args, obj=Hooks(archive=FailingArchive))
+    assert result.exit_code == 3 and "database or disk is full" in result.stderr
     assert per_source(db_path).get("slow", 0) < EXPECTED["kabul-post"]  # stopped at its next article
-    assert main.db.execute("select status from runs").fetchone()[0] == "interrupted"
-    main.close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select status from runs").fetchone()[0] == "interrupted"
 
 
 def test_a_slow_robots_txt_holds_up_no_other_site(loopback: ServerFactory) -> None:

@@ -19,7 +19,7 @@ from scraper.cli import cli
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Page
 from scraper.parse import parse_page
-from scraper.parsing import Parsers, default_processes
+from scraper.pipeline.workers import Parsers, default_processes
 from tests.servers import ServerFactory
 
 SITE = FIXTURES / "sites" / "kabul-post"
@@ -127,15 +127,15 @@ def test_scrape_with_and_without_processes_archive_the_same(tmp_path: Path, loop
 
 
 def test_a_parser_bug_in_a_process_comes_back_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    import scraper.parsing
+    import scraper.pipeline.workers
 
     def crashing(page: Page, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(scraper.parsing, "parse_page", crashing)
-    outcome = scraper.parsing._parse_job(article_pages(1)[0], None, None, {})  # what a process sends back
-    with pytest.raises(scraper.parsing.ParserCrash) as raised:
-        scraper.parsing._unwrap(outcome)
+    monkeypatch.setattr(scraper.pipeline.workers, "parse_page", crashing)
+    outcome = scraper.pipeline.workers._parse_job(article_pages(1)[0], None, None, {})  # what a process sends back
+    with pytest.raises(scraper.pipeline.workers.ParserCrash) as raised:
+        scraper.pipeline.workers._unwrap(outcome)
     assert raised.value.name == "RuntimeError" and str(raised.value) == "boom"
 
 
@@ -269,7 +269,7 @@ def _running(pid: int) -> bool:
 
 
 def test_processes_start_at_once_when_asked_for_and_late_by_default() -> None:
-    from scraper.parsing import START_AT
+    from scraper.pipeline.workers import START_AT
 
     assert Parsers(2).start_at == 1
     assert Parsers(None).start_at == START_AT == 100

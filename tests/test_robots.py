@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scraper import USER_AGENT
-from scraper.discover.robots import Robots, product_token, robots_url
+from scraper.robotstxt import Robots, product_token, robots_url
 from tests.conftest import FIXTURES
 
 SITE = "https://news.example"

@@ -49,7 +49,8 @@ def test_backfill_uses_the_rest_api_and_fetches_no_article_page(db_path: Path, s
     assert article_fetches(site) == []
     for number in wanted:  # the REST data gives the same record as the HTML page
         expected = json.loads((EXPECTED / f"{number}.json").read_text(encoding="utf-8"))
-        for field in ("title", "lede", "body", "published", "modified", "category", "categories", "tags", "author"):
+        for field in ("title", "lede", "body", "published", "modified", "category", "categories", "tags", "author",
+                      "authors"):
             assert got[number][field] == expected[field], (number, field)
 
 
@@ -104,16 +105,13 @@ def test_changed_article_in_the_api_becomes_an_update(db_path: Path, site: WordP
         assert conn.execute("select count(*) from revisions").fetchone()[0] == 1
 
 
-def test_backfill_over_many_api_pages_reads_ahead_and_gets_every_post(
-    db_path: Path, site: WordPressSite, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import scraper.walks
-
-    monkeypatch.setattr(scraper.walks, "API_PER_PAGE", 10)  # 49 posts: 5 pages
-    result = scrape(db_path, site.url("/"), "--since", "2020-01-01")
+def test_backfill_over_many_api_pages_reads_ahead_and_gets_every_post(db_path: Path) -> None:
+    with WordPressSite(max_per_page=10) as site:  # 49 posts: 5 pages
+        result = scrape(db_path, site.url("/"), "--since", "2020-01-01")
+        pages = [p for p in site.paths() if "/wp/v2/posts" in p]
+        fetched = article_fetches(site)
     assert result.exit_code == 0, result.output
     assert len(records(db_path)) == len(ARTICLES)
-    pages = [p for p in site.paths() if "/wp/v2/posts" in p]
     numbers = sorted(int(parse_qs(urlsplit(p).query)["page"][0]) for p in pages)
     assert numbers == [1, 2, 3, 4, 5]  # none twice, none past the end
-    assert article_fetches(site) == []
+    assert fetched == []

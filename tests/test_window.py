@@ -69,3 +69,36 @@ def test_older_and_newer() -> None:
     assert not window.is_older(None) and not window.is_newer(None)
     assert not window.contains(None)
     assert Window().contains(None)
+
+
+def test_moments_without_an_offset_in_an_unknown_zone_never_cause_a_wrong_skip() -> None:
+    since = Window(since=datetime(2021, 2, 18, 10, 0, tzinfo=KABUL))
+    assert not since.is_older(datetime(2021, 2, 18))  # a date alone: that whole day, in any zone
+    assert not since.is_older(datetime(2021, 2, 17, 22, 0))  # any zone: maybe after 05:30 UTC
+    assert since.is_older(datetime(2021, 2, 16))
+    until = Window(until=datetime(2021, 2, 18, 10, 0, tzinfo=KABUL))
+    assert not until.is_newer(datetime(2021, 2, 18, 15, 0))  # maybe before 05:30 UTC
+    assert until.is_newer(datetime(2021, 2, 20))
+
+
+def test_a_moment_without_an_offset_is_wall_clock_time_on_the_sites_calendar() -> None:
+    window = Window(since=date(2021, 2, 18), until=datetime(2021, 2, 18, 12, 0, tzinfo=UTC))
+    assert window.is_older(datetime(2021, 2, 17, 23, 0), KABUL)
+    assert not window.is_older(datetime(2021, 2, 18, 0, 10), KABUL)
+    assert window.is_newer(datetime(2021, 2, 18, 17, 0), KABUL)  # 12:30 UTC
+    assert not window.is_newer(datetime(2021, 2, 18, 16, 0), KABUL)
+
+
+def test_the_window_as_instants() -> None:
+    window = Window(since=date(2021, 2, 18), until=datetime(2021, 2, 20, 9, 0))
+    assert window.instants(KABUL) == (datetime(2021, 2, 18, tzinfo=KABUL), datetime(2021, 2, 20, 9, 0, tzinfo=KABUL))
+    assert window.instants(None)[0] == datetime(2021, 2, 18, tzinfo=UTC)
+    assert window.since_instant() == datetime(2021, 2, 18, tzinfo=timezone(timedelta(hours=14)))
+    assert Window().instants(KABUL) == (None, None) and Window().since_instant() is None
+
+
+def test_edges_for_queries_over_stored_articles() -> None:
+    since, until = Window(date(2021, 2, 18), datetime(2021, 2, 20, 6, 0, tzinfo=KABUL)).edges()
+    assert (since.op, since.wall, since.instant) == (">=", datetime(2021, 2, 18), datetime(2021, 2, 17, 9, 0, tzinfo=UTC))
+    assert (until.op, until.wall, until.instant) == ("<=", None, datetime(2021, 2, 20, 1, 30, tzinfo=UTC))
+    assert Window().edges() == []

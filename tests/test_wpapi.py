@@ -12,27 +12,24 @@ import requests
 
 from scraper.discover.wpapi import (
     PostsPage,
-    WpPost,
     api_root_from_html,
     api_root_guess,
-    article_from_post,
-    body_paragraphs,
-    is_auto_excerpt,
     parse_api_index,
     parse_posts,
     parse_terms,
-    post_times,
     posts_url,
     terms_url,
 )
 from scraper.errors import FeedError, ParseError
+from scraper.parse.wpjson import article_from_post, body_paragraphs, is_auto_excerpt
+from scraper.posts import WpPost, post_times
 from tests.conftest import FIXTURES
 from tests.servers import Reply, ServerFactory
 
 KABUL = timezone(timedelta(hours=4, minutes=30))
 FIELDS = "id,date,date_gmt,modified,modified_gmt,link,title,excerpt,content,categories,tags,author"
 RECORD_FIELDS = ("source", "number", "url", "title", "lede", "body", "published", "modified",
-                 "category", "categories", "tags", "author")  # fmt: skip
+                 "category", "categories", "tags", "author", "authors")  # fmt: skip
 
 
 def post(**overrides: object) -> WpPost:
@@ -272,6 +269,7 @@ def test_article_from_post_lede_rules() -> None:
         "Politics",
         "Farid Ahmadzai",
     )
+    assert hand.authors == ("Farid Ahmadzai",)
     auto = post(excerpt_html="<p>First paragraph. Second&nbsp;one.</p>\n")
     assert article_from_post(auto, source=None, fetched_at=None, **terms).lede == ""  # type: ignore[arg-type]
     more = post(excerpt_html='<p>A standfirst. <a class="more-link" href="/x/">Read more</a></p>')
@@ -285,7 +283,7 @@ def test_article_from_post_missing_terms_and_extra_fields() -> None:
         authors={}, source="kp", fetched_at=fetched, language="en-US", image="https://x/i.jpg",
     )  # fmt: skip
     assert article.categories == ("Politics",) and article.category == "Politics"
-    assert article.tags == ("NATO",) and article.author == ""
+    assert article.tags == ("NATO",) and article.author == "" and article.authors == ()
     assert (article.language, article.image, article.fetched_at) == ("en-US", "https://x/i.jpg", fetched)
 
 

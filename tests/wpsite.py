@@ -6,6 +6,9 @@ WordPress does (newest first, X-WP-Total / X-WP-TotalPages, an error past the la
         scrape(site.url("/"), "--since", "2021-02-18")
         site.paths()   # every request path, in order
 
+With `posts=N` it is a synthetic site of N posts instead (tests/wpsynthetic.py: Europe/Berlin, 180
+tags over two pages of terms; `site.expected[number]` is each post's record).
+
 With `validators=True`, feeds, sitemaps and API answers carry an ETag and answer a matching
 If-None-Match with 304 (HTML pages carry none, as on a WordPress without a page cache);
 `site.conditional` lists the paths that were asked for conditionally.
@@ -23,13 +26,26 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from tests import wpsynthetic
+
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "sites" / "kabul-post"
 HOST = "https://kabulpost.example"
 
 
 class WordPressSite:
-    def __init__(self, *, api: bool = True, folder: Path = SITE, validators: bool = False):
+    def __init__(
+        self,
+        *,
+        api: bool = True,
+        folder: Path = SITE,
+        validators: bool = False,
+        max_per_page: int = 100,
+        posts: int | None = None,
+    ):
+        """`max_per_page`: the most posts one REST page holds, whatever `per_page` asks (a site may
+        lower WordPress's 100). `posts`: a synthetic site of that many posts, not `folder`."""
         self.folder = folder
+        self.max_per_page = max_per_page
         self.api = api
         self.validators = validators
         self.requests: list[str] = []
@@ -37,9 +53,16 @@ class WordPressSite:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        pages = [self._load(f"wp-json/wp/v2/posts/page-{n}.json") for n in range(1, 10)]
-        self.posts = [post for page in pages if isinstance(page, list) for post in page]
-        self.terms = {kind: self._load(f"wp-json/wp/v2/{kind}.json") for kind in ("categories", "tags", "users")}
+        self.synthetic = wpsynthetic.build(posts) if posts is not None else None
+        self.expected: dict[int, dict[str, object]] = {}
+        if self.synthetic is not None:
+            self.posts = [wpsynthetic.api_post(post, self.origin) for post in self.synthetic]
+            self.terms = wpsynthetic.terms()
+            self.expected = {post.number: wpsynthetic.expected(post, self.origin) for post in self.synthetic}
+        else:
+            pages = [self._load(f"wp-json/wp/v2/posts/page-{n}.json") for n in range(1, 10)]
+            self.posts = [post for page in pages if isinstance(page, list) for post in page]
+            self.terms = {kind: self._load(f"wp-json/wp/v2/{kind}.json") for kind in ("categories", "tags", "users")}
 
     def _load(self, name: str) -> list[dict]:
         path = self.folder / name
@@ -90,13 +113,21 @@ class WordPressSite:
             body = {"code": "rest_disabled", "message": "The REST API is disabled on this site.", "data": {"status": 401}}
             return 401, {"Content-Type": "application/json"}, json.dumps(body).encode()
         if route.rstrip("/") == "":
+            if self.synthetic is not None:
+                return 200, {"Content-Type": "application/json"}, json.dumps(wpsynthetic.index(self.origin)).encode()
             return 200, {"Content-Type": "application/json"}, (self.folder / "wp-json" / "index.json").read_bytes()
         kind = route.rstrip("/").rsplit("/", 1)[-1]
         if kind == "posts":
             return self._posts(query)
         if kind in self.terms:
             items = self.terms[kind]
-            return 200, {"Content-Type": "application/json", "X-WP-Total": str(len(items)), "X-WP-TotalPages": "1"}, json.dumps(items).encode()
+            per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+            pages = max(1, math.ceil(len(items) / per_page))
+            if page > pages:
+                return 400, {"Content-Type": "application/json"}, b'{"code": "rest_invalid_page_number"}'
+            chunk = items[(page - 1) * per_page : page * per_page]
+            headers = {"Content-Type": "application/json", "X-WP-Total": str(len(items)), "X-WP-TotalPages": str(pages)}
+            return 200, headers, json.dumps(chunk).encode()
         return 404, {"Content-Type": "application/json"}, b'{"code": "rest_no_route"}'
 
     def _posts(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -112,7 +143,7 @@ class WordPressSite:
         if changed is not None:  # WordPress 5.7+
             posts = [p for p in posts if datetime.fromisoformat(p["modified"]) > changed]
         posts.sort(key=local, reverse=True)
-        per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+        per_page, page = min(self.max_per_page, int(query.get("per_page", 10))), int(query.get("page", 1))
         pages = max(1, math.ceil(len(posts) / per_page))
         if page > pages:
             return 400, {"Content-Type": "application/json"}, b'{"code": "rest_post_invalid_page_number"}'
@@ -121,6 +152,12 @@ class WordPressSite:
         return 200, headers, json.dumps(chunk).encode()
 
     def _file(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if self.synthetic is not None:
+            number = 1 if path == "/" else int(path.strip("/").split("/")[1]) if path.startswith("/page/") else 0
+            page = wpsynthetic.listing_page(self.synthetic, number, self.origin) if number else None
+            if page is None:
+                return 404, {"Content-Type": "text/html"}, b"<html><body class='error404'>Not found</body></html>"
+            return 200, {"Content-Type": "text/html; charset=UTF-8"}, page
         relative = path.lstrip("/")
         candidates = [relative + "index.html"] if relative.endswith("/") or not relative else [relative, relative + "/index.html"]
         for name in candidates:

@@ -38,10 +38,16 @@ from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_c
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page
+from scraper.models import FIELDS, Article, Page, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
+# The fields the content hash has covered since the first archive. `authors` came later and is
+# hashed only when it says more than `author` does (a name with ", " in it): a record whose list is
+# its `author` split at ", " hashes as it did before, so archives made before `authors` existed
+# see no change on the next reparse or refetch when nothing changed.
+_HASHED_FIELDS = tuple(f for f in CONTENT_FIELDS if f != "authors")
+_LIST_COLUMNS = ("categories", "tags", "authors")
 
 # The writes of save, as prepared statements (sqlite3 caches them compiled, per connection).
 _COLUMNS = (*FIELDS, "published_utc", "content_hash", "extra", "first_seen", "last_seen")
@@ -73,7 +79,12 @@ class ArticleRef:
 
 
 def content_hash(record: Mapping[str, object]) -> str:
-    payload = json.dumps([record.get(f) for f in CONTENT_FIELDS], ensure_ascii=False, sort_keys=True)
+    """SHA-256 of the content fields of a record (as to_record gives it); see _HASHED_FIELDS."""
+    values = [record.get(f) for f in _HASHED_FIELDS]
+    authors = record.get("authors")  # absent: a record from before the list, which `author` stands for
+    if authors is not None and list(authors) != list(split_authors(str(record.get("author") or ""))):  # type: ignore[call-overload]
+        values.append(list(authors))  # type: ignore[call-overload]
+    payload = json.dumps(values, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -163,6 +174,12 @@ class Archive(CrawlState):
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
+    def has_run(self, source: str) -> bool:
+        """Whether a run of this source has finished before (well or with failures; not one that
+        was interrupted): if not, the next is its first, a full backfill."""
+        row = self.db.execute("select 1 from run_sources where source = ? limit 1", [source]).fetchone()
+        return row is not None
+
     def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
         """One source's status and counts in a run, when it is done."""
         columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
@@ -230,7 +247,7 @@ class Archive(CrawlState):
 
     def _keep_revision(self, old: Mapping[str, object], new: Mapping[str, object]) -> None:
         old_record = {f: old[f] for f in FIELDS}
-        for key in ("categories", "tags"):
+        for key in _LIST_COLUMNS:
             old_record[key] = json.loads(str(old[key] or "[]"))
         changed = [f for f in CONTENT_FIELDS if old_record.get(f) != new.get(f)]
         self.db.conn.execute(
@@ -275,12 +292,12 @@ class Archive(CrawlState):
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
             row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
-            table = self.db["runs"].insert({**row, "status": "running"})
-        return int(table.last_pk)
+            table = self.db.table("runs").insert({**row, "status": "running"})
+        return int(table.last_pk or 0)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
         with self.writing():
-            self.db["runs"].update(run_id, {"ended": _now(), "status": status, **counts})
+            self.db.table("runs").update(run_id, {"ended": _now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------
     def iter_articles(self, filters: Filters | None = None) -> Iterator[Article]:
@@ -313,8 +330,8 @@ class Archive(CrawlState):
 
 def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[str, object]:
     row = dict(record)
-    row["categories"] = json.dumps(record["categories"], ensure_ascii=False)
-    row["tags"] = json.dumps(record["tags"], ensure_ascii=False)
+    for key in _LIST_COLUMNS:
+        row[key] = json.dumps(record[key], ensure_ascii=False)
     row["published_utc"] = utc_stamp(article.published) if article.published else None
     row["content_hash"] = digest
     row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 
-from scraper.window import Bound, Window
-
-# Offsets run from -12:00 to +14:00, so a wall-clock time is within this much of its instant.
-# A bound on the site's own calendar first narrows published_utc by this margin (an index range),
-# then compares the wall-clock text exactly.
-_OFFSET_MARGIN = timedelta(hours=15)
+from scraper.window import Window
 
 # The export order, as the index on published_utc can deliver it.
 ORDER = "published_utc, source, number"
@@ -48,28 +43,13 @@ def conditions(filters: Filters) -> tuple[list[str], list[object]]:
         )
         lowered = [c.lower() for c in filters.categories]
         params.extend(lowered + lowered)
-    for bound, op in ((filters.window.since, ">="), (filters.window.until, "<=")):
-        if bound is not None:
-            for column, value in _bound_sql(bound, op):
-                clauses.append(f"{column} {op} ?")
-                params.append(value)
+    for edge in filters.window.edges():  # a bound on the site's own calendar: an index range, then exactly
+        clauses.append(f"articles.published_utc {edge.op} ?")
+        params.append(utc_stamp(edge.instant))
+        if edge.wall is not None:
+            clauses.append(f"substr(articles.published, 1, 19) {edge.op} ?")
+            params.append(edge.wall.isoformat(timespec="seconds"))
     return clauses, params
-
-
-def _bound_sql(bound: Bound, op: str) -> list[tuple[str, str]]:
-    """A window bound as column expressions and comparable strings. Dates and naive times
-    compare with the article's own wall-clock time; aware times compare instants."""
-    if isinstance(bound, datetime):
-        if bound.tzinfo is not None:
-            return [("articles.published_utc", utc_stamp(bound))]
-        wall = bound
-    else:
-        wall = datetime.combine(bound, time.min if op == ">=" else time.max)
-    nearby = wall - _OFFSET_MARGIN if op == ">=" else wall + _OFFSET_MARGIN
-    return [
-        ("articles.published_utc", nearby.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        ("substr(articles.published, 1, 19)", wall.isoformat(timespec="seconds")),
-    ]
 
 
 def select_in_order(filters: Filters, columns: Sequence[str]) -> list[tuple[str, list[object]]]:

@@ -7,6 +7,7 @@ opens in a newer one. Migrations are append-only: never edit one that has shippe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -38,59 +39,61 @@ ARTICLE_COLUMNS: dict[str, type] = {
 
 def _v1_initial(db: sqlite_utils.Database) -> None:
     """Articles with their URLs, revisions, failures and runs."""
-    db["articles"].create(ARTICLE_COLUMNS, pk=("source", "number"), not_null={"source", "number"}, if_not_exists=True)
-    db["articles"].create_index(["published_utc"], if_not_exists=True)
-    db["articles"].create_index(["source", "published_utc"], if_not_exists=True)
-    db["articles"].create_index(["category"], if_not_exists=True)
-    db["article_urls"].create(
+    articles = db.table("articles")
+    articles.create(ARTICLE_COLUMNS, pk=("source", "number"), not_null={"source", "number"}, if_not_exists=True)
+    db.table("articles").create_index(["published_utc"], if_not_exists=True)
+    db.table("articles").create_index(["source", "published_utc"], if_not_exists=True)
+    db.table("articles").create_index(["category"], if_not_exists=True)
+    db.table("article_urls").create(
         {"url_key": str, "url": str, "source": str, "number": int}, pk="url_key", if_not_exists=True
     )
-    db["article_urls"].create_index(["source", "number"], if_not_exists=True)
-    db["revisions"].create(
+    db.table("article_urls").create_index(["source", "number"], if_not_exists=True)
+    db.table("revisions").create(
         {"id": int, "source": str, "number": int, "replaced_at": str, "content_hash": str,
          "changed": str, "record": str},
         pk="id", if_not_exists=True,
     )  # fmt: skip
-    db["revisions"].create_index(["source", "number"], if_not_exists=True)
-    db["failures"].create(
+    db.table("revisions").create_index(["source", "number"], if_not_exists=True)
+    db.table("failures").create(
         {"url_key": str, "url": str, "source": str, "error": str, "attempts": int,
          "first_failed": str, "last_failed": str},
         pk="url_key", if_not_exists=True,
     )  # fmt: skip
-    db["runs"].create(
+    db.table("runs").create(
         {"id": int, "command": str, "started": str, "ended": str, "targets": str,
          "discovered": int, "new": int, "updated": int, "unchanged": int, "skipped": int,
          "failed": int, "status": str},
         pk="id", if_not_exists=True,
     )  # fmt: skip
-    if not db["articles"].detect_fts():  # safe to run again after a crash half-way
-        db["articles"].enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
+    if not db.table("articles").detect_fts():  # safe to run again after a crash half-way
+        db.table("articles").enable_fts(["title", "lede", "body"], create_triggers=True, tokenize="porter")
 
 
 def _v2_crawl_state(db: sqlite_utils.Database) -> None:
     """What lets a cron run be cheap and a killed run resume: the frontier (articles discovered but
     not yet done, and where an interrupted listing walk stopped), HTTP validators for conditional GET,
     and the raw pages, compressed and content-addressed, so parser changes can reach old articles."""
-    db["frontier"].create(
+    db.table("frontier").create(
         {"url_key": str, "url": str, "source": str, "kind": str, "published": str, "added": str},
         pk="url_key", if_not_exists=True,
     )  # fmt: skip
-    db["frontier"].create_index(["source", "kind"], if_not_exists=True)
+    db.table("frontier").create_index(["source", "kind"], if_not_exists=True)
     cache = {"url_key": str, "url": str, "etag": str, "last_modified": str, "checked": str}
-    db["http_cache"].create(cache, pk="url_key", if_not_exists=True)
-    db["pages"].create({"sha256": str, "encoding": str, "size": int, "content": bytes}, pk="sha256", if_not_exists=True)
-    db["article_pages"].create(
+    db.table("http_cache").create(cache, pk="url_key", if_not_exists=True)
+    pages = {"sha256": str, "encoding": str, "size": int, "content": bytes}
+    db.table("pages").create(pages, pk="sha256", if_not_exists=True)
+    db.table("article_pages").create(
         {"source": str, "number": int, "sha256": str, "url": str, "content_type": str, "timezone": str,
          "fetched_at": str},
         pk=("source", "number"), if_not_exists=True,
     )  # fmt: skip
-    db["article_pages"].create_index(["sha256"], if_not_exists=True)
+    db.table("article_pages").create_index(["sha256"], if_not_exists=True)
 
 
 def _v3_failure_kinds(db: sqlite_utils.Database) -> None:
     """Failures of listing pages and feeds are kept too (so the table shows every URL a run gave
     up on), apart from articles, which are the only ones retried as articles."""
-    if "kind" not in db["failures"].columns_dict:
+    if "kind" not in db.table("failures").columns_dict:
         db.execute("alter table failures add column kind text not null default 'article'")
 
 
@@ -98,13 +101,13 @@ def _v4_article_extra(db: sqlite_utils.Database) -> None:
     """What the parser says about an article beyond the record, as JSON: where the dates came from
     (`published_from`: json-ld, meta, time, text, url), `partial` for a paywalled or truncated
     article, which parser read it."""
-    if "extra" not in db["articles"].columns_dict:
+    if "extra" not in db.table("articles").columns_dict:
         db.execute("alter table articles add column extra text")
 
 
 def _v5_robots(db: sqlite_utils.Database) -> None:
     """robots.txt answers kept between runs, so a cron run need not ask for it every time."""
-    db["robots"].create(
+    db.table("robots").create(
         {"url": str, "status": int, "text": str, "checked": float, "fresh_for": float, "etag": str,
          "last_modified": str},
         pk="url", if_not_exists=True,
@@ -113,11 +116,31 @@ def _v5_robots(db: sqlite_utils.Database) -> None:
 
 def _v6_run_sources(db: sqlite_utils.Database) -> None:
     """Each source's own status and counts in a run of many (for `scraper sources`)."""
-    db["run_sources"].create(
+    db.table("run_sources").create(
         {"run_id": int, "source": str, "status": str, "discovered": int, "new": int, "updated": int,
          "unchanged": int, "skipped": int, "failed": int},
         pk=("run_id", "source"), if_not_exists=True,
     )  # fmt: skip
+
+
+def _v7_authors(db: sqlite_utils.Database) -> None:
+    """Every author as a JSON array (`authors`), beside `author`, their display form joined with
+    ", ". Archived articles get theirs from `author`, split at ", " (how it was joined). Only
+    `authors` is written, so the full-text index's update trigger is set aside meanwhile (it would
+    re-index every title, lede and body) and put back as it was."""
+    if "authors" not in db["articles"].columns_dict:
+        db.execute("alter table articles add column authors text not null default '[]'")
+    trigger = db.execute("select sql from sqlite_master where type = 'trigger' and name = 'articles_au'").fetchone()
+    if trigger is not None:
+        db.execute('drop trigger "articles_au"')
+    rows = db.execute("select rowid, author from articles where author is not null and author != ''").fetchall()
+    db.conn.executemany(
+        "update articles set authors = ? where rowid = ?",
+        [(json.dumps([n.strip() for n in author.split(", ") if n.strip()], ensure_ascii=False), rowid)
+         for rowid, author in rows],
+    )  # fmt: skip
+    if trigger is not None:
+        db.execute(trigger[0])
 
 
 # (version, migration): append new ones at the end.
@@ -128,12 +151,13 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (4, _v4_article_extra),
     (5, _v5_robots),
     (6, _v6_run_sources),
+    (7, _v7_authors),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def current_version(db: sqlite_utils.Database) -> int:
-    if not db["schema_version"].exists():
+    if not db.table("schema_version").exists():
         return 0
     row = db.execute("select max(version) from schema_version").fetchone()
     return int(row[0] or 0)
@@ -150,7 +174,7 @@ def migrate(db: sqlite_utils.Database) -> int:
         if version <= start:
             continue
         with db.atomic():
-            db["schema_version"].create({"version": int, "applied": str}, pk="version", if_not_exists=True)
+            db.table("schema_version").create({"version": int, "applied": str}, pk="version", if_not_exists=True)
             step(db)
             db.execute("insert into schema_version (version, applied) values (?, datetime('now'))", [version])
     return start

@@ -9,9 +9,11 @@ someone else fetched and returns plain data; it never fetches.
     is_sitemap(content), is_gzip(content) -> bool
 
     sitemaps: parse_sitemap(content, base_url) -> Sitemap(entries, children); order_children,
-              sitemaps_from_robots, candidate_sitemaps, in_window, is_unchanged, to_links
+              sitemaps_from_robots, candidate_sitemaps
     wpapi:    api_root_from_html, api_root_guess, posts_url, terms_url, parse_posts, parse_terms,
-              parse_api_index, post_times, article_from_post (the REST API; see wpapi's docstring)
+              parse_api_index (the REST API; see wpapi's docstring; the records: parse.wpjson)
+    ghostapi: site_from_html, posts_url, settings_url, parse_posts, parse_settings, site_zone,
+              candidates (the Ghost Content API; the record is scraper.parse.ghostpost's)
     robots:   Robots.from_response(status, text, user_agent, base_url) / Robots.parse(...):
               allowed(url), crawl_delay(), sitemaps(), partition(urls)
 
@@ -24,7 +26,6 @@ from scraper.discover.feedlinks import find_feeds
 from scraper.discover.feeds import parse_feed
 from scraper.discover.listing import parse_listing
 from scraper.discover.model import Link, Listing
-from scraper.discover.robots import Robots
 from scraper.discover.sitemaps import (
     Sitemap,
     SitemapEntry,
@@ -39,12 +40,12 @@ from scraper.discover.wpapi import (
     WpPost,
     api_root_from_html,
     api_root_guess,
-    article_from_post,
     parse_posts,
     parse_terms,
-    post_times,
     posts_url,
 )
+from scraper.posts import post_times
+from scraper.robotstxt import Robots
 
 __all__ = [
     "Link",
@@ -56,7 +57,6 @@ __all__ = [
     "WpPost",
     "api_root_from_html",
     "api_root_guess",
-    "article_from_post",
     "candidate_sitemaps",
     "find_feeds",
     "guess_kind",

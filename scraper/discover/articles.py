@@ -25,12 +25,11 @@ from scraper.discover.htmldoc import (
     is_element,
     is_local,
     resolve,
-    same_site,
     tokens,
 )
 from scraper.discover.model import Link
 from scraper.discover.urlfilter import is_excluded, looks_like_article
-from scraper.urls import url_key
+from scraper.urls import same_site, url_key
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 TITLE_CLASSES = frozenset(

@@ -17,7 +17,6 @@ from scraper.discover.xmlsafe import element_text, local_name, parse_xml
 from scraper.errors import FeedError
 from scraper.urls import url_key
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RSS1_NS = "http://purl.org/rss/1.0/"

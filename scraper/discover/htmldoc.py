@@ -7,10 +7,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-
-from scraper.urls import site_host
-
-HtmlElement = lxml_html.HtmlElement
+from lxml.html import HtmlElement
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _URL_JUNK_RE = re.compile(r"[\t\n\r]")
@@ -67,11 +64,6 @@ def resolve(href: str | None, base_url: str, *, local: bool = False) -> str | No
 def fragment(href: str | None) -> str:
     """The fragment of a raw href, lower-case ("" when none)."""
     return (href or "").partition("#")[2].strip().lower()
-
-
-def same_site(url: str, base_url: str) -> bool:
-    """Same host as the base URL, ignoring case and a leading "www."."""
-    return site_host(url) == site_host(base_url)
 
 
 def tokens(element: HtmlElement, attribute: str = "class") -> frozenset[str]:

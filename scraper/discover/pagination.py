@@ -20,10 +20,9 @@ from scraper.discover.htmldoc import (
     is_element,
     is_local,
     resolve,
-    same_site,
     tokens,
 )
-from scraper.urls import url_key
+from scraper.urls import same_site, url_key, without_session_ids
 
 NEXT_LINK_CLASSES = frozenset(
     {"next", "nextpostslink", "next-page", "older-posts", "pagination-next",
@@ -47,7 +46,7 @@ class PagePosition(NamedTuple):
 
 
 def page_position(url: str) -> PagePosition:
-    parts = urlsplit(url)
+    parts = urlsplit(without_session_ids(url))
     path = INDEX_FILE_RE.sub("/", parts.path or "/")
     number, explicit = 1, False
     match = PAGE_PATH_RE.match(path)

@@ -4,9 +4,6 @@
     sitemaps_from_robots(robots_txt, base)  -> tuple[str, ...]   `Sitemap:` lines
     candidate_sitemaps(origin)              -> tuple[str, ...]   well-known places to try
     order_children(children, since)         -> list[SitemapEntry]  which child sitemap to read first
-    in_window(entry, since, until)          -> bool   False only when the dates prove it is outside
-    is_unchanged(entry, known)              -> bool   lastmod not after the archived version
-    to_links(entries)                       -> tuple[Link, ...]
 
 How discovery walks a site's sitemaps, newest first, stopping early at --since:
 
@@ -22,15 +19,14 @@ How discovery walks a site's sitemaps, newest first, stopping early at --since:
    carry no `lastmod`, `order_children` sorts each family of children (same name up to the page
    number) by page number, highest first. Yoast's `post-sitemap.xml`, `post-sitemap2.xml`, ... are
    also oldest first, but they carry `lastmod`, which already puts the last one first.
-3. Entries come out newest first by (news publication date, else lastmod), undated last. A
-   caller walking an undated child stops as soon as a child's entries are all outside the
-   window (`in_window`), and skips entries `is_unchanged` says it already has.
+3. Entries come out newest first by (news publication date, else lastmod), undated last. The
+   run triages them against the window and the archive before any download (a lastmod later
+   than the archived version means the article changed).
 
 `lastmod` is the time the page last changed, so it is an upper bound on the publication time:
 an entry whose lastmod is before --since was also published before it. An entry whose time has
-no offset (`2021-02-18`, `2021-02-18T10:00`) could be in any zone: for window and "unchanged"
-checks it counts as late as it could be (14 hours after the same wall-clock time in UTC, and
-the end of the day for a date alone), so naive dates never cause a wrong skip.
+no offset (`2021-02-18`, `2021-02-18T10:00`) could be in any zone: against --since it counts as
+late as it could be (scraper.window.latest_instant), so naive dates never cause a wrong skip.
 
 Security: content is parsed with entity expansion, DTD loading and network access off; gzip
 content is decompressed in a stream and refused past MAX_SITEMAP_BYTES (a gzip bomb is a
@@ -43,21 +39,20 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 
 from scraper.dates import parse_timestamp, sort_key
 from scraper.discover.htmldoc import clean_text, is_local, resolve
-from scraper.discover.model import Link
-from scraper.discover.robots import Robots
 from scraper.discover.sniff import is_feed, is_gzip, is_html
 from scraper.discover.xmlsafe import element_text, local_name, parse_xml, strip_leading_space
 from scraper.errors import FeedError
+from scraper.robotstxt import Robots
 from scraper.urls import url_key
+from scraper.window import latest_instant
 
-SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 _CHUNK = 256 * 1024
@@ -66,17 +61,18 @@ _CHUNK = 256 * 1024
 # Math's index, the common news sitemap name).
 CANDIDATE_PATHS = ("/wp-sitemap.xml", "/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml")
 
-# Children that list archive pages (categories, tags, authors), never articles.
+# Children that list archive pages (categories, tags, authors), never articles; Ghost's
+# sitemap-tags.xml, sitemap-authors.xml and sitemap-pages.xml (its static pages) too.
 _ARCHIVE_CHILD = re.compile(
     r"(?:^|/)(?:wp-sitemap-(?:taxonomies|users)-[^/]*"
-    r"|(?:category|post_tag|tag|author|product_cat|product_tag)-sitemap\d*\.xml(?:\.gz)?)$",
+    r"|(?:category|post_tag|tag|author|product_cat|product_tag)-sitemap\d*\.xml(?:\.gz)?"
+    r"|sitemap-(?:tags|authors|pages)\d*\.xml(?:\.gz)?)$",
     re.IGNORECASE,
 )
 # The page number at the end of a child's file name: wp-sitemap-posts-post-3.xml, post-sitemap2.xml.
 _PAGE_NUMBER = re.compile(r"^(?P<stem>.*?)(?P<number>\d*)(?P<ext>\.xml(?:\.gz)?)?$", re.IGNORECASE)
 
 # How late a time without an offset can be, as an instant (UTC+14 is the earliest zone).
-_NAIVE_SLACK = timedelta(hours=14)
 
 Element = etree._Element
 
@@ -312,53 +308,7 @@ def order_children(children: Sequence[SitemapEntry], since: datetime | None) -> 
     return dated + [child for _, child in keyed]
 
 
-def _latest_instant(value: datetime) -> datetime:
-    """The latest UTC instant a datetime can mean (naive = unknown zone; midnight = maybe a date)."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    latest = value.replace(tzinfo=UTC) + _NAIVE_SLACK
-    if value.time() == time(0):
-        latest += timedelta(days=1)
-    return latest
-
-
-def _earliest_instant(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    return value.replace(tzinfo=UTC) - _NAIVE_SLACK
-
-
 def _before(value: datetime, since: datetime) -> bool:
     """True when `value` is surely before `since` (`since` naive = UTC)."""
     bound = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
-    return _latest_instant(value) < bound
-
-
-def in_window(entry: SitemapEntry, since: datetime | None, until: datetime | None = None) -> bool:
-    """False only when the entry's dates prove it outside the --since/--until window: its
-    publication date (or, failing that, its lastmod, an upper bound on it) is before `since`,
-    or its publication date is after `until`. Undated entries are in the window."""
-    if since is not None:
-        newest = entry.published or entry.lastmod
-        if newest is not None and _before(newest, since):
-            return False
-    if until is not None and entry.published is not None:
-        bound = until if until.tzinfo is not None else until.replace(tzinfo=UTC)
-        if _earliest_instant(entry.published) > bound:
-            return False
-    return True
-
-
-def is_unchanged(entry: SitemapEntry, known: datetime | None) -> bool:
-    """True when the archive's version (`known`: its modified time, or the time it was fetched)
-    is at least as new as the entry's lastmod: the page need not be downloaded again."""
-    if entry.lastmod is None or known is None:
-        return False
-    bound = known if known.tzinfo is not None else known.replace(tzinfo=UTC)
-    return _latest_instant(entry.lastmod) <= bound
-
-
-def to_links(entries: Iterable[SitemapEntry]) -> tuple[Link, ...]:
-    """Entries as discovery Links. `published` is the news publication date only (a lastmod is
-    not a publication date)."""
-    return tuple(Link(url=entry.url, published=entry.published, title=entry.title) for entry in entries)
+    return latest_instant(value) < bound

@@ -28,7 +28,6 @@ _SITEMAP_ROOT_RE = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(?:urlset|sitemapindex)(
 _HTML_START_RE = re.compile(r"<(?:!doctype\s+html|html|head|body)(?=[\s>])", re.IGNORECASE)
 _HTML_ANYWHERE_RE = re.compile(r"<(?:html|head|body)(?=[\s>])", re.IGNORECASE)
 
-FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from scraper.urls import without_session_ids
+
 # Links that are never articles.
 SKIP_SEGMENTS = frozenset(
     {"category", "tag", "tags", "author", "feed", "comments", "trackback", "wp-admin", "wp-content",
@@ -19,8 +21,9 @@ PAGE_SEGMENT_RE = re.compile(r"/page/\d+/?$")
 
 
 def is_excluded(url: str) -> bool:
-    """Category/tag/author/feed/admin/login/comment/pagination/archive/media URLs, the home page."""
-    parts = urlsplit(url)
+    """Category/tag/author/feed/admin/login/comment/pagination/archive/media URLs, the home page
+    (judged without session ids: `/?sid=…` is the home page still)."""
+    parts = urlsplit(without_session_ids(url))
     path = parts.path or "/"
     lower = path.lower()
     segments = [s for s in lower.split("/") if s]
@@ -43,8 +46,8 @@ _ARTICLE_SUFFIXES = (".html", ".htm", ".shtml", ".php", ".asp", ".aspx")
 
 def looks_like_article(url: str) -> bool:
     """A URL shaped like a story rather than a section: digits (ids, dates), a long slug, or
-    a page file; "/world/" or "/sport/football/" are not."""
-    parts = urlsplit(url)
+    a page file; "/world/" or "/sport/football/" are not (nor "/world/?sid=8f3a…")."""
+    parts = urlsplit(without_session_ids(url))
     segments = [s for s in parts.path.split("/") if s]
     if any(_DIGITS_RE.search(s) for s in segments):
         return True

@@ -8,7 +8,8 @@
     parse_posts(content, headers)       -> PostsPage      one page of posts + X-WP-Total(Pages)
     parse_terms(content)                -> dict[int, str] categories, tags or users: id -> name
     post_times(post)                    -> (published, modified | None) with the site's offset
-    article_from_post(post, *, categories, tags, authors, source, fetched_at, ...) -> Article
+
+The record a post makes is the parse layer's: scraper.parse.wpjson.article_from_post.
 
 The walk (the caller fetches): `posts_url(..., page=1)`, then pages 2 … `total_pages`
 (X-WP-TotalPages). Posts come newest first (`orderby=date&order=desc`) and `after`/`before`
@@ -21,27 +22,10 @@ HTML challenge page, a theme that answers /wp-json/ with the home page) shows up
 from `parse_posts`/`parse_terms`/`parse_api_index` (or as a 401/403/404 from the fetcher): fall
 back to feeds, sitemaps or listing pages.
 
-What the REST data lacks, and the rules used:
-- **Offsets**: `date` is the site's wall-clock time without an offset, `date_gmt` the same
-  instant in UTC; the offset is their difference (`+04:30`, `+01:00`/`+02:00` across DST), so
-  the record shows the offset the HTML page shows. `modified` is None when it is not after the
-  publication time (WordPress sets modified = date on posts never edited).
-- **Lede**: the excerpt is the lede only when it is hand-written. WordPress fills an empty
-  excerpt with the first 55 words of the content followed by " [&hellip;]" (themes change the
-  marker to "…" or "...", and may add a "Read more"/"Continue reading" link). An excerpt is
-  taken as auto-generated, so no lede, when it ends with the bracketed "[…]" marker, or when,
-  without its ellipsis and "Read more" tail, its words are the first words of the content's
-  text (the body text, or the raw text with captions, which WordPress's trimming keeps). A
-  hand-written excerpt loses a "Read more …" tail a theme added, nothing else.
-- **Category**: `category` is the first of the post's categories in the order the API lists
-  them. Core WordPress lists a post's terms by name, not with the primary category first (that
-  is a plugin's notion, e.g. Yoast's), so where the primary category matters take it from the
-  HTML page (`article:section`).
-- **Image and language**: not in these fields (the featured image needs another request);
-  `article_from_post` takes them as arguments (`language` from the home page's `<html lang>`).
-- **Body**: `content.rendered` goes through the HTML parser's body cleaner
-  (`scraper.parse.body.paragraphs`). A post whose title or body comes out empty (a page
-  builder, a password-protected post) raises ParseError: fetch its HTML page instead.
+Offsets: `date` is the site's wall-clock time without an offset, `date_gmt` the same instant in
+UTC; the offset is their difference (`+04:30`, `+01:00`/`+02:00` across DST), so the record shows
+the offset the HTML page shows. `modified` is None when it is not after the publication time
+(WordPress sets modified = date on posts never edited).
 """
 
 from __future__ import annotations
@@ -51,19 +35,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from scraper.discover.htmldoc import document_base, is_local, parse_html, resolve, tokens
-from scraper.errors import FeedError, ParseError
-from scraper.models import Article
-from scraper.parse.body import paragraphs
-from scraper.parse.text import clean_inline
-from scraper.urls import site_host
+from scraper.errors import FeedError
+from scraper.posts import WpPost
 
 API_REL = "https://api.w.org/"
 POST_FIELDS = (
@@ -73,39 +51,8 @@ POST_FIELDS = (
 TERM_FIELDS = ("id", "name")
 TERM_KINDS = ("categories", "tags", "users")
 MAX_PER_PAGE = 100  # WordPress refuses per_page above 100
-_MAX_OFFSET = timedelta(hours=14)
 _ONE_SECOND = timedelta(seconds=1)
-
-# The tail themes and WordPress put after an excerpt: an optional "Continue reading"/"Read more"
-# link text (with the post title and an arrow, say) after an optional ellipsis.
-_MORE_TAIL = re.compile(
-    r"\s*(?P<ellipsis>\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)?\s*(?:\b(?:continue reading|read more)\b.{0,200})?$",
-    re.IGNORECASE | re.DOTALL,
-)
-_READ_MORE = re.compile(r"\s*\b(?:continue reading|read more)\b.{0,200}$", re.IGNORECASE | re.DOTALL)
-_WORDS = re.compile(r"[^\s\u00a0]+")
-
-
-@dataclass(frozen=True)
-class WpPost:
-    """One post as the REST API gives it (HTML fields still rendered HTML).
-
-    `date`/`modified` are the site's wall-clock times without an offset, `date_gmt`/
-    `modified_gmt` the same instants in UTC, all as the API wrote them ("2021-02-18T10:46:00")."""
-
-    id: int
-    link: str
-    date: str
-    date_gmt: str
-    modified: str
-    modified_gmt: str
-    title_html: str
-    excerpt_html: str
-    content_html: str
-    categories: tuple[int, ...]
-    tags: tuple[int, ...]
-    author: int | None
-
+_SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class PostsPage:
@@ -230,12 +177,14 @@ def _load_json(content: bytes, url: str) -> Any:
         raise FeedError(url, "REST API answered with HTML, not JSON (API disabled or blocked?)")
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise FeedError(url, f"REST API response is not valid JSON ({exc.msg} at {exc.pos})") from None
+    except ValueError as exc:
+        raise FeedError(url, f"REST API response is not valid JSON ({exc})") from None
     except RecursionError:
         raise FeedError(url, "REST API response is nested too deeply to read") from None
     if isinstance(data, dict) and "code" in data and ("message" in data or "data" in data):
-        message = clean_inline(str(data.get("message") or ""))
+        message = _one_line(str(data.get("message") or ""))
         status = data.get("data", {}).get("status") if isinstance(data.get("data"), dict) else None
         detail = f" (HTTP {status})" if status else ""
         raise FeedError(url, f"REST API error {data['code']}{detail}: {message}".rstrip(": "))
@@ -320,7 +269,7 @@ def parse_terms(content: bytes, url: str = "REST API terms") -> dict[int, str]:
             continue
         term_id, name = item.get("id"), item.get("name")
         if isinstance(term_id, int) and not isinstance(term_id, bool) and isinstance(name, str):
-            found[term_id] = clean_inline(html_lib.unescape(name))
+            found[term_id] = _one_line(html_lib.unescape(name))
     return found
 
 
@@ -335,7 +284,7 @@ def parse_api_index(content: bytes, url: str = "REST API index") -> ApiIndex:
     except (TypeError, ValueError):
         gmt_offset = None
     return ApiIndex(
-        name=clean_inline(html_lib.unescape(str(data.get("name") or ""))),
+        name=_one_line(html_lib.unescape(str(data.get("name") or ""))),
         url=str(data.get("url") or ""),
         namespaces=tuple(str(ns) for ns in data["namespaces"]),
         timezone_string=str(data.get("timezone_string") or ""),
@@ -343,161 +292,6 @@ def parse_api_index(content: bytes, url: str = "REST API index") -> ApiIndex:
     )
 
 
-# ------------------------------------------------------------------------------ dates
-
-
-def _wall_clock(value: str) -> datetime | None:
-    """A REST date ("2021-02-18T10:46:00"), naive; None when absent or WordPress's zero date."""
-    value = value.strip()
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=None) if moment.tzinfo is not None else moment
-
-
-def _with_offset(local: str, gmt: str, post: WpPost) -> datetime | None:
-    wall = _wall_clock(local)
-    if wall is None:
-        return None
-    utc = _wall_clock(gmt)
-    if utc is None:
-        raise ParseError(post.link, f"REST post {post.id} has no date_gmt: cannot tell the site's offset")
-    offset = wall - utc
-    minutes = round(offset.total_seconds() / 60)
-    if abs(offset) > _MAX_OFFSET:
-        raise ParseError(post.link, f"REST post {post.id}: date and date_gmt are {offset} apart")
-    return wall.replace(tzinfo=timezone(timedelta(minutes=minutes)))
-
-
-def post_times(post: WpPost) -> tuple[datetime, datetime | None]:
-    """Published and modified as aware datetimes with the site's offset at each moment
-    (offset = local `date` - `date_gmt`). Modified is None unless it is after published.
-    ParseError when the post has no usable date."""
-    published = _with_offset(post.date, post.date_gmt, post)
-    if published is None:
-        raise ParseError(post.link, f"REST post {post.id} has no date")
-    try:
-        modified = _with_offset(post.modified, post.modified_gmt, post)
-    except ParseError:
-        modified = None
-    if modified is not None and modified <= published:
-        modified = None
-    return published, modified
-
-
-# ------------------------------------------------------------------------------ the record
-
-
-def _fragment_root(fragment: str) -> lxml_html.HtmlElement | None:
-    """The fragment inside `<html><body><div class="entry-content">`, as the HTML page has it."""
-    if not fragment.strip():
-        return None
-    try:
-        doc = lxml_html.document_fromstring(f'<html><body><div class="entry-content">{fragment}</div></body></html>')
-    except (etree.ParserError, ValueError):
-        return None
-    found = doc.find(".//body/div")
-    return found
-
-
-def body_paragraphs(fragment: str) -> list[str]:
-    """The paragraphs of an HTML fragment (REST `content.rendered`, `excerpt.rendered`) by the
-    same cleaner the HTML parser applies to a page's content container."""
-    container = _fragment_root(fragment)
-    return paragraphs([container]) if container is not None else []
-
-
-def fragment_text(fragment: str) -> str:
-    """An inline HTML fragment (a REST `title.rendered`) as one line of text."""
-    container = _fragment_root(fragment)
-    if container is None:
-        return ""
-    return clean_inline(container.text_content())
-
-
-def _words(text: str) -> list[str]:
-    return _WORDS.findall(text)
-
-
-def strip_more_tail(text: str) -> tuple[str, str]:
-    """The excerpt text without its trailing "…", "[…]" or "Read more …" tail, and the
-    ellipsis that was there ("" when none)."""
-    match = _MORE_TAIL.search(text)
-    if match is None or not match.group(0).strip():
-        return text, ""
-    return text[: match.start()].rstrip(" \t\n\r\f"), match.group("ellipsis") or ""
-
-
-def is_auto_excerpt(excerpt_text: str, content_texts: tuple[str, ...] | str) -> bool:
-    """True for an excerpt WordPress generated from the content, not a hand-written standfirst:
-    it ends with WordPress's "[…]" marker, or (tail removed) its words are the first words of
-    the content's text (`content_texts`: the body text and, say, the raw text with captions).
-    An empty excerpt counts as auto-generated."""
-    text, ellipsis = strip_more_tail(clean_inline(excerpt_text.replace("\u00a0", " ")))
-    if not text or ellipsis.startswith("["):
-        return True
-    words = _words(text)
-    candidates = (content_texts,) if isinstance(content_texts, str) else content_texts
-    return any(_words(content.replace("\u00a0", " "))[: len(words)] == words for content in candidates)
-
-
-def _lede(post: WpPost, body: list[str]) -> str:
-    """The hand-written excerpt's paragraphs without a "Read more" tail, or ""."""
-    lede_paragraphs = body_paragraphs(post.excerpt_html)
-    container = _fragment_root(post.content_html)
-    raw = clean_inline(container.text_content()) if container is not None else ""
-    if is_auto_excerpt(" ".join(lede_paragraphs), (" ".join(body), raw)):
-        return ""
-    last = _READ_MORE.sub("", lede_paragraphs[-1])
-    return "\n\n".join([*lede_paragraphs[:-1], last] if last else lede_paragraphs[:-1])
-
-
-def article_from_post(
-    post: WpPost,
-    *,
-    categories: Mapping[int, str],
-    tags: Mapping[int, str],
-    authors: Mapping[int, str],
-    source: str | None,
-    fetched_at: datetime | None,
-    language: str = "",
-    image: str = "",
-) -> Article:
-    """The record for a REST post: number = post id, url = link, title from title.rendered,
-    lede from a hand-written excerpt only, body from content.rendered through the body cleaner,
-    dates with the site's offset, category = the first category's name. Term ids missing from
-    the name maps are left out. ParseError when the title or body is empty (fetch the page)."""
-    title = fragment_text(post.title_html)
-    if not title:
-        raise ParseError(post.link, f"REST post {post.id} has no title")
-    body = body_paragraphs(post.content_html)
-    if not body:
-        raise ParseError(post.link, f"REST post {post.id} has no body text (protected or built by a plugin?)")
-    lede = _lede(post, body)
-    if lede and body[0] == lede:
-        body = body[1:] or body
-    published, modified = post_times(post)
-    category_names = tuple(dict.fromkeys(categories[i] for i in post.categories if categories.get(i)))
-    tag_names = tuple(dict.fromkeys(tags[i] for i in post.tags if tags.get(i)))
-    author = authors.get(post.author, "") if post.author is not None else ""
-    return Article(
-        source=source or site_host(post.link),
-        number=post.id,
-        url=post.link,
-        title=title,
-        body="\n\n".join(body),
-        lede=lede,
-        published=published,
-        modified=modified,
-        category=category_names[0] if category_names else "",
-        categories=category_names,
-        tags=tag_names,
-        author=author,
-        language=language,
-        image=image,
-        fetched_at=fetched_at,
-        extra={"via": "wp-json"},
-    )
+def _one_line(text: str) -> str:
+    """Whitespace runs as one space, stripped (names and messages from the API)."""
+    return _SPACES.sub(" ", text).strip()

@@ -32,7 +32,7 @@ def parse_xml(content: bytes, base_url: str, what: str) -> Element:
     except etree.XMLSyntaxError as exc:
         raise FeedError(base_url, f"malformed {what}: {clean_text(exc.msg or str(exc))}") from None
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]  # not in lxml-stubs
         raise FeedError(base_url, f"refused: the {what} declares XML entities (possible entity expansion attack)")
     return root
 

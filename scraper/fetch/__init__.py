@@ -5,7 +5,7 @@ Both return a scraper.models.Page for a usable page and raise scraper.errors.Fet
 
 from scraper.fetch.base import Clock, Fetcher, Sleep, utc_now
 from scraper.fetch.http import HttpFetcher
-from scraper.fetch.local import LocalFetcher, origin_of, site_origin_from_folder
+from scraper.fetch.local import LocalFetcher, site_origin_from_folder
 from scraper.fetch.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "LocalFetcher",
     "RetryPolicy",
     "Sleep",
-    "origin_of",
     "parse_retry_after",
     "site_origin_from_folder",
     "utc_now",

@@ -25,3 +25,18 @@ class Fetcher(Protocol):
     """
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page: ...
+
+
+class SiteFetcher(Fetcher, Protocol):
+    """A fetcher for one site, which also knows the sitemaps its robots.txt names (none when
+    robots.txt is not read: a saved copy, or --ignore-robots)."""
+
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]: ...
+
+
+class PrefixFetcher(Fetcher, Protocol):
+    """A Fetcher that can also read only the start of a body: with `prefix`, a body longer than
+    that many bytes (decoded) is cut there and the rest never read, instead of failing at the size
+    cap. For a file that is parsed from its first part, such as robots.txt (RFC 9309, 2.5)."""
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page: ...

@@ -12,7 +12,6 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
 from http import HTTPStatus
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +23,8 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from scraper import USER_AGENT
 from scraper.errors import FetchError
-from scraper.fetch.base import Clock, Fetcher, Sleep, utc_now
+from scraper.fetch.base import Clock, Sleep, utc_now
+from scraper.fetch.deadline import Deadline, DeadlineAdapter
 from scraper.fetch.retry import RetryPolicy
 from scraper.models import Page
 
@@ -32,13 +32,11 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_REDIRECTS = 10
 MAX_BYTES = 10 * 1024 * 1024
-MAX_SECONDS = 60.0  # for one whole response, however steadily a slow server drips it
+MAX_SECONDS = 60.0  # for one whole response, headers included, however steadily a slow server drips it
 CHUNK_BYTES = 64 * 1024
 DEFAULT_RETRY = RetryPolicy()
 USABLE_STATUSES = frozenset({200, 304})
 
-# Where redirects may lead, for the fetch in progress on this thread (see `scoped`): None = anywhere.
-REDIRECT_SCOPE: ContextVar[Callable[[str], bool] | None] = ContextVar("REDIRECT_SCOPE", default=None)
 
 
 def settle_environment(session: requests.Session, environ: Mapping[str, str] = os.environ) -> None:
@@ -56,16 +54,20 @@ def settle_environment(session: requests.Session, environ: Mapping[str, str] = o
 
 
 class RedirectRefused(requests.RequestException):
-    """A redirect to a URL outside the scope of the fetch in progress."""
+    """A redirect to a URL outside the fetcher's `redirect_scope`."""
 
 
 class HttpFetcher:
     """Fetch http(s) URLs. `timeout` is (connect, read) seconds; bodies over `max_bytes`
     (after gzip/deflate decoding, counted while decompressing) are refused, and so is a response
-    that takes more than `max_seconds` in all (a server that drips a byte at a time never trips
-    the read timeout). A compressed body that ends before its compressed stream does is an error,
-    not a shorter page. `sleep` and `clock` are injectable for tests.
-    A session passed in is used as is, except that its max_redirects is set to 10."""
+    that takes more than `max_seconds` in all, from connecting to the last byte of the body,
+    headers and redirects included (a server that drips a byte at a time never trips the read
+    timeout). A compressed body that ends before its compressed stream does is an error, not a
+    shorter page. `redirect_scope(url)` says where redirects may lead (e.g. the source's own
+    site; None: anywhere). `sleep` and `clock` are injectable for tests.
+    A session passed in is used as is, except that its max_redirects is set to 10 (several fetchers
+    may share one: the scope is this fetcher's, not the session's) and its http(s) adapters are
+    replaced by ones whose connections the time limit can cut (fetch/deadline.py)."""
 
     def __init__(
         self,
@@ -79,27 +81,32 @@ class HttpFetcher:
         user_agent: str = USER_AGENT,
         clock: Clock = utc_now,
         before_request: Callable[[str], None] | None = None,
+        redirect_scope: Callable[[str], bool] | None = None,
     ) -> None:
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         if self._own_session:
             settle_environment(self.session)
         self.session.max_redirects = MAX_REDIRECTS
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, DeadlineAdapter())
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
         self.retry = retry
         self.user_agent = user_agent
         self.before_request = before_request
+        self.redirect_scope = redirect_scope
         self._sleep = sleep
         self._clock = clock
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
-        """A Page for a 200 (or 304); FetchError for anything else, after retries."""
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
+        """A Page for a 200 (or 304); FetchError for anything else, after retries. With `prefix`,
+        only the body's first `prefix` bytes are read (see PrefixFetcher)."""
         _check_url(url)
         retrying = self.retry.retrying(sleep=self._sleep, clock=self._clock)
         try:
-            page: Page = retrying(self.fetch_once, url, headers)
+            page: Page = retrying(self.fetch_once, url, headers, prefix=prefix)
         except FetchError as error:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1:
@@ -110,33 +117,41 @@ class HttpFetcher:
             return page
         raise self._status_error(url, page, retrying.statistics.get("attempt_number", 1))
 
-    def fetch_once(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+    def fetch_once(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
         """One request, no retries. Returns a Page for any HTTP status, with the body read only
-        for a 200; raises FetchError for transport failures (retryable when trying again may help)."""
+        for a 200; raises FetchError for transport failures (retryable when trying again may help).
+        All of it (connect, headers, redirects, body) must be over within max_seconds."""
         _check_url(url)
         if self.before_request is not None:
             self.before_request(url)
-        started = time.monotonic()
-        try:
-            with self.session.get(
-                url,
-                headers=self._request_headers(headers),
-                timeout=self.timeout,
-                stream=True,
-                allow_redirects=True,
-                hooks={"response": _check_redirect},
-            ) as response:
-                content = self._read_body(url, response, started) if response.status_code == 200 else b""
-                return Page(
-                    requested_url=url,
-                    final_url=response.url or url,
-                    status=response.status_code,
-                    headers={key.lower(): value for key, value in response.headers.items()},
-                    content=content,
-                    fetched_at=self._clock(),
-                )
-        except requests.RequestException as error:
-            raise self._transport_error(url, error) from error
+        with Deadline(self.max_seconds) as deadline:
+            try:
+                with self.session.get(
+                    url,
+                    headers=self._request_headers(headers),
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=True,
+                    hooks={"response": self._check_redirect},
+                ) as response:
+                    content = self._read_body(url, response, deadline, prefix) if response.status_code == 200 else b""
+                    page = Page(
+                        requested_url=url,
+                        final_url=response.url or url,
+                        status=response.status_code,
+                        headers={key.lower(): value for key, value in response.headers.items()},
+                        content=content,
+                        fetched_at=self._clock(),
+                    )
+            except Exception as error:
+                if deadline.expired:  # the watchdog cut the socket: whatever broke, that is why
+                    raise self._overtime(url) from error
+                if isinstance(error, requests.RequestException):
+                    raise self._transport_error(url, error) from error
+                raise
+        if deadline.expired:  # cut at the end of a body without a length: it only looks whole
+            raise self._overtime(url)
+        return page
 
     def close(self) -> None:
         """Close the session if this fetcher created it."""
@@ -151,29 +166,44 @@ class HttpFetcher:
     ) -> None:
         self.close()
 
+    def _check_redirect(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """A response hook, run on every response of a redirect chain before the next hop is asked for."""
+        if self.redirect_scope is not None and response.is_redirect:
+            target = urljoin(response.url, response.headers.get("location", ""))
+            if not self.redirect_scope(target):
+                response.close()
+                raise RedirectRefused(target)
+
     def _request_headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = {"User-Agent": self.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
         headers.update(extra or {})
         return headers
 
-    def _read_body(self, url: str, response: requests.Response, started: float) -> bytes:
+    def _read_body(self, url: str, response: requests.Response, deadline: Deadline, prefix: int | None) -> bytes:
         """The decoded body, refusing more than max_bytes (declared, or counted while streaming and
-        decompressing), more than max_seconds in all, and a compressed stream cut short."""
+        decompressing), more than max_seconds in all, and a compressed stream cut short. With
+        `prefix` (at most max_bytes), the first `prefix` bytes, however long the body is."""
         declared = response.headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > self.max_bytes and (prefix is None or prefix > self.max_bytes):
             raise self._too_large(url)
         chunks: list[bytes] = []
         total = 0
         for chunk in _read_chunks(response):
             total += len(chunk)
+            if prefix is not None and total >= prefix:
+                chunks.append(chunk[: len(chunk) - (total - prefix)])
+                return b"".join(chunks)  # the rest is never read (closing the response drops the connection)
             if total > self.max_bytes:
                 raise self._too_large(url)
-            if time.monotonic() - started > self.max_seconds:
-                raise FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
+            if time.monotonic() > deadline.at:
+                raise self._overtime(url)
             chunks.append(chunk)
         if total and not _decoder_finished(response):  # (an empty body is only empty)
             raise FetchError(url, "compressed response body ends before its compressed data does", retryable=True)
         return b"".join(chunks)
+
+    def _overtime(self, url: str) -> FetchError:
+        return FetchError(url, f"response took longer than {self.max_seconds:g} s", retryable=True)
 
     def _too_large(self, url: str) -> FetchError:
         return FetchError(url, f"response larger than {_size(self.max_bytes)} cap")
@@ -209,34 +239,6 @@ class HttpFetcher:
         if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
             return FetchError(url, f"invalid URL: {_one_line(error)}")
         return FetchError(url, f"request failed: {_one_line(error)}")
-
-
-def _check_redirect(response: requests.Response, *args: object, **kwargs: object) -> None:
-    """A response hook, run on every response of a redirect chain before the next hop is asked for."""
-    allowed = REDIRECT_SCOPE.get()
-    if allowed is not None and response.is_redirect:
-        target = urljoin(response.url, response.headers.get("location", ""))
-        if not allowed(target):
-            response.close()
-            raise RedirectRefused(target)
-
-
-class ScopedFetcher:
-    """A fetcher whose redirects may only lead where `allowed` says (e.g. the source's own site)."""
-
-    def __init__(self, inner: Fetcher, allowed: Callable[[str], bool]):
-        self.inner = inner
-        self.allowed = allowed
-
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
-        token = REDIRECT_SCOPE.set(self.allowed)
-        try:
-            return self.inner.fetch(url, headers)
-        finally:
-            REDIRECT_SCOPE.reset(token)
-
-    def __getattr__(self, name: str) -> object:  # e.g. the robots layer's `rules`
-        return getattr(self.inner, name)
 
 
 def _read_chunks(response: requests.Response) -> Iterator[bytes]:

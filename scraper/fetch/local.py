@@ -18,27 +18,9 @@ from scraper.encoding import decode_html, sniff_content_type
 from scraper.errors import FetchError
 from scraper.fetch.http import MAX_BYTES
 from scraper.models import Page
+from scraper.urls import origin_of
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SAFE = "/!$&'()*+,;=:@~"
-
-
-def origin_of(url: str) -> str:
-    """`scheme://host[:port]` of a URL, lower-case, without a default port; "" when it has no host."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if not scheme or not host:
-        return ""
-    try:
-        port = parts.port
-    except ValueError:
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}"
 
 
 def _site(origin: str) -> str:
@@ -63,6 +45,10 @@ class LocalFetcher:
         self.origin = self.root.as_uri() if origin.lower().startswith("file:") else origin_of(origin)
         if not self.origin:
             raise ValueError(f"not a site origin: {origin!r}")
+
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]:
+        """None known: a saved copy obeys no robots.txt (read it as a page, if it was saved)."""
+        return ()
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         """The saved file for `url` as a 200 Page (headers are ignored: there is no server)."""

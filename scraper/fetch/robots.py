@@ -5,8 +5,18 @@ Each origin's robots.txt is read once per run, through the same (throttled) fetc
 `RobotsCache` (the archive keeps one), a copy younger than 24 hours (RFC 9309's limit, or the
 response's shorter `Cache-Control: max-age`) is used without a request, an older one is
 revalidated with a conditional GET, and when the site cannot be reached (no answer, 429, 5xx) the
-last copy is used whatever its age, as RFC 9309 allows. A cron run every 15 minutes thus asks for
+last copy is used whatever its age, as RFC 9309 allows. Without a copy, an unreachable robots.txt
+makes every URL of the site fail with RobotsUnavailable for the rest of the run (a failure to
+report once, not URLs "disallowed" to skip in silence). A cron run every 15 minutes thus asks for
 robots.txt about once a day.
+
+Only the first MAX_ROBOTS_CHARS bytes (500 KiB) of a robots.txt are downloaded, up to the last
+whole line: a bigger file is parsed from its first part (RFC 9309, 2.5), never taken for "no
+robots.txt" as a size-cap error would be.
+
+A Crawl-delay is honoured up to MAX_CRAWL_DELAY (60 s): a host that asks for more (`3600`, `1e12`,
+`inf`) is scraped at that pace, and `on_note` is told once per run, in one line naming the host and
+what it asked for.
 """
 
 from __future__ import annotations
@@ -17,12 +27,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
+from urllib.parse import urlsplit
 
-from scraper.discover.robots import Robots, robots_url
-from scraper.errors import FetchError
-from scraper.fetch.base import Fetcher
-from scraper.fetch.local import origin_of
+from scraper.errors import FetchError, RobotsDisallowed
+from scraper.fetch.base import PrefixFetcher
 from scraper.models import CachedRobots, Page
+from scraper.robotstxt import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots, robots_url
+from scraper.urls import origin_of
 
 MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
@@ -44,29 +55,54 @@ def freshness(headers: Mapping[str, str]) -> float:
     return min(MAX_AGE, float(found.group(1))) if found else MAX_AGE
 
 
-class RobotsDisallowed(FetchError):
-    """The site's robots.txt disallows this URL: skipped, not failed."""
+class RobotsUnavailable(FetchError):
+    """The site's robots.txt could not be read (5xx or 429 after the retries, or no answer: a
+    timeout, a refused or broken connection) and no earlier copy is kept: nothing on the site is
+    fetched this run. A failure of the source, not a skip: the caller counts it once per source
+    (`robots_url` and `cause` say what happened, in one line: `summary`) and stops the source;
+    a later run tries again."""
 
-    def __init__(self, url: str):
-        super().__init__(url, "disallowed by robots.txt")
+    def __init__(self, url: str, robots_url: str, cause: FetchError):
+        self.robots_url = robots_url
+        self.cause = cause
+        super().__init__(url, f"not fetched: {self.summary}", retryable=True)
+
+    @property
+    def summary(self) -> str:
+        """The one line for the source: `<robots.txt URL>: <why>; the site is not crawled this run`."""
+        return f"{self.robots_url}: {self.cause.reason}; the site is not crawled this run"
+
+
+def unreachable(error: FetchError) -> bool:
+    """Whether a failed robots.txt request means "the site cannot be reached" (RFC 9309, 2.3.1.4):
+    429, a 5xx, or a retryable failure without an answer. A 4xx means no rules; a failure that
+    trying again cannot mend (a TLS error, a redirect off the site) means no readable robots.txt."""
+    if error.status is not None:
+        return error.status == 429 or error.status >= 500
+    return error.retryable
 
 
 class RobotsFetcher:
     def __init__(
         self,
-        inner: Fetcher,
+        inner: PrefixFetcher,
         user_agent: str,
         *,
         on_crawl_delay: Callable[[str, float], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
         cache: RobotsCache | None = None,
         clock: Callable[[], float] = time.time,
     ):
+        """`on_crawl_delay(origin, seconds)` gets each host's Crawl-delay (at most MAX_CRAWL_DELAY);
+        `on_note(line)` hears what the user should know (a Crawl-delay that was clamped)."""
         self.inner = inner
         self.user_agent = user_agent
         self.on_crawl_delay = on_crawl_delay
+        self.on_note = on_note
         self.cache = cache
         self.clock = clock
         self._rules: dict[str, Robots] = {}
+        self._unreachable: dict[str, RobotsUnavailable] = {}  # origin -> why its robots.txt could not be read
         self._loading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self.skipped = 0
@@ -89,13 +125,27 @@ class RobotsFetcher:
                     self._rules[origin] = found
             return found
 
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]:
+        """The sitemaps the origin's robots.txt names (it is read once per run either way)."""
+        return tuple(self.rules(origin + "/").sitemaps())
+
     def _load(self, origin: str) -> Robots:
         location = robots_url(origin)
-        status, text = self._answer(location)
+        try:
+            status, text = self._answer(location)
+        except _Unreachable as down:
+            with self._lock:
+                self._unreachable[origin] = RobotsUnavailable(location, location, down.error)
+            return Robots.disallow_everything()
         robots = Robots.from_response(status, text, self.user_agent, location)
         delay = robots.crawl_delay()
         if delay and self.on_crawl_delay:
             self.on_crawl_delay(origin, delay)
+        if robots.asks_too_much() and self.on_note:
+            self.on_note(
+                f"{urlsplit(origin).netloc}: robots.txt asks for a Crawl-delay of {robots.delay:g} s; "
+                f"scraped {MAX_CRAWL_DELAY:g} s apart instead (the most scraper waits)"
+            )
         return robots
 
     def _answer(self, location: str) -> tuple[int, str]:
@@ -105,16 +155,18 @@ class RobotsFetcher:
         if cached is not None and cached.fresh(now):
             return cached.status, cached.text
         try:
-            page = self.inner.fetch(location, cached.validators() if cached else None)
+            page = self._first_part(location, cached.validators() if cached else None)
         except FetchError as error:
             if cached is not None and (error.status is None or error.status == 429 or error.status >= 500):
                 return cached.status, cached.text  # unreachable: the last copy, whatever its age
-            if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+            if unreachable(error):
+                raise _Unreachable(error) from error
+            if error.status is not None and 400 <= error.status < 500:
                 self._keep(location, CachedRobots(error.status, "", now, MAX_AGE))  # no robots.txt: no rules
                 return error.status, ""
-            # No answer at all: let the real request fail with its own error, rather than
-            # calling every URL of a dead server "disallowed".
-            return (error.status if error.status is not None else 404), ""
+            # No robots.txt to be read (a TLS error, a redirect off the site): no rules; a real
+            # request that must fail the same way fails with its own error.
+            return 404, ""
         if page.status == 304 and cached is not None:
             self._keep(location, replace(cached, checked=now, fresh_for=freshness(page.headers)))
             return cached.status, cached.text
@@ -126,13 +178,35 @@ class RobotsFetcher:
         )  # fmt: skip
         return page.status, text
 
+    def _first_part(self, location: str, headers: Mapping[str, str] | None) -> Page:
+        """robots.txt, cut after its last whole line within MAX_ROBOTS_CHARS bytes if longer."""
+        page = self.inner.fetch(location, headers, prefix=MAX_ROBOTS_CHARS + 1)
+        if len(page.content) <= MAX_ROBOTS_CHARS:
+            return page
+        if self.on_note:
+            self.on_note(f"{location}: larger than {MAX_ROBOTS_CHARS // 1024} KiB; its first part is obeyed")
+        head = page.content[:MAX_ROBOTS_CHARS]
+        return replace(page, content=head[: head.rfind(b"\n") + 1])
+
     def _keep(self, location: str, robots: CachedRobots) -> None:
         if self.cache is not None:
             self.cache.put_robots(location, robots)
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        """The page, unless robots.txt says no (RobotsDisallowed: a skip) or could not be read
+        (RobotsUnavailable: a failure of the whole site, for this run)."""
         if not self.rules(url).allowed(url):
             with self._lock:
-                self.skipped += 1
+                down = self._unreachable.get(origin_of(url))
+                if down is None:
+                    self.skipped += 1
+            if down is not None:
+                raise RobotsUnavailable(url, down.robots_url, down.cause)
             raise RobotsDisallowed(url)
         return self.inner.fetch(url, headers)
+
+
+class _Unreachable(Exception):
+    def __init__(self, error: FetchError):
+        super().__init__(str(error))
+        self.error = error

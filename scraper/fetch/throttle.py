@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from scraper.errors import FetchError
-from scraper.fetch.base import Fetcher
+from scraper.fetch.base import PrefixFetcher
 from scraper.models import Page
 
-MAX_DELAY = 60.0
+MAX_DELAY = 60.0  # the longest wait between two requests to a host: backoff and Crawl-delay alike
 BACKOFF_STATUSES = frozenset({429, 503})
 
 
@@ -29,6 +29,7 @@ class Slot:
     concurrency: int
     base_delay: float = field(init=False)
     next_start: float = 0.0
+    last_start: float | None = None  # when the last request started (None: none yet)
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: threading.Semaphore = field(init=False)
 
@@ -72,9 +73,16 @@ class Throttle:
             self._slots.pop(host, None)
 
     def at_least(self, url: str, delay: float) -> None:
-        """Never start requests to this URL's host closer together than `delay` (a Crawl-delay)."""
+        """Never start requests to this URL's host closer together than `delay` (a Crawl-delay),
+        counting from the request that brought it (robots.txt), up to MAX_DELAY: a longer one (even
+        inf) is MAX_DELAY, a negative or NaN one is ignored."""
+        if not delay > 0:
+            return
+        delay = min(delay, MAX_DELAY)
         slot = self.slot(url)
         with slot.lock:
+            if slot.last_start is not None:
+                slot.next_start = max(slot.next_start, slot.last_start + delay)
             slot.base_delay = max(slot.base_delay, delay)
             slot.delay = max(slot.delay, delay)
 
@@ -95,6 +103,7 @@ class Throttle:
                 now = self.clock()
                 start = max(now, slot.next_start)
                 slot.next_start = start + slot.delay
+                slot.last_start = start
             if start > now:
                 self.sleep(start - now)
             yield slot
@@ -103,14 +112,14 @@ class Throttle:
 class ThrottledFetcher:
     """A Fetcher that waits its turn per host; the inner fetcher does the retrying."""
 
-    def __init__(self, inner: Fetcher, throttle: Throttle):
+    def __init__(self, inner: PrefixFetcher, throttle: Throttle):
         self.inner = inner
         self.throttle = throttle
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *, prefix: int | None = None) -> Page:
         with self.throttle.request(url) as slot:
             try:
-                page = self.inner.fetch(url, headers)
+                page = self.inner.fetch(url, headers, prefix=prefix)
             except FetchError as error:
                 if error.status in BACKOFF_STATUSES:
                     slot.penalise()

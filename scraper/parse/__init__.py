@@ -21,7 +21,9 @@ from scraper.models import Article, Page
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
+from scraper.parse.ghost import GhostParser
 from scraper.parse.overrides import with_selectors
+from scraper.parse.pagekind import not_article_kind
 from scraper.parse.wordpress import WordPressParser
 from scraper.urls import derive_number, site_host
 
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 # Most specific first; GenericParser matches every page and comes last.
-PARSERS: tuple[type[Parser], ...] = (WordPressParser, GenericParser)
+PARSERS: tuple[type[Parser], ...] = (GhostParser, WordPressParser, GenericParser)
 
 
 def choose_parser(doc: Document) -> type[Parser]:
@@ -56,31 +58,11 @@ def parse_html(
 ) -> Article:
     """`selectors`: per-source CSS selectors that override fields (see parse/overrides.py)."""
     doc = Document.parse(html, url)
-    if is_interstitial(doc, html):
-        raise ParseError(url, "a bot-check or interstitial page came instead of the article; will retry")
+    served = not_article_kind(doc, html)
+    if served is not None:  # a failure, retried later: never a record, never over an article
+        raise ParseError(url, f"{served.reason}; will retry")
     parser = with_selectors(choose_parser(doc), selectors or {})
     return parser(doc, timezone=timezone, source=source, fetched_at=fetched_at).parse()
-
-
-_INTERSTITIAL_TITLE = re.compile(
-    r"^\s*(just a moment|attention required|checking your browser|please wait|one more step|ddos protection"
-    r"|are you a robot|access denied|verify you are human)\b",
-    re.IGNORECASE,
-)
-_INTERSTITIAL_MARKERS = ("cf-browser-verification", "challenge-form", "cf_chl_", "cf-challenge")
-
-
-def is_interstitial(doc: Document, html: str) -> bool:
-    """A bot check or interstitial served in place of the page (Cloudflare's "Just a moment...",
-    a captcha): not the article, and not to be archived as one, since the URL would then count
-    as known and the real article never be fetched."""
-    if doc.has_jsonld_type("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle"):
-        return False
-    title = doc.root.findtext(".//title") or ""
-    if _INTERSTITIAL_TITLE.match(title):
-        return True
-    start = html[:20000]
-    return any(marker in start for marker in _INTERSTITIAL_MARKERS)
 
 
 def parse_page(
@@ -98,15 +80,16 @@ def parse_page(
 def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> dict[str, object]:
     """The whole record from the page alone (no archive, no network), as JSON-ready data. It never
     refuses: what the page lacks is left empty, and `extra` says why the archive would not take the
-    page as it is (`not_article`, `no_title`, `no_body`, `no_date`, `naive_time`, `interstitial`,
-    with reasons; `partial` for a paywalled or truncated article). A time of day without an offset
+    page as it is (`not_article`, `no_title`, `no_body`, `no_date`, `naive_time`, with reasons;
+    `not_article_kind` and `interstitial` for a page served instead of an article, see
+    parse/pagekind.py; `partial` for a paywalled or truncated article). A time of day without an offset
     and no `timezone` is kept as wall-clock time (`published` without an offset,
     `published_precision: "local"`)."""
     try:
         doc = Document.parse(html, url)
     except ParseError as error:  # nothing to read: an empty record that says why
         empty = Article(source=site_host(url), number=derive_number(url), url=url, title="", body="")
-        return {**empty.to_record(), "authors": [], "extra": {"unreadable": error.reason}}
+        return {**empty.to_record(), "extra": {"unreadable": error.reason}}
     article, problems = choose_parser(doc)(doc, timezone=timezone).build()
     if "naive_time" in problems:
         # Wall-clock time without an offset: read it as if UTC, then drop the offset again.
@@ -119,10 +102,10 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
             if moment is not None:
                 record[field] = moment.replace(tzinfo=None).isoformat()
                 extra[f"{field}_precision"] = "local"
-    if is_interstitial(doc, html):
-        problems = {"interstitial": "a bot-check or interstitial page, not the article", **problems}
+    served = not_article_kind(doc, html)
+    if served is not None:
+        problems = {"not_article_kind": served.kind, "interstitial": served.reason, **problems}
     extra.update(problems)
-    record["authors"] = [name.strip() for name in article.author.split(", ") if name.strip()]
     record["number"] = article.number
     record.pop("fetched_at", None)
     record["extra"] = extra

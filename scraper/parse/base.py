@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from lxml.html import HtmlElement
 
 from scraper.errors import NotAnArticle, ParseError
-from scraper.models import Article
+from scraper.models import Article, join_authors, split_authors
 from scraper.parse import jsonld
 from scraper.parse.body import element_text, paragraphs, plain_text
 from scraper.parse.content import find_content
@@ -60,6 +60,16 @@ def _fold(text: str) -> str:
 def unique(items: list[str]) -> tuple[str, ...]:
     """Items without repeats (first one kept) or empties, in order."""
     return tuple(dict.fromkeys(item for item in items if item))
+
+
+def without_repeats(found: list[str], *, lede: str, title: str, authors: tuple[str, ...]) -> list[str]:
+    """Body paragraphs without the lede repeated as the first one (unless it is the only one), and
+    without the headline or an author's name repeated inside the content container (they are not
+    body text)."""
+    if len(found) > 1 and lede and found[0] == lede:
+        found = found[1:]
+    repeated = {_fold(title), *(_fold(name) for name in authors)} - {""}
+    return [p for p in found if _fold(p) not in repeated] if repeated else found
 
 
 class Parser:
@@ -188,21 +198,16 @@ class Parser:
     def body_paragraphs(self) -> list[str]:
         exclude = {self.lede_element} if self.lede_element is not None else set()
         found = paragraphs(self.content, exclude, self.doc.boilerplate)
-        lede = self.lede()
-        if len(found) > 1 and lede and found[0] == lede:
-            found = found[1:]
-        if not found and lede:
+        if not found and self.lede():
             # The only text is the standfirst's (a short article, or its text shown twice): the
             # body is never left empty for the lede's sake.
-            found = paragraphs(self.content, (), self.doc.boilerplate) or lede.split("\n\n")
+            found = paragraphs(self.content, (), self.doc.boilerplate) or self.lede().split("\n\n")
         found = self._or_embedded(found)
         if not found:
             # Nothing the rules keep: the text of the containers (or of the page) as it stands, so
             # that a page with any text never comes out empty.
             found = plain_text(self.content, self.doc.boilerplate) or plain_text([self.doc.body], self.doc.boilerplate)
-        # The headline and the byline repeated inside the content container are not body text.
-        repeated = {_fold(self.title()), *(_fold(name) for name in self.author().split(", "))} - {""}
-        return [p for p in found if _fold(p) not in repeated] if repeated else found
+        return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
 
     def _or_embedded(self, found: list[str]) -> list[str]:
         """The body from the markup, or the one the page carries as data (see embedded.py) when the
@@ -249,8 +254,16 @@ class Parser:
     def tags(self) -> tuple[str, ...]:
         return unique(self.texts(self.tag_selectors, self.scope))
 
+    def authors(self) -> tuple[str, ...]:
+        """Every author, in byline order. A parser that gives only `author()` (the display form)
+        has it split at ", " (the names it joined)."""
+        if type(self).author is not Parser.author:
+            return split_authors(self.author())
+        return unique(self.texts(self.author_selectors, self.scope))
+
     def author(self) -> str:
-        return ", ".join(unique(self.texts(self.author_selectors, self.scope)))
+        """The authors' display form: their names joined with ", "."""
+        return join_authors(self.authors())
 
     def image(self) -> str:
         return ""
@@ -311,7 +324,7 @@ class Parser:
             category=categories[0] if categories else "",
             categories=categories,
             tags=self.tags(),
-            author=self.author(),
+            authors=self.authors(),
             language=self.language(),
             image=self.image(),
             fetched_at=self.fetched_at,

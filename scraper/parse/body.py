@@ -267,10 +267,10 @@ def _read(
         walker.children(container)
         walker.out.flush()
     found = walker.out.paragraphs
-    captions = _image_texts(containers)
+    image_texts = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or is_credit_caption(p) or is_consent_placeholder(p) or _fold(p) in captions)
+             or is_credit_caption(p) or is_consent_placeholder(p) or _fold(p) in image_texts)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").

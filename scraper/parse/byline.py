@@ -19,20 +19,31 @@ from lxml.html import HtmlElement
 from scraper.parse.text import collapse
 
 _LABEL = re.compile(
-    r"^(?:(?:written|posted|published|reported|words|text|story|article)\s+)?(?:by|von|por|par|door)\s*:?\s+"
-    r"|^(?:author|autor|auteur|writer)\s*:\s*",
+    r"^(?:(?:written|posted|published|reported|words|text|story|article|(?:ein\s+|eine\s+)?(?:kommentar|analyse"
+    r"|gastbeitrag|interview|essay|reportage)|commentary|analysis|opinion|column)\s+)?(?:by|von|por|par|door)\s*:?\s+"
+    r"|^(?:author|autor|autorin|auteur|writer|text|texto|testo)\s*:\s*",
     re.IGNORECASE,
 )
+# A byline part that is only a label ("By", "Kommentar von") or a role after a CJK name ("신현주 기자").
+_LABEL_ONLY = re.compile(
+    r"^(?:(?:written|posted|reported|ein|eine|kommentar|analyse|gastbeitrag|interview)\s+)?(?:by|von|por|par|door)$",
+    re.IGNORECASE,
+)
+_CJK_ROLE = re.compile(r"\s*(?:기자|특파원|통신원|객원기자|記者|记者|特派員|特派员|編集委員)$")
+_INNER_PARENS = re.compile(r"^[^\W\d_][^()@|]*\([^()]{2,40}\)(?=\s+(?!(?:and|und|et|y|e|og|och)\b)[^\W\d_])")
+# Code or markup leaking into a byline (`window._q.push`, `{{author}}`), not a name.
+_CODE = re.compile(r"[{}<>=;\[\]$]|\w\.\w+\.\w|\b_\w")
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 # Where the names end: a separator, a handle, a parenthesis, a dateline word, a date, a digit.
 _CUT = re.compile(
     r"\s+(?:\||—|–|-|•|·|/)(?:\s+|$)|\s*[@(／｜]|\s*\n"
-    r"|\s+(?:published|updated|posted|last updated|first published)\b"
+    r"|(?:^|\s+)(?:published|updated|posted|last updated|first published)\b"
     rf"|\s+(?:on|at)\s+(?=(?:{_WEEKDAYS}|{_MONTHS}|\d))"
     rf"|(?:^|[\s,]+)(?:{_WEEKDAYS})\b,?"
     rf"|(?:^|[\s,]+)(?:{_MONTHS})[a-z]*\.?\s+\d"
-    r"|(?:^|[\s,]+)\d",
+    r"|(?:^|[\s,]+)\d"
+    r"|,?\s+in\s+(?=(?-i:[A-Z]))",  # "TPN, in News · Portugal": the sections it was filed in
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:and|&|und|e|y|et|og|och)\s+|(?<=\w{3})\.\s+(?=[A-Z])")
@@ -40,7 +51,7 @@ _SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:and|&|und|e|y|et|og|och)\s+|(?<=\w{3})\.\
 _ROLE = re.compile(
     r"\b(?:press|writer|writers|reporter|correspondent|contributor|contributing|editor|editors|staff|media|"
     r"news|bureau|agency|desk|team|wire|service|services|international|network|magazine|online|digital|"
-    r"columnist|photographer|producer|analyst|sports|national|political|senior|special)\b"
+    r"columnist|photographer|producer|analyst|sports|national|political|senior|special|professor)\b"
     r"|\w\.(?:com|net|org|co|in|ca|uk|de|fr|au)\b",
     re.IGNORECASE,
 )
@@ -71,11 +82,16 @@ def split_names(text: str, site_names: frozenset[str] = frozenset()) -> list[str
     """The names in a byline text (see the module docstring); [] when it holds none."""
     line = collapse(text.replace("\u00a0", " ")).strip(" ／｜|·•")
     line = _LABEL.sub("", line, count=1)
-    cut = _CUT.search(line)
+    # A parenthesis inside a name ("Bruno (Henrique Zecchin) Rodrigues") is part of it; one at
+    # the end ("Jane Doe (Reuters)") is an affiliation, cut below.
+    inner = _INNER_PARENS.search(line)
+    cut = _CUT.search(line, inner.end()) if inner else _CUT.search(line)
     if cut is not None:
         line = line[: cut.start()]
-    parts = [p.strip(" .,:;") for p in _SPLIT.split(line)]
-    parts = [p for p in parts if p and any(ch.isalpha() for ch in p)]
+    parts = [_CJK_ROLE.sub("", p.strip(" .,:;&")).strip(" .,:;&") for p in _SPLIT.split(line)]
+    parts = [p for p in parts if p and any(ch.isalpha() for ch in p) and not _LABEL_ONLY.match(p)]
+    if any(looks_like_code(p) for p in parts):
+        return []
     if not parts or any(len(p) > MAX_NAME_CHARS or len(p.split()) > MAX_NAME_WORDS for p in parts):
         return []
     return drop_affiliations(parts, site_names)
@@ -98,6 +114,11 @@ def class_words(element: HtmlElement, *, with_id: bool = True) -> set[str]:
     """The words of an element's class (and id) attributes, lower case."""
     raw = f"{element.get('class') or ''} {element.get('id') or '' if with_id else ''}"
     return {w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub(" ", raw)) if w}
+
+
+def looks_like_code(text: str) -> bool:
+    """Script or template text rather than a name (`window._folmq.push`, `{{ author }}`)."""
+    return bool(_CODE.search(text))
 
 
 def looks_like_slug(name: str) -> bool:

@@ -4,7 +4,7 @@ Accepted: ISO 8601 with or without an offset or `Z`, with or without seconds, da
 (`Thu, 18 Feb 2021 10:46:00 +0430`); a few common spellings with a space instead of `T` or a
 trailing `UTC`/`GMT`. The site's own offset is kept exactly (`+04:30` stays `+04:30`); a value
 without one is read as wall-clock time in the zone given, and without a zone that is an error.
-Sub-second parts are dropped.
+Sub-second parts are kept as the page gives them (the publisher's own instant, to the millisecond).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _fixed_offset(moment: datetime) -> datetime:
     offset = moment.utcoffset() or timedelta(0)
     zone = UTC if not offset else timezone(offset)
-    return moment.replace(tzinfo=zone, microsecond=0)
+    return moment.replace(tzinfo=zone)
 
 
 def localise(moment: datetime, tz: ZoneInfo | None, *, url: str = "") -> datetime:

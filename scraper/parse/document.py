@@ -142,7 +142,9 @@ def _meta_tags(root: HtmlElement) -> Mapping[str, tuple[str, ...]]:
             key = "itemprop:" + element.get("itemprop", "")
         content = element.get("content")
         if key and content is not None:
-            found.setdefault(collapse(key).lower(), []).append(clean_inline(content))
+            # RDFa lets one tag give several properties: property="og:title twitter:title".
+            for name in collapse(key).lower().split(" ") if element.get("property") else [collapse(key).lower()]:
+                found.setdefault(name, []).append(clean_inline(content))
     return MappingProxyType({key: tuple(values) for key, values in found.items()})
 
 

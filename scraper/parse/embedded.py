@@ -115,8 +115,8 @@ def _script_bodies(doc: Document) -> list[str]:
             continue
         for data in _json_values(text, kind):
             found += _bodies_in(data)
-    for value in _PROPS(doc.root):
-        if len(value) >= MIN_SCRIPT_CHARS:
+    for value in _PROPS(doc.root):  # type: ignore[union-attr]  # an attribute XPath: strings only
+        if isinstance(value, str) and len(value) >= MIN_SCRIPT_CHARS:
             for data in _json_values(value, "json"):
                 found += _bodies_in(data)
     return found

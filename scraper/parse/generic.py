@@ -4,11 +4,16 @@ extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata,
 (`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
 containers by paragraph text.
 
-Title: the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first title
-is a variant of it, else JSON-LD/OpenGraph/<title>, without a site-name suffix (`og:site_name`,
-the application name, the JSON-LD publisher or the host name). Author: the markup's names,
-unless the byline shown beats them (they are the site's name, a login or "staff", or the byline
-names more people); names are cleaned by `byline.split_names`. Language: see `language.py`.
+Title: the JSON-LD headline when og:title says the same (an <h1> without its kicker loses to
+them); else the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first
+title or most of its titles are variants of it and it is not another story's, else
+JSON-LD/Dublin Core/OpenGraph/<title>; without a site-name suffix (`og:site_name`, the
+application name, the JSON-LD publisher or the host name); entities a page encoded twice decoded.
+Author: the markup's names, unless the byline shown beats them (they are the site's name, a
+shared account, a login or "staff", or the byline names more people), else a bold credit opening
+the body; never script text or a numeric id; names are cleaned by `byline.split_names`.
+Dates: see `_choose` and `fallback_published` (the last resorts are in `pagedates.py`).
+Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
@@ -20,6 +25,7 @@ names the element that is.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -41,14 +47,18 @@ from scraper.parse.byline import (
     drop_affiliations,
     fold_name,
     is_person_name,
+    looks_like_code,
     looks_like_slug,
     split_names,
 )
 from scraper.parse.dates import Dated, best_dated, rank
 from scraper.parse.document import Document, jsonld_types
 from scraper.parse.jsonld import ARTICLE_TYPES
+from scraper.parse.metadates import meta_dates
+from scraper.parse.pagedates import attribute_dates, first_text_date, in_comments, loose_datelines
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.standfirst import described_element
+from scraper.parse.teasers import in_teaser, is_teaser_link, outweighs_teasers, own_urls
 from scraper.parse.text import clean_inline
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
@@ -85,6 +95,8 @@ _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", 
 MAX_BYLINE_CHARS = 200
 BYLINE_WINDOW = 400  # elements after the headline searched for a byline
 _BY_LINE = re.compile(r"^(?:(?:written|posted|reported)\s+by|by|von|por|par|door)\s+\S", re.IGNORECASE)
+_AUTHOR_META = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author", "parsely-author",
+                "sailthru.author")
 _SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
 _SECTION_META = ("og:section", "section", "article-section")
 _LANGUAGE_META = ("og:locale", "og:language", "content-language", "dc.language", "language", "itemprop:inlanguage",
@@ -125,8 +137,47 @@ def strip_site_name(title: str, site_name: str | frozenset[str]) -> str:
 
 
 def _plain_text(element: HtmlElement) -> str:
-    """All of an element's text on one line, pieces separated (metadata boxes the body skips)."""
-    return clean_inline(" ".join(" ".join(element.itertext()).split()))
+    """All of an element's text on one line, pieces separated (metadata boxes the body skips);
+    not the text of scripts and styles inside it."""
+    pieces = element.itertext() if not element.xpath(".//script|.//style") else _text_outside_scripts(element)
+    return clean_inline(" ".join(" ".join(pieces).split()))
+
+
+def _text_outside_scripts(element: HtmlElement) -> Iterator[str]:
+    if element.tag in ("script", "style"):
+        yield element.tail or ""
+        return
+    yield element.text or ""
+    for child in element:
+        if isinstance(child.tag, str):
+            yield from _text_outside_scripts(child)
+        else:
+            yield child.tail or ""
+    yield element.tail or ""
+
+
+_ACCOUNT_PATH = re.compile(r"/(?:admin|administrator|editor|editors|redaktion|redaction|redaccion|webmaster|staff"
+                           r"|user|newsroom|desk)/?$", re.IGNORECASE)
+
+
+def _is_account_url(url: object) -> bool:
+    """An author page of a shared account (`/author/admin/`), not of a person."""
+    return isinstance(url, str) and bool(_ACCOUNT_PATH.search(urlsplit(url).path))
+
+
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,9});")
+
+
+def decode_entities(text: str) -> str:
+    """Text whose HTML entities were encoded twice (`R&uuml;ckbau`, `&#163;5`), decoded again."""
+    return html.unescape(text) if _ENTITY.search(text) else text
+
+
+def _starts_with(title: str, headline: str) -> bool:
+    """`title` is `headline` followed by a separator and more (`Headline - Site Name`)."""
+    if not title.startswith(headline) or len(title) == len(headline):
+        return False
+    return any(title[len(headline):].startswith(sep) for sep in (*_TITLE_SEPARATORS, " – ", "  "))
 
 
 def _words(text: str) -> set[str]:
@@ -163,8 +214,13 @@ class GenericParser(Parser):
     )  # fmt: skip
     # Fallbacks after JSON-LD and meta tags (the plain `*_selectors` are tried before them).
     title_fallback: ClassVar[Selectors] = ("[itemprop=headline]", "h1")
-    published_fallback: ClassVar[Selectors] = ("[itemprop=datePublished]", "time[datetime]")
-    modified_fallback: ClassVar[Selectors] = ("[itemprop=dateModified]",)
+    # hAtom microformat: `<abbr class="published" title="2011-03-30T21:05:00-07:00">`.
+    published_fallback: ClassVar[Selectors] = (
+        "[itemprop=datePublished]", "time[datetime]", "abbr.published[title]", ".hentry .published[title]",
+    )  # fmt: skip
+    modified_fallback: ClassVar[Selectors] = (
+        "[itemprop=dateModified]", "abbr.updated[title]", ".hentry .updated[title]",
+    )  # fmt: skip
     author_fallback: ClassVar[Selectors] = ("[itemprop=author] [itemprop=name]", "[rel=author]")
     published_meta: ClassVar[Selectors] = (
         "article:published_time", "og:article:published_time", "datePublished", "pubdate",
@@ -194,9 +250,18 @@ class GenericParser(Parser):
             or any("Article" in t or "BlogPosting" in t for t in doc.root.xpath("//@itemtype"))
         )
 
-    def teaser_headlines(self) -> int:
+    def teaser_headlines(self, scope: HtmlElement | None = None) -> int:
         """Linked headlines (`<h2><a>`) outside boilerplate: the cards of a listing page."""
-        return sum(1 for h in self.doc.select(TEASER_SELECTOR) if self.usable(h))
+        return sum(1 for a in self.doc.select(TEASER_SELECTOR, scope) if self.usable(a) and is_teaser_link(a))
+
+    def shows_an_article(self) -> bool:
+        """Without article markup, whether the page shows one: a headline over a substantial body
+        with few teaser cards inside it (see teasers.py), not at the site's root."""
+        url = urlsplit(self.page_url)
+        if self.headline_element is None or (url.netloc and url.path in ("", "/") and not url.query):
+            return False  # no headline, or the site's home page
+        inside = sum(self.teaser_headlines(container) for container in self.content)
+        return outweighs_teasers(self.body_paragraphs, inside)
 
     def check(self) -> None:
         if self.has_article_signals():
@@ -206,9 +271,9 @@ class GenericParser(Parser):
         if listing and types <= self.listing_types | _NEUTRAL_TYPES:
             raise NotAnArticle(self.page_url, f"{'/'.join(sorted(listing))} page, not an article")
         og_type = self.doc.meta_first("og:type").lower()
-        if og_type and og_type != "article":
-            raise NotAnArticle(self.page_url, f"og:type {og_type!r} page without article markup")
-        if self.teaser_headlines() >= MIN_TEASERS:
+        if og_type and og_type != "article" and not self.shows_an_article():
+            raise NotAnArticle(self.page_url, f"og:type {og_type!r} page without article markup or body")
+        if self.teaser_headlines() >= MIN_TEASERS and not self.shows_an_article():
             raise NotAnArticle(self.page_url, "listing page (linked headlines, no article markup)")
 
     # ---- fields --------------------------------------------------------------------------
@@ -244,11 +309,19 @@ class GenericParser(Parser):
     def _title(self) -> str:
         """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
-        visible = element_text(self.headline_element) if self.headline_element is not None else ""
-        # The headline shown wins when the markup's first title is a variant of it (an SEO title,
-        # a shortened social title, one cut short); a different text there means the <h1> is
-        # something else (the site's logo, another story's card).
-        if visible and (super().title() or not metas or similar(visible, metas[0])):
+        visible = self.visible_title(metas)
+        # The headline shown wins when the markup's first title, or most of its different titles,
+        # are variants of it (an SEO title, a shortened social title, one cut short, one with the
+        # site's name after it); else it is something else (the site's logo, another story's
+        # card), and so is one unlike every title of the markup when those agree with each other.
+        distinct = list(unique(metas))  # twitter:title mostly repeats og:title
+        variants = [m for m in distinct if similar(visible, m) or _starts_with(m, visible)] if visible else []
+        agreed = self.agreed_title()
+        if agreed and visible and fold_name(agreed) != fold_name(visible):
+            return strip_site_name(agreed, self.site_names)
+        if visible and not self.another_headline(visible, metas) and (
+            super().title() or not metas or metas[0] in variants or len(variants) > len(distinct) / 2
+        ):
             return strip_site_name(visible, self.site_names)
         for candidate in metas:
             title = strip_site_name(candidate, self.site_names)
@@ -256,14 +329,46 @@ class GenericParser(Parser):
                 return title
         return visible
 
+    def agreed_title(self) -> str:
+        """The title when the JSON-LD headline and og:title, written apart, say the same (it then
+        beats an <h1> without the kicker, or a rewritten one), else ""."""
+        headline = next((t for v in self.ld_values("headline") if (t := decode_entities(jsonld.first_text(v)))), "")
+        social = decode_entities(self.doc.meta_first("og:title"))
+        return social if headline and fold_name(headline) == fold_name(social) else ""  # og's spelling
+
+    def visible_title(self, metas: list[str]) -> str:
+        """The headline shown; spelt as a title of the markup when it is that title with the
+        separators lost between its pieces (`<h1><span>Kicker</span><span>Headline</span></h1>`
+        read as "KickerHeadline" where og:title has "Kicker: Headline")."""
+        if self.headline_element is None:
+            return ""
+        visible = decode_entities(element_text(self.headline_element))
+        pieces = [piece for piece in (clean_inline(t) for t in self.headline_element.itertext()) if piece]
+        if len(pieces) > 1:
+            folded = fold_name(visible)
+            for meta in metas:
+                title = strip_site_name(meta, self.site_names)
+                if fold_name(title) == folded and title != visible:
+                    return title
+        return visible
+
+    def another_headline(self, visible: str, metas: list[str]) -> bool:
+        """The headline found is unlike every title of the markup, and two of those agree (the
+        <h1> is another story's)."""
+        titles = [strip_site_name(m, self.site_names) for m in metas]
+        if any(similar(visible, t) or _starts_with(t, visible) for t in titles):
+            return False
+        return any(similar(a, b) for i, a in enumerate(titles) for b in titles[i + 1:])
+
     def meta_titles(self) -> list[str]:
-        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order."""
+        """Titles from JSON-LD, Dublin Core, OpenGraph/Twitter meta and <title>, in that order
+        (entities a page encoded twice decoded)."""
         found = [jsonld.first_text(v) for v in self.ld_values("headline")]
-        found += self.doc.meta_all("og:title", "twitter:title")
+        found += self.doc.meta_all("dc:title", "dc.title", "dcterms.title", "og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
-        return [text for text in found if text]
+        return [decode_entities(text) for text in found if text]
 
     def title_candidates(self) -> list[str]:
         visible = element_text(self.headline_element) if self.headline_element is not None else ""
@@ -279,8 +384,15 @@ class GenericParser(Parser):
         `itemprop` element, else "text"."""
         found: list[tuple[str, str]] = []
         for selector in selectors:
-            for element in self.doc.select(selector, self.scope):
-                value = clean_inline(element.get("datetime") or element.get("content") or element_text(element))
+            # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
+            # another story's).
+            found_here = sorted(self.doc.select(selector, self.scope),
+                                key=lambda element: (self.in_teaser(element), not self.usable(element)))
+            for element in found_here:
+                value = element.get("datetime") or element.get("content")
+                if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
+                    value = element.get("title")
+                value = clean_inline(value or element_text(element))
                 if not value:
                     continue
                 source = "time" if element.tag == "time" else "microdata" if element.get("itemprop") else "text"
@@ -289,6 +401,14 @@ class GenericParser(Parser):
                 else:
                     found.append((value, source))
         return found
+
+    def in_teaser(self, element: HtmlElement) -> bool:
+        """Inside a card that links to another story (see teasers.in_teaser)."""
+        return in_teaser(element, self._own_urls, self.doc.absolute)
+
+    @cached_property
+    def _own_urls(self) -> frozenset[str]:
+        return own_urls(self.doc.url, self.doc.canonical, self.doc.absolute(self.doc.meta_first("og:url")))
 
     def structured(self, values: list[str], source: str) -> list[tuple[str, str]]:
         """(value, source) pairs; a value that is not ISO 8601 ("01:38 PM IST Nov 20, 2019") is
@@ -308,6 +428,7 @@ class GenericParser(Parser):
         values += self.structured([jsonld.first_text(v) for v in self.ld_values("datePublished")], "json-ld")
         values += self.structured(self.doc.meta_all(*self.published_meta), "meta")
         values += self.sourced_time_values(self.published_fallback)
+        values += self.structured(meta_dates(self.doc.meta, "published"), "meta")
         return values + self.structured(self.ld_page_values("datePublished"), "json-ld")
 
     def modified_candidates(self) -> list[tuple[str, str]]:
@@ -315,6 +436,7 @@ class GenericParser(Parser):
         values += self.structured([jsonld.first_text(v) for v in self.ld_values("dateModified")], "json-ld")
         values += self.structured(self.doc.meta_all(*self.modified_meta), "meta")
         values += self.sourced_time_values(self.modified_fallback)
+        values += self.structured(meta_dates(self.doc.meta, "modified"), "meta")
         return values + self.structured(self.ld_page_values("dateModified"), "json-ld")
 
     def published_values(self) -> list[str]:
@@ -371,10 +493,34 @@ class GenericParser(Parser):
 
     @cached_property
     def dated(self) -> dict[str, Dated | None]:
-        return {
+        found = {
             "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
             "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
         }
+        if found["published"] is None:
+            found["published"] = self.fallback_published(found["modified"])
+        return found
+
+    def fallback_published(self, modified: Dated | None) -> Dated | None:
+        """When the markup, the datelines and the URL give no publication date: the time the page
+        says it was updated (the nearest bound known), then a date kept in an attribute, then a
+        loose dateline, then the first date written in the page's text (see pagedates.py), then
+        a date in the path of the page's image (`/uploads/2016/05/04/...`)."""
+        body = self.doc.body
+        groups: tuple[Callable[[], list[tuple[str, str]]], ...] = (
+            lambda: [(modified.moment.isoformat(), f"{modified.source} (updated)")] if modified else [],
+            lambda: attribute_dates(self.doc.root),
+            lambda: loose_datelines(body, self.usable, self.day_first),
+            lambda: first_text_date(body, self.usable, self.day_first),
+            lambda: [(found.isoformat(), "image-url")] if (found := read_url_date(self.image())) else [],
+        )
+        for group in groups:
+            found = best_dated(group(), self.timezone, url=self.page_url, fallback_offset=lambda: self.page_offset)
+            if found is not None:
+                if modified is not None and found.moment == modified.moment:
+                    return Dated(found.moment, found.source, modified.precision)
+                return found
+        return None
 
     def published(self) -> datetime | None:
         found = self.dated["published"]
@@ -433,20 +579,65 @@ class GenericParser(Parser):
         names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
         names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("author", "article:author", "parsely-author", "sailthru.author")
-                     if "://" not in n]
-        names = names or self.texts(self.author_fallback, self.scope)
+            # The first kind of author tag the page has (one tag per author), not all kinds mixed.
+            names = next((found for key in _AUTHOR_META
+                          if (found := [n for n in self.doc.meta_all(key) if "://" not in n])), [])
+        names = names or self.own_texts(self.author_fallback) or self.microdata_authors()
         return self.clean_names(names)
+
+    def own_texts(self, selectors: Selectors) -> list[str]:
+        """Like `texts` in the article scope, without what sits in another story's card (a
+        teaser's `rel=author` link is that story's writer)."""
+        for selector in selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if self.usable(el) and not self.in_teaser(el)]
+            if any(found):
+                return [text for text in found if text]
+        return []
+
+    def microdata_authors(self) -> list[str]:
+        """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
+        <aside> is the article's)."""
+        found = [el for el in self.doc.select(self.author_fallback[0]) if not in_comments(el)]
+        return [text for el in found if (text := element_text(el))]
 
     def clean_names(self, texts: list[str]) -> list[str]:
         found: list[str] = []
         for text in texts:
+            if looks_like_code(text) or not any(ch.isalpha() for ch in text):  # script text, a numeric id
+                continue
             found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
-        return list(unique(found))
+        return self.distinct_names(found)
+
+    def distinct_names(self, names: list[str]) -> list[str]:
+        """Names once each, however spelt ("Emma Mackenzie", "emma-mackenzie": the first that is not
+        a login), and without the site's name when people are named too."""
+        by_fold: dict[str, str] = {}
+        for name in names:
+            key = fold_name(name)
+            if key and (key not in by_fold or (looks_like_slug(by_fold[key]) and not looks_like_slug(name))):
+                by_fold[key] = name
+        people = [name for key, name in by_fold.items() if key not in self.site_names]
+        return people or list(by_fold.values())
 
     def suspect_author(self, name: str) -> bool:
-        """A name that is likely not the writer's: the site's own name, a login, "... staff"."""
-        return fold_name(name) in self.site_names or looks_like_slug(name) or "staff" in name.casefold().split()
+        """A name that is likely not the writer's: the site's own name, a login (also one whose
+        author page is a shared account's, `/author/admin/`), "... staff"."""
+        folded = fold_name(name)
+        return (folded in self.site_names or folded in self.account_names or looks_like_slug(name)
+                or "staff" in name.casefold().split())
+
+    @cached_property
+    def account_names(self) -> frozenset[str]:
+        """Folded names whose author page (JSON-LD `url`/`@id`, `rel=author` link) is a shared
+        account's: admin, editor, webmaster, ..."""
+        found: list[str] = []
+        for value in self.ld_values("author"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and any(_is_account_url(item.get(k)) for k in ("url", "@id")):
+                    found += jsonld.texts(item)
+        found += [element_text(a) for a in self.doc.select("a[rel=author]") if _is_account_url(a.get("href"))]
+        return frozenset(fold_name(name) for name in found if name)
 
     @cached_property
     def visible_authors(self) -> list[str]:
@@ -523,11 +714,31 @@ class GenericParser(Parser):
         visible = self.visible_authors
         if visible and self.prefer_visible(names, visible):
             names = visible
+        if not names or all(self.suspect_author(n) for n in names):
+            names = self.body_byline() or names
         return ", ".join(names)
+
+    def body_byline(self) -> list[str]:
+        """Names standing alone in bold as one of the body's first paragraphs
+        (`<p><strong>Jane Doe/John Roe</strong></p>`), as some sites credit their writers."""
+        for container in self.content[:1]:
+            for count, element in enumerate(container.iter("p")):
+                if count >= 3:
+                    break
+                text = element_text(element)
+                bold = [child for child in element if child.tag in ("strong", "b")]
+                if not text or len(bold) != 1 or element_text(bold[0]) != text or (element.text or "").strip():
+                    continue
+                names = split_names(text.replace("/", ", "), self.site_names)
+                if names and all(is_person_name(n) for n in names):
+                    return names
+        return []
 
     def prefer_visible(self, names: list[str], visible: list[str]) -> bool:
         """Whether the byline shown beats the markup's names: no names or a doubtful one (the site's
         name, a login, "staff"); the same names spelt as shown (not in capitals); more people."""
+        if all(self.suspect_author(n) for n in visible):
+            return False  # a login or the site's name shown is no better
         if not names or any(self.suspect_author(n) for n in names):
             return True
         folded = {fold_name(n) for n in names}

@@ -38,12 +38,18 @@ def texts(value: Any) -> list[str]:
     found: list[str] = []
     for item in _items(value):
         if isinstance(item, dict):
-            item = next((item[k] for k in _TEXT_KEYS if isinstance(item.get(k), str | int)), "")
+            item = next((item[k] for k in _TEXT_KEYS if isinstance(item.get(k), str | int)), "") or person_name(item)
         if isinstance(item, str | int) and not isinstance(item, bool):
             text = clean_inline(str(item))
             if text:
                 found.append(text)
     return found
+
+
+def person_name(item: JsonObject) -> str:
+    """A Person's name given in parts (`givenName` and `familyName`, no `name`), else ""."""
+    parts = [item.get(key) for key in ("givenName", "additionalName", "familyName")]
+    return " ".join(clean_inline(part) for part in parts if isinstance(part, str) and part.strip())
 
 
 def first_text(value: Any) -> str:

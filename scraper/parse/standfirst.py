@@ -61,7 +61,7 @@ def described_element(
     wanted = _words(description)
     low, high = MIN_LENGTH_RATIO * len(description), MAX_LENGTH_RATIO * len(description)
     seen: set[int] = set()
-    texts: list[Any] = []
+    texts: Any = []  # text() nodes: smart strings
     for piece in _pieces(description):  # the first piece that some text node holds
         texts = _TEXT_HOLDING(root, piece=piece)
         if texts:

@@ -7,9 +7,13 @@ the offset when the text names one (`+05:00`, `GMT+1`, or a zone abbreviation: `
 -05:00, `ET` is New York time on that date). Nothing is invented: a text without a time has
 `time=None`, one without a zone has `offset=None`.
 
-Month names: English, Portuguese, Spanish, French, German, Italian, Dutch (full and common short
-forms). Numeric dates: `2019-11-18`, `2019/11/18`, `2019.11.18`; `18.11.2019`, `18/11/2019`
-and `11/18/2019` only when the day is unambiguous (above 12) or the caller says which comes first.
+Month names: English, Portuguese, Spanish, French, German, Italian, Dutch, the Scandinavian
+languages, Indonesian, Turkish, Polish, Czech, Russian and Ukrainian (full, genitive and common
+short forms). Written-out Chinese/Japanese `2019年11月18日` and Korean `2019년 11월 18일`.
+Numeric dates: `2019-11-18`, `2019/11/18`, `2019.11.18`; `18.11.2019` and `18.11.19` (dots
+are day first wherever they are used; a two-digit year only with two-digit day and month);
+`18/11/2019`, `18-11-2019` and `11/18/2019` only when the day is unambiguous (above 12) or the
+caller says which comes first.
 """
 
 from __future__ import annotations
@@ -38,6 +42,24 @@ _MONTH_NAMES = {
     11: "november nov novembro noviembre novembre",
     12: "december dec dezembro dez diciembre dic décembre decembre dezember dicembre",
 }
+# More languages, by month: Scandinavian, Indonesian, Turkish, Polish, Czech, Russian, Ukrainian
+# (nominative and genitive, as dates write them: "15 августа 2016", "3 marca 2020").
+_MORE_MONTH_NAMES = {
+    1: "januar januari ocak stycznia styczeń leden ledna январь января янв січень січня",
+    2: "februar februari şubat subat lutego luty únor února февраль февраля фев лютий лютого",
+    3: "mars maret mart marca marzec březen března март марта березень березня",
+    4: "nisan kwietnia kwiecień duben dubna апрель апреля апр квітень квітня",
+    5: "mei mayıs mayis maja maj květen května май мая травень травня",
+    6: "haziran czerwca czerwiec červen června июнь июня червень червня",
+    7: "temmuz lipca lipiec červenec července июль июля липень липня",
+    8: "agustus ağustos agustos sierpnia sierpień srpen srpna август августа авг серпень серпня",
+    9: "eylül eylul września wrzesień září сентябрь сентября сен вересень вересня",
+    10: "ekim października październik říjen října октябрь октября окт жовтень жовтня",
+    11: "kasım kasim listopada listopad listopadu ноябрь ноября ноя листопад листопада",
+    12: "desember aralık aralik grudnia grudzień prosinec prosince декабрь декабря дек грудень грудня",
+}
+for _number, _names in _MORE_MONTH_NAMES.items():
+    _MONTH_NAMES[_number] += " " + _names
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH = "(?P<{g}>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th|º|\.)?"
@@ -48,7 +70,9 @@ _DATE_RE = re.compile(
     + _MONTH.format(g="m1") + r"\s*" + _DAY.format(g="d1") + r",?\s+" + _YEAR.format(g="y1")
     + "|" + _DAY.format(g="d2") + _DE + r"\s*" + _MONTH.format(g="m2") + _DE + r",?\s+" + _YEAR.format(g="y2")
     + r"|(?P<y3>(?:19|20)\d\d)[-/.](?P<m3>[01]?\d)[-/.](?P<d3>[0-3]?\d)(?![\d:])"
-    + r"|(?P<a4>[0-3]?\d)[/.](?P<b4>[0-3]?\d)[/.](?P<y4>(?:19|20)\d\d)"
+    + r"|(?P<a4>[0-3]?\d)(?P<s4>[/.-])(?P<b4>[0-3]?\d)(?P=s4)(?P<y4>(?:19|20)\d\d)"
+    + r"|(?P<y6>(?:19|20)\d\d)\s*[年년]\s*(?P<m6>[01]?\d)\s*[月월]\s*(?P<d6>[0-3]?\d)\s*[日일]?"
+    + r"|(?<![\d.])(?P<a5>[0-3]\d)\.(?P<b5>[01]\d)\.(?P<y5>\d\d)(?![\d.]|\.\d)"
     + r")(?![\w])",
     re.IGNORECASE,
 )  # fmt: skip
@@ -57,10 +81,14 @@ _TIME_RE = re.compile(
     r"(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?",
     re.IGNORECASE,
 )
+# An offset after a time: `UTC+5`, `GMT -03:00`, `+0530`, `-05:00`, or a zone abbreviation. Without
+# UTC/GMT before it the sign must touch a full `hh:mm`/`hhmm` ("10:32 - 5 min read" is no offset).
 _OFFSET_RE = re.compile(
-    r"^\s*\(?(?:(?P<utc>UTC|GMT|Z)(?![a-z]))?\s*(?P<sign>[+-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?\)?"
+    r"^\s*\(?(?:(?P<utc>UTC|GMT|Z)(?![a-z])\s*(?:(?P<sign>[+\-−])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d\d))?)?"
+    r"|(?P<sign2>[+\-−])(?P<oh2>\d\d):?(?P<om2>\d\d)(?!\d))"
     r"|^\s*\(?(?P<abbr>[A-Z]{1,5})\b\)?"
 )
+MAX_OFFSET = timedelta(hours=14)  # the widest offset in use (UTC+14:00); larger is not an offset
 # Fixed offsets of common zone abbreviations (hours). Ambiguous ones (IST, CST in Asia) are
 # read as the meaning most news sites use.
 ZONE_ABBREVIATIONS = {
@@ -77,6 +105,7 @@ ZONE_NAMES = {
 }  # fmt: skip
 _URL_DATE = re.compile(
     r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?=/|$|[-_])|/((?:19|20)\d\d)([01]\d)([0-3]\d)(?=/)"
+    r"|/([0-3]\d)-([0-3]\d)-((?:19|20)\d\d)(?=/|$|[-_.])"
 )
 # Words a dateline may hold besides the date ("Published on", "Updated at", "às").
 _DATELINE_WORDS = re.compile(
@@ -85,12 +114,15 @@ _DATELINE_WORDS = re.compile(
     r"mis\s+à\s+jour|publié|publiziert|aktualisiert|stand|기사입력|입력|수정|등록|作成日|更新日|公開日|投稿日|发布时间|发布|更新|"
     r"le|h|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado|domingo|"
-    r"lunes|martes|miércoles|jueves|viernes)\b\.?",
+    r"lunes|martes|miércoles|jueves|viernes|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|"
+    r"sonntag|mo|di|mi|do|fr|sa|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunedì|martedì|"
+    r"mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"erstellt|geändert|zuletzt|den|kl|klo|godz|tarihi|от|в|г)\b\.?",
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(
-    r"\b(?:" + "|".join([*ZONE_ABBREVIATIONS, *ZONE_NAMES]) + r")\b(?:\s*[+-−]\s*\d{1,2}(?::?\d\d)?)?"
-    r"|[+-−]\d\d:?\d\d\b",
+    r"\b(?:" + "|".join([*ZONE_ABBREVIATIONS, *ZONE_NAMES]) + r")\b(?:\s*[+\-−]\s*\d{1,2}(?::?\d\d)?)?"
+    r"|[+\-−]\d\d:?\d\d\b",
     re.IGNORECASE,
 )
 DATELINE_MAX_CHARS = 90
@@ -117,7 +149,14 @@ def _date_from(match: re.Match[str], day_first: bool | None) -> date | None:
             return date(int(g["y2"]), MONTHS[g["m2"].lower()], int(g["d2"]))
         if g["y3"]:
             return date(int(g["y3"]), int(g["m3"]), int(g["d3"]))
+        if g["y6"]:
+            return date(int(g["y6"]), int(g["m6"]), int(g["d6"]))
+        if g["y5"]:  # 18.11.19: day first, the century the nearer one
+            short = int(g["y5"])
+            return date(2000 + short if short < 70 else 1900 + short, int(g["b5"]), int(g["a5"]))
         a, b = int(g["a4"]), int(g["b4"])
+        if g["s4"] == ".":
+            day_first = True  # dotted dates are day first wherever they are written
         if a > 12 or (day_first and b <= 12):
             return date(int(g["y4"]), b, a)
         if b > 12 or day_first is False:
@@ -148,9 +187,14 @@ def _offset_after(text: str, day: date, moment: time | None) -> timedelta | None
     match = _OFFSET_RE.match(text)
     if match is None:
         return None
-    if match["sign"]:
-        sign = -1 if match["sign"] in "-−" else 1
-        return sign * timedelta(hours=int(match["oh"]), minutes=int(match["om"] or 0))
+    sign, hours, minutes = (match["sign"], match["oh"], match["om"]) if match["sign"] else match.group(
+        "sign2", "oh2", "om2"
+    )
+    if sign:
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if offset > MAX_OFFSET or int(minutes or 0) >= 60:
+            return None
+        return -offset if sign in "-−" else offset
     if match["utc"]:
         return timedelta(0)
     abbr = match["abbr"]
@@ -183,15 +227,37 @@ def read_text_date(text: str, *, day_first: bool | None = None) -> TextDate | No
 
 
 def read_url_date(url: str) -> date | None:
-    """A date in the URL's path (`/2019/11/18/`, `/2019-11-18-slug`, `/20191118/`), else None."""
+    """A date in the URL's path (`/2019/11/18/`, `/2019-11-18-slug`, `/20191118/`, and
+    `/18-11-2019` when the day is above 12 or the month is), else None."""
     match = _URL_DATE.search(url)
     if match is None:
         return None
-    y, m, d = (match.group(i) for i in (1, 2, 3)) if match.group(1) else (match.group(i) for i in (4, 5, 6))
+    if match.group(7):
+        a, b, y = match.group(7, 8, 9)
+        d, m = (a, b) if int(a) > 12 else (b, a) if int(b) > 12 else ("", "")
+        if not d:
+            return None
+    else:
+        y, m, d = match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)
     try:
         return date(int(y), int(m), int(d))
     except ValueError:
         return None
+
+
+def has_date(text: str) -> bool:
+    """True when the text holds a date (`read_text_date` may still find it ambiguous)."""
+    return _DATE_RE.search(text) is not None
+
+
+def without_dates(text: str) -> str:
+    """The text with every date in it replaced by a space."""
+    return _DATE_RE.sub(" ", text)
+
+
+def without_labels(text: str) -> str:
+    """The text without the times, zone names and dateline words ("Published", "Uhr", "am") in it."""
+    return _DATELINE_WORDS.sub(" ", _ZONE_WORDS.sub(" ", _TIME_RE.sub(" ", text)))
 
 
 def is_dateline(text: str) -> bool:
@@ -236,24 +302,29 @@ def _date_holders(root: HtmlElement) -> list[HtmlElement]:
 
 
 _UPDATED = re.compile(r"updat|modif|edited|atualiz|actualiz|aktualisiert|mis à jour", re.I)
-_PUBLISHED = re.compile(r"publi|posted|veröffentlicht", re.I)
+_PUBLISHED = re.compile(r"publi|pubblic|publik|posted|veröffentlicht|erstellt|erschienen|опублик|yayınlan", re.I)
 _LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time")
 MAX_HOLDER_CHARS = 200
 MAX_LINES_SCANNED = 400
 
 
 def _kind(element: HtmlElement, text: str) -> str:
+    """ "labelled" for a line that says it is the publication date ("Published", "Erstellt am"),
+    "modified" for one that says it is an update, else "published"."""
     names = f"{element.get('class', '')} {element.get('id', '')}"
     head = text[:40]
     if _PUBLISHED.search(head):
-        return "published"
+        return "labelled"
     return "modified" if _UPDATED.search(head) or _UPDATED.search(names) else "published"
 
 
 def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
-    """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit."""
+    """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit, and is
+    no wrapper around the headline (`.post-meta-wrapper` holding the <h1> and the dateline)."""
     text = element.text_content()
     if len(text) <= MAX_HOLDER_CHARS and any(map(str.isdigit, text)) and usable(element):
+        if next(element.iterdescendants("h1", "h2", "h3"), None) is not None:
+            return None
         return " ".join(text.split())
     return None
 
@@ -289,8 +360,9 @@ def text_dates(
     """(published, modified) (ISO, "text") candidates from datelines shown on the page: first
     elements named like a date (`.date`, `.timestamp`, `.byline`, `#published`...), then short
     lines that are nothing but a date, in the article scope, then in the content containers
-    (a page whose menus hold hundreds of lines before the article), then the whole page."""
-    found: dict[str, list[tuple[str, str]]] = {"published": [], "modified": []}
+    (a page whose menus hold hundreds of lines before the article), then the whole page. Lines
+    labelled as the publication date ("Published", "Erstellt am") come first."""
+    found: dict[str, list[tuple[str, str]]] = {"labelled": [], "published": [], "modified": []}
     seen: set[str] = set()
     # The roots nest (scope, content, its parents, body): each element is read once.
     holders: dict[HtmlElement, str | None] = {}
@@ -310,7 +382,7 @@ def text_dates(
                 holders[element] = _holder_line(element, usable)
             if holders[element] is not None:
                 add(element, holders[element])
-        if found["published"]:
+        if found["labelled"] or found["published"]:
             break
         count = 0
         for element in root.iter():
@@ -328,6 +400,6 @@ def text_dates(
                 tails[element] = _tail_line(element, usable)
             if tails[element] is not None:
                 add(element.getparent(), tails[element])
-        if found["published"]:
+        if found["labelled"] or found["published"]:
             break
-    return found["published"], found["modified"]
+    return found["labelled"] + found["published"], found["modified"]

@@ -27,6 +27,9 @@ from scraper.urls import derive_number
 
 _POSTID = re.compile(r"^postid-(\d+)$")
 _POST_ID_ATTR = re.compile(r"^post-(\d+)$")
+# A static page carries `page-id-N` (or a `page-template-*` class) beside `page`; a bare `page`
+# class on <body> is a theme's word for any page.
+_PAGE_ID = re.compile(r"^page-(?:id-\d+|template(?:-[\w-]+)?)$")
 _ASSETS = re.compile(r"/wp-(?:content|includes)/")
 
 # Body classes of pages that are not single posts, with the reason given.
@@ -133,10 +136,10 @@ class WordPressParser(GenericParser):
             return
         classes = set(self.doc.body_classes)
         for marker, reason in _NOT_POSTS:
-            if marker in classes:
+            if marker in classes and (marker != "page" or any(_PAGE_ID.match(c) for c in classes)):
                 raise NotAnArticle(self.page_url, reason)
-        if not self.has_article_signals() and not self._post_ids_in_page():
-            raise NotAnArticle(self.page_url, "WordPress page without a single-post marker")
+        if not self.has_article_signals() and not self._post_ids_in_page() and not self.shows_an_article():
+            raise NotAnArticle(self.page_url, "WordPress page without a single-post marker or article body")
 
     def has_article_signals(self) -> bool:
         return super().has_article_signals() or len(self.doc.select("article.type-post, article.post")) == 1

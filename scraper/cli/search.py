@@ -9,7 +9,7 @@ import click
 
 from scraper.archive import Filters
 from scraper.archive.search import search as search_archive
-from scraper.cli import EXIT_CODES_HELP, State, errors_to_exit_codes, parse_window, window_options
+from scraper.cli.common import EXIT_CODES_HELP, State, errors_to_exit_codes, parse_window, window_options
 
 
 @click.command(epilog=EXIT_CODES_HELP)

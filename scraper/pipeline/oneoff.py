@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
-from scraper.archive import Archive
 from scraper.errors import FetchError, ParseError
 from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.models import Article, Counts, Page
 from scraper.parse import parse_page
-from scraper.pipeline import Reporter
+from scraper.pipeline.ports import Reporter
 from scraper.urls import is_http_url
 
 
@@ -37,7 +37,26 @@ def extract_one(location: str, zone: ZoneInfo | None, stdin: BinaryIO | None = N
     return parse_page(load_page(location, stdin), timezone=zone)
 
 
-def reparse_archive(archive: Archive, source: str | None, reporter: Reporter) -> Counts:
+class StoredPageLike(Protocol):
+    @property
+    def page(self) -> Page: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def number(self) -> int | str: ...
+    @property
+    def timezone(self) -> str | None: ...
+
+
+class ReparseStore(Protocol):
+    """What `reparse` needs from the archive."""
+
+    def stored_pages(self, source: str | None = None) -> Iterator[StoredPageLike]: ...
+    def find(self, number: int | str, source: str | None = None) -> list[Article]: ...
+    def save(self, article: Article) -> object: ...
+
+
+def reparse_archive(archive: ReparseStore, source: str | None, reporter: Reporter) -> Counts:
     """Run today's parsers over every stored page; an article whose content changes is updated
     (its earlier version goes to revisions). An article whose number would change is left alone."""
     counts = Counts()

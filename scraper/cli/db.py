@@ -7,7 +7,7 @@ import sys
 import click
 
 from scraper.archive.health import check as check_archive
-from scraper.cli import EXIT_CODES_HELP, EXIT_FAILED, State, errors_to_exit_codes
+from scraper.cli.common import EXIT_CODES_HELP, EXIT_FAILED, State, errors_to_exit_codes
 
 
 @click.group(epilog=EXIT_CODES_HELP)

@@ -16,9 +16,13 @@ rules such as `Disallow: /*?replytocom=` never match anything. Here:
 - The longest matching rule wins; on a tie Allow wins. `*` matches any run of characters and a
   final `$` anchors the end. Paths are compared percent-decoded, with the query. An empty
   `Disallow:` allows everything. `/robots.txt` itself is always allowed.
-- `Crawl-delay` (not in the RFC, but widely used) comes from the chosen group.
+- `Crawl-delay` (not in the RFC, but widely used) comes from the chosen group. Any number of
+  seconds is read as asked (`inf` and `1e12` too: `delay`); `crawl_delay()` clamps it to
+  MAX_CRAWL_DELAY (60 s), the longest scraper waits between two requests to a host. NaN, negative
+  and unreadable values are ignored.
 - `Sitemap:` lines count wherever they are.
-- Only the first 500 KiB are read (the RFC's minimum limit; Google's too).
+- Only the first 500 KiB are read (the RFC's minimum limit; Google's too), up to the last whole
+  line: a longer file is parsed from its first part, never ignored.
 
 Status codes (`from_response`), as Google handles them: 2xx parse the file; 4xx except 429 (404,
 410, also 401 and 403) mean there are no rules, allow everything; 429, 5xx and no response at all
@@ -35,6 +39,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from scraper.urls import url_key
 
 MAX_ROBOTS_CHARS = 500 * 1024
+MAX_CRAWL_DELAY = 60.0  # seconds: a host asking for more is scraped at this pace (and told about)
 _LINE = re.compile(r"^\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
 _TOKEN = re.compile(r"^[A-Za-z_-]+")
 
@@ -88,7 +93,9 @@ def _parse_groups(text: str) -> tuple[list[_Group], list[str]]:
         if agents:
             groups.append(_Group(tuple(agents), tuple(rules), delay))
 
-    for raw in text[:MAX_ROBOTS_CHARS].lstrip("\ufeff").splitlines():
+    if len(text) > MAX_ROBOTS_CHARS:  # the first part, without the line the limit cuts in two
+        text = text[:MAX_ROBOTS_CHARS].rpartition("\n")[0]
+    for raw in text.lstrip("\ufeff").splitlines():
         match = _LINE.match(raw.split("#", 1)[0])
         if match is None:
             continue
@@ -108,14 +115,21 @@ def _parse_groups(text: str) -> tuple[list[_Group], list[str]]:
                 rules.append(Rule(allow=key == "allow", pattern=path if path[:1] in ("/", "*") else "/" + path))
         elif key in ("crawl-delay", "crawldelay"):
             in_rules = True
-            try:
-                seconds = float(value)
-            except ValueError:
-                continue
-            if agents and seconds >= 0 and seconds == seconds:  # not NaN
+            seconds = _seconds(value)
+            if agents and seconds is not None:
                 delay = seconds
     close()
     return groups, sitemaps
+
+
+def _seconds(value: str) -> float | None:
+    """A Crawl-delay value as seconds: any non-negative number, however large (`inf` stays inf);
+    None for NaN, a negative number or anything that is not a number."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None  # NaN compares false
 
 
 @dataclass(frozen=True)
@@ -123,7 +137,7 @@ class Robots:
     """The rules that apply to one user agent (see the module docstring)."""
 
     rules: tuple[Rule, ...] = ()
-    delay: float | None = None
+    delay: float | None = None  # the Crawl-delay as asked, possibly over MAX_CRAWL_DELAY or inf
     sitemap_urls: tuple[str, ...] = ()
     disallow_all: bool = False
 
@@ -179,8 +193,13 @@ class Robots:
         return best is None or best.allow
 
     def crawl_delay(self) -> float | None:
-        """Seconds to wait between requests, from the chosen group's Crawl-delay (None if none)."""
-        return self.delay
+        """Seconds to wait between requests, from the chosen group's Crawl-delay (None if none),
+        at most MAX_CRAWL_DELAY."""
+        return None if self.delay is None else min(self.delay, MAX_CRAWL_DELAY)
+
+    def asks_too_much(self) -> bool:
+        """Whether the Crawl-delay asked for is over MAX_CRAWL_DELAY (and so was clamped)."""
+        return self.delay is not None and self.delay > MAX_CRAWL_DELAY
 
     def sitemaps(self) -> tuple[str, ...]:
         return self.sitemap_urls

@@ -7,7 +7,7 @@ import json
 import click
 
 from scraper.archive.stats import RECENT_FAILURES, collect, render_text
-from scraper.cli import EXIT_CODES_HELP, State, errors_to_exit_codes
+from scraper.cli.common import EXIT_CODES_HELP, State, errors_to_exit_codes
 
 
 @click.command(epilog=EXIT_CODES_HELP)

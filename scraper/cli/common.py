@@ -1,0 +1,161 @@
+"""What every command shares: exit codes, the one place library errors become them, the run's
+state (archive, sources file, hooks), and the option helpers."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from scraper.archive import Archive
+from scraper.config import Config, find_config, load_config
+from scraper.errors import ArchiveError, ConfigError, ScraperError
+from scraper.fetch import HttpFetcher
+from scraper.window import Window, parse_bound
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ARCHIVE = 3
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+EXIT_CODES_HELP = f"""\b
+Exit codes:
+  {EXIT_OK}  everything worked
+  {EXIT_FAILED}  the run finished, but some articles, pages or files failed (see stderr)
+  {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
+  {EXIT_ARCHIVE}  the archive could not be opened or written
+  {EXIT_LOCKED} another scraper run holds the archive (see --wait)
+  {EXIT_INTERRUPTED} interrupted (Ctrl-C): what was archived stays; the next run goes on"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandError(click.ClickException):
+    """A ScraperError on its way out, with the exit code its kind calls for."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance
+
+
+def _exit_code(error: ScraperError) -> int:
+    from scraper.lock import LockHeld
+
+    if isinstance(error, LockHeld):
+        return EXIT_LOCKED
+    if isinstance(error, ConfigError):
+        return EXIT_USAGE
+    if isinstance(error, ArchiveError):
+        return EXIT_ARCHIVE
+    return EXIT_FAILED
+
+
+def errors_to_exit_codes(fn: F) -> F:
+    """The one place where library errors become one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScraperError as error:
+            raise CommandError(str(error), _exit_code(error)) from None
+        except sqlite3.Error as error:  # a full disk, a file that is not a database, a lost lock
+            state = click.get_current_context().find_object(State)
+            where = state.db_path if state else "the archive"
+            raise CommandError(f"{where}: {error}", EXIT_ARCHIVE) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a program that embeds the command line may replace, given as click's `obj`
+    (`cli.main(obj=Hooks(...))`, `CliRunner().invoke(cli, args, obj=Hooks(...))`).
+
+    `http_fetcher` makes the innermost fetch layer, called as HttpFetcher is (retry, sleep,
+    user_agent): e.g. shorter timeouts, or a session of one's own. `archive` opens the archive
+    file, as Archive(path) does (each thread of a run opens its own)."""
+
+    http_fetcher: Callable[..., HttpFetcher] = HttpFetcher
+    archive: Callable[[str], Archive] = Archive
+
+
+@dataclass
+class State:
+    db_path: str
+    config_path: str | None = None
+    hooks: Hooks = Hooks()
+    _archive: Archive | None = None
+
+    def config(self) -> Config:
+        from scraper.pipeline import methods
+
+        return load_config(find_config(self.config_path), methods=methods())
+
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = self.hooks.archive(self.db_path)
+        return self._archive
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+
+def parse_zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"--timezone: unknown time zone {name!r}; use an IANA name such as Asia/Kabul") from None
+
+
+def parse_window(since: str | None, until: str | None) -> Window:
+    return Window(
+        parse_bound(since, "--since") if since else None,
+        parse_bound(until, "--until") if until else None,
+    )
+
+
+def window_options(fn: F) -> F:
+    """--since and --until, shared by scrape and export."""
+    for option in reversed(
+        (
+            click.option("--since", metavar="DATE", help="Only articles published on or after DATE (inclusive)."),
+            click.option("--until", metavar="DATE", help="Only articles published on or before DATE (inclusive)."),
+        )
+    ):
+        fn = option(fn)
+    return fn
+
+
+class ScraperGroup(click.Group):
+    """click's group, but a usage error is one line (`Error: No such option: --bogus (see
+    'scraper scrape --help')`), as every other error is, rather than a usage block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+        run: Any = super().main  # (click types `main` by overloads on standalone_mode)
+        if not standalone_mode:
+            return run(*args, standalone_mode=False, **kwargs)
+        try:
+            code = run(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "scraper"
+            click.echo(f"Error: {error.format_message()} (see '{where} --help')", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:  # Ctrl-C (scraper asks no questions)
+            click.echo("Aborted.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,140 @@
+"""`scraper scrape`: the flags into settings, one run over the targets, the summary."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+
+import click
+
+from scraper.cli.common import (
+    EXIT_CODES_HELP,
+    EXIT_FAILED,
+    State,
+    errors_to_exit_codes,
+    parse_window,
+    parse_zone,
+    window_options,
+)
+from scraper.cli.report import TerminalReporter
+from scraper.errors import ConfigError
+from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("targets", nargs=-1)
+@window_options
+@click.option(
+    "--timezone", "zone", metavar="ZONE",
+    help="IANA zone of the sites' calendar, for --since/--until and for pages that show local time without an "
+    "offset [default: the source's timezone].",
+)  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N new or updated articles.")
+@click.option("--source", help="Name to archive the articles under (default: the site's host).")
+@click.option("--refetch", is_flag=True, help="Download articles again even when already archived.")
+# No option below has a click default: "not given" (None) goes to settings.resolve, which knows the
+# built-in defaults and lets a flag that was given beat the sources file.
+@click.option(
+    "--delay", type=click.FloatRange(min=0), metavar="SECONDS",
+    help=f"Seconds between requests to a host [default: the source's delay, else {BUILT_IN.delay:g}].",
+)  # fmt: skip
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), metavar="N",
+    help=f"Requests in flight per host [default: the source's concurrency, else {BUILT_IN.concurrency}].",
+)  # fmt: skip
+@click.option(
+    "--retries", type=click.IntRange(min=0), metavar="N",
+    help=f"Retries on timeouts, 429, 5xx [default: {RunSettings.retries}].",
+)  # fmt: skip
+@click.option(
+    "--total-concurrency", type=click.IntRange(min=1), metavar="N",
+    help=f"Requests in flight across all hosts [default: {RunSettings.total_concurrency}].",
+)  # fmt: skip
+@click.option(
+    "--parallel", type=click.IntRange(min=1), metavar="N",
+    help=f"Sources scraped at once, each keeping its host's limits [default: {RunSettings.parallel}].",
+)  # fmt: skip
+@click.option(
+    "--processes", type=click.IntRange(min=0), default=None, metavar="N",
+    help="Processes that parse pages on a big run [default: one per core; 0: parse in threads].",
+)  # fmt: skip
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (only for sites you run).")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how each site is discovered and what is skipped.")
+@click.pass_obj
+@errors_to_exit_codes
+def scrape(
+    state: State,
+    targets: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    zone: str | None,
+    limit: int | None,
+    source: str | None,
+    refetch: bool,
+    delay: float | None,
+    concurrency: int | None,
+    retries: int | None,
+    total_concurrency: int | None,
+    parallel: int | None,
+    processes: int | None,
+    wait: float | None,
+    ignore_robots: bool,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Scrape TARGETS into the archive, or every source in the sources file.
+
+    A TARGET is a site URL (home, section or feed page), a folder of saved pages (a
+    wget-style mirror), one saved page, or the NAME of a source in scraper.toml. Walks
+    newest first and stops at --since; without a window, stops where the archive is current.
+    """
+    from scraper.fetch import RetryPolicy
+    from scraper.fetch.stack import FetchStack
+    from scraper.lock import ArchiveLock
+    from scraper.pipeline import run_scrape
+
+    flags = Flags(
+        timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
+        window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
+        total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
+    )  # fmt: skip
+    config = state.config()
+    if not targets and not config.sources:
+        raise ConfigError("nothing to scrape: give a TARGET, or list sources in scraper.toml (see --config)")
+    settings = resolve(config, targets, flags)
+    with ArchiveLock(state.db_path, wait=wait):
+        archive = state.archive()
+        started = time.monotonic()
+        retry = RetryPolicy(max_attempts=settings.retries + 1)
+        reporter = TerminalReporter(quiet, verbose=verbose)
+        fetchers = FetchStack(
+            retry=retry, total=settings.total, obey_robots=settings.obey_robots,
+            robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher, note=reporter.cap,
+        )  # fmt: skip
+        open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
+        outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
+        reporter.done()
+    elapsed = time.monotonic() - started
+    counts = outcome.counts
+    if as_json:
+        status = "failed" if counts.failed else "ok"
+        by_source = {
+            name: {"status": "failed" if each.failed else "ok", **each.as_dict()}
+            for name, each in outcome.by_source.items()
+        }
+        summary = {
+            "status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "caps": reporter.caps,
+            "sources": by_source,
+        }  # fmt: skip
+        click.echo(json.dumps(summary))
+    if counts.failed or not quiet:
+        click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
+    if counts.failed:
+        sys.exit(EXIT_FAILED)

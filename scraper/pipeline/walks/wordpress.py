@@ -1,0 +1,190 @@
+"""The WordPress REST API (`<link rel="https://api.w.org/">`): `/wp/v2/posts` newest first, 100 posts
+with their content per request, within the window (`after`/`before`); category, tag and author
+names fetched once. Records are built from the API's data (parse/wpjson.py); a post whose data
+lacks a title or body is fetched as a page instead. A cron run also asks for the posts modified
+since the source's last good run, so an older article that changed becomes an update."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Generator
+from concurrent.futures import Future
+from datetime import timedelta, timezone, tzinfo
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from scraper.discover import api_root_from_html, api_root_guess, parse_posts, parse_terms, post_times, posts_url
+from scraper.discover.wpapi import MAX_PER_PAGE, PostsPage, WpPost, parse_api_index, terms_url
+from scraper.errors import FeedError, FetchError, ParseError
+from scraper.models import Article, Page
+from scraper.parse.wpjson import article_from_post
+from scraper.pipeline.ports import Mode
+from scraper.pipeline.walks.base import Batch, Candidate, Cost, NotHere, Offer, WalkContext
+from scraper.urls import origin_of
+
+MAX_API_PAGES = 1000
+MAX_TERM_PAGES = 20  # of 100 categories, tags or users each
+MAX_UPDATE_PAGES = 10  # of 100 posts modified since the last run, per cron run
+UPDATES_MARGIN = timedelta(hours=1)  # clock skew, and posts saved while the last run was going
+INDEX_AND_TERMS = 5  # the API index, categories, tags, users, and the start of the posts
+Terms = dict[str, dict[int, str]]  # "categories" | "tags" | "users" -> id -> name
+
+
+class WordPressWalk:
+    name: ClassVar[str] = "wordpress"
+
+    def offer(self, home: Page, mode: Mode) -> Offer | None:
+        if api_root_from_html(home.text, home.final_url) is None:
+            return None
+        return Offer(Cost(INDEX_AND_TERMS, 1 / MAX_PER_PAGE), True, f"the REST API: {MAX_PER_PAGE} posts a request")
+
+    def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
+        root = api_root_from_html(home.text, home.final_url)
+        if root is None:
+            raise NotHere("the page advertises no REST API")
+        if not ctx.on_site(root):  # a saved copy served from elsewhere
+            root = api_root_guess(origin_of(ctx.start_url))
+        index = ctx.page(root, quiet=True)
+        try:
+            api = parse_api_index(index.content, root) if index else None
+        except FeedError:
+            api = None
+        if api is None or not api.has_posts:
+            raise NotHere(f"{root} is not a WordPress REST API")
+        zone = ctx.zone or _api_zone(api.timezone_string, api.gmt_offset)
+        terms = _terms(ctx, root)
+        if terms is None:
+            raise NotHere(f"{root}: the categories could not be read")
+        language = _page_language(home.text)
+        yield from self._posts(ctx, root, terms, language, zone)
+        if ctx.mode is Mode.INCREMENTAL and not ctx.limit_reached:
+            yield from self._updates(ctx, root, terms, language, zone)
+
+    def _posts(
+        self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None
+    ) -> Generator[Batch, None, None]:
+        """The posts, newest first, within the window. A backfill asks for the next page while it
+        handles this one (the window is the API's own `after`/`before`, so every page it lists is
+        wanted); a cron run, which usually stops at the first page, does not."""
+        after, before = ctx.window.instants(zone)
+        ahead: Future[Page | FetchError] | None = None
+        for number in range(1, MAX_API_PAGES + 1):
+            url = posts_url(root, after=after, before=before, page=number)
+            if number == 1:
+                fetched = ctx.page(url, conditional=True, quiet=True)
+            else:
+                fetched = ctx.result(url, ahead) if ahead is not None else ctx.page(url)
+            if fetched is not None and fetched.status == 304:
+                return  # nothing new since the last run
+            try:
+                posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
+            except FeedError as error:
+                if number == 1:
+                    raise NotHere(str(error)) from None
+                ctx.fail(url, str(error))
+                return
+            if posts is None:
+                if number == 1:
+                    raise NotHere(f"{url} could not be read")
+                return
+            more = bool(posts.posts) and (posts.total_pages is None or number < posts.total_pages)
+            ahead = None
+            if more and posts.total_pages is not None and ctx.mode is not Mode.INCREMENTAL and not ctx.limited:
+                ahead = ctx.prefetch(posts_url(root, after=after, before=before, page=number + 1))
+            batch = Batch(_candidates(ctx, posts, terms, language))
+            yield batch
+            if number == 1 and fetched is not None:
+                ctx.keep_validators(fetched)
+            if batch.ended is not None or not more:
+                return
+
+    def _updates(
+        self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None
+    ) -> Generator[Batch, None, None]:
+        """The posts modified since this source's last good run (`modified_after`, WordPress 5.7+).
+        Only changed ones are fetched; a page with nothing changed (or an older WordPress, which
+        ignores the parameter and lists the newest posts) ends it."""
+        since = ctx.last_success()
+        if since is None:
+            return
+        since -= UPDATES_MARGIN
+        for number in range(1, MAX_UPDATE_PAGES + 1):
+            url = posts_url(root, modified_after=since.astimezone(zone) if zone else since, page=number)
+            fetched = ctx.page(url, quiet=True)
+            try:
+                posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
+            except FeedError:
+                return
+            if posts is None or not posts.posts:
+                return
+            ctx.detail(f"{ctx.name}: {len(posts.posts)} posts modified since {since:%Y-%m-%d %H:%M} UTC")
+            batch = Batch(_candidates(ctx, posts, terms, language))
+            yield batch
+            if batch.ended is not None or ctx.limit_reached:
+                return
+            if posts.total_pages is not None and number >= posts.total_pages:
+                return
+
+
+def _candidates(ctx: WalkContext, posts: PostsPage, terms: Terms, language: str) -> list[Candidate]:
+    found = []
+    for post in posts.posts:
+        try:
+            published, modified = post_times(post)
+        except ParseError:
+            found.append(Candidate(post.link))  # no usable date: fetch the page
+            continue
+        record = functools.partial(_record, post, terms, language)
+        found.append(Candidate(post.link, published, modified or published, record))
+    return found
+
+
+def _record(post: WpPost, terms: Terms, language: str) -> Article:
+    return article_from_post(
+        post, categories=terms["categories"], tags=terms["tags"], authors=terms["users"],
+        source=None, fetched_at=None, language=language,
+    )  # fmt: skip
+
+
+def _terms(ctx: WalkContext, root: str) -> Terms | None:
+    """Category, tag and author names, every page of them (X-WP-TotalPages)."""
+    found: Terms = {}
+    for kind in ("categories", "tags", "users"):
+        names: dict[int, str] = {}
+        for number in range(1, MAX_TERM_PAGES + 1):
+            page = ctx.page(terms_url(root, kind, page=number), quiet=True)
+            try:
+                names.update(parse_terms(page.content, page.final_url) if page else {})
+            except FeedError:
+                if kind == "categories" and number == 1:
+                    return None
+                break
+            pages = _total_pages(page)
+            if page is None or pages is None or number >= pages:
+                break
+        found[kind] = names
+    return found
+
+
+def _total_pages(page: Page | None) -> int | None:
+    value = (page.headers.get("x-wp-totalpages", "") if page else "").strip()
+    return int(value) if value.isdigit() else None
+
+
+_HTML_LANG = re.compile(r"<html[^>]*\slang=[\"']?([A-Za-z0-9-]+)", re.IGNORECASE)
+
+
+def _page_language(html: str) -> str:
+    """The home page's <html lang>, for records built from the API (which does not say)."""
+    match = _HTML_LANG.search(html[:5000])
+    return match.group(1) if match else ""
+
+
+def _api_zone(name: str, offset_hours: float | None) -> tzinfo | None:
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError):
+            pass
+    return timezone(timedelta(hours=offset_hours)) if offset_hours is not None else None

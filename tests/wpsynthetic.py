@@ -1,0 +1,144 @@
+"""A synthetic WordPress site of any size for the stand-in (tests/wpsite.py `WordPressSite(posts=N)`):
+N posts written out from a few hand-made sentences, in Europe/Berlin (so the offsets change across
+daylight saving time), 12 categories, 180 tags (two pages of terms), 4 authors; the REST API's
+answers, a home page and older listing pages (10 posts each), and for each post the record it must
+make. The expected records are computed from the same data, never from scraper's output.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+ZONE = ZoneInfo("Europe/Berlin")
+NEWEST = datetime(2024, 11, 20, 18, 40, tzinfo=ZONE)
+STEP = timedelta(hours=13, minutes=7)  # between two posts: 580 posts reach back across two DST changes
+FIRST_ID = 40_000
+PER_PAGE = 10
+CATEGORIES = ("Politics", "Economy", "Culture", "Sport", "Science", "World", "Health", "Local", "Opinion",
+              "Business", "Travel", "Weather & Climate")  # fmt: skip
+TAGS = tuple(f"Topic {n:03d}" for n in range(1, 181))
+AUTHORS = ("Ada Brenner", "Jonas Kruger", "Mira Salo", "Piet de Vries")
+SUBJECTS = ("The city council", "A regional court", "The harbour authority", "Local farmers", "The university",
+            "A new survey", "The transport ministry", "Residents of the old town")  # fmt: skip
+VERBS = ("approved", "questioned", "postponed", "welcomed", "rejected", "reviewed")
+OBJECTS = ("a plan for new cycle lanes", "the budget for next year", "a report on river water quality",
+           "changes to the tram timetable", "the rules for street markets", "a proposal for night buses")  # fmt: skip
+SENTENCES = (
+    "Officials said the decision followed months of consultation with neighbourhood groups.",
+    "Critics argued that the figures presented at the meeting were incomplete.",
+    "A spokesperson said a final vote is expected before the end of the quarter.",
+    "Similar measures were introduced in two neighbouring districts last year.",
+    "The opposition called for an independent review of the costs involved.",
+    "Local businesses have asked to be consulted before any work begins.",
+)
+
+
+@dataclass(frozen=True)
+class Post:
+    number: int
+    slug: str
+    title: str
+    lede: str  # a hand-written excerpt, or "" (WordPress's own)
+    paragraphs: tuple[str, ...]
+    published: datetime
+    modified: datetime | None
+    categories: tuple[int, ...]  # term ids, in the API's order
+    tags: tuple[int, ...]
+    author: int
+
+    @property
+    def path(self) -> str:
+        return f"/{self.published:%Y/%m/%d}/{self.slug}/"
+
+
+def build(count: int) -> list[Post]:
+    """`count` posts, newest first."""
+    posts = []
+    for i in range(count):
+        published = (NEWEST.astimezone(UTC) - i * STEP).astimezone(ZONE)
+        subject, verb, thing = SUBJECTS[i % len(SUBJECTS)], VERBS[i % len(VERBS)], OBJECTS[(i // 3) % len(OBJECTS)]
+        title = f"{subject} {verb} {thing} ({i + 1})"
+        body = [f"{subject} {verb} {thing} on {published:%A}, the {i + 1}th item in this series."]
+        body += [SENTENCES[(i + k) % len(SENTENCES)] for k in range(2 + i % 3)]
+        lede = f"What {subject.lower()} decided, and why it matters & what comes next." if i % 4 == 0 else ""
+        modified = published + timedelta(hours=5, minutes=30) if i % 5 == 0 else None
+        categories = (i % len(CATEGORIES) + 1,) + (((i + 5) % len(CATEGORIES) + 1,) if i % 2 else ())
+        tags = tuple(sorted({(i * 7 + k * 31) % len(TAGS) + 1 for k in range(3)}))
+        posts.append(Post(FIRST_ID + count - i, f"item-{i + 1}-{verb}", title, lede, tuple(body), published,
+                          modified, categories, tags, i % len(AUTHORS) + 1))  # fmt: skip
+    return posts
+
+
+def _wall(moment: datetime) -> str:
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _gmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def api_post(post: Post, origin: str) -> dict[str, object]:
+    """The post as `/wp/v2/posts` gives it (with `_fields` of the record)."""
+    content = "".join(f"<p>{html.escape(p)}</p>\n\n" for p in post.paragraphs)
+    if post.lede:
+        excerpt = f"<p>{html.escape(post.lede)}</p>\n"
+    else:  # WordPress's own: the first 55 words and [&hellip;]
+        words = " ".join(" ".join(post.paragraphs).split()[:55])
+        excerpt = f"<p>{html.escape(words)} [&hellip;]</p>\n"
+    modified = post.modified or post.published
+    return {
+        "id": post.number, "date": _wall(post.published), "date_gmt": _gmt(post.published),
+        "modified": _wall(modified), "modified_gmt": _gmt(modified), "link": origin + post.path,
+        "title": {"rendered": html.escape(post.title, quote=False)}, "excerpt": {"rendered": excerpt, "protected": False},
+        "content": {"rendered": content, "protected": False}, "categories": list(post.categories),
+        "tags": list(post.tags), "author": post.author,
+    }  # fmt: skip
+
+
+def terms() -> dict[str, list[dict[str, object]]]:
+    def listed(names: tuple[str, ...]) -> list[dict[str, object]]:
+        return [{"id": n, "name": html.escape(name)} for n, name in enumerate(names, start=1)]
+
+    return {"categories": listed(CATEGORIES), "tags": listed(TAGS), "users": listed(AUTHORS)}
+
+
+def index(origin: str) -> dict[str, object]:
+    return {"name": "Synthetic Gazette", "url": origin, "home": origin, "gmt_offset": 1,
+            "timezone_string": "Europe/Berlin", "namespaces": ["oembed/1.0", "wp/v2"], "routes": {}}  # fmt: skip
+
+
+def expected(post: Post, origin: str) -> dict[str, object]:
+    """The record the post must make (the fields the REST API gives)."""
+    categories = [CATEGORIES[i - 1] for i in post.categories]
+    return {
+        "number": post.number, "url": origin + post.path, "title": post.title, "lede": post.lede,
+        "body": "\n\n".join(post.paragraphs), "published": post.published.isoformat(),
+        "modified": post.modified.isoformat() if post.modified else None, "category": categories[0],
+        "categories": categories, "tags": [TAGS[i - 1] for i in post.tags], "author": AUTHORS[post.author - 1],
+        "language": "en-GB",
+    }  # fmt: skip
+
+
+def listing_page(posts: list[Post], page: int, origin: str) -> bytes | None:
+    """The home page (page 1) or /page/N/: 10 posts each, newest first, WordPress theme markup."""
+    chunk = posts[(page - 1) * PER_PAGE : page * PER_PAGE]
+    if not chunk:
+        return None
+    items = "".join(
+        f'<article id="post-{p.number}" class="post-{p.number} post type-post status-publish hentry">'
+        f'<h2 class="entry-title"><a href="{p.path}" rel="bookmark">{html.escape(p.title)}</a></h2>'
+        f'<time class="entry-date published" datetime="{p.published.isoformat()}">{p.published:%B %d, %Y}</time>'
+        "</article>\n"
+        for p in chunk
+    )
+    older = f'<a class="next page-numbers" href="/page/{page + 1}/">Older posts</a>' if page * PER_PAGE < len(posts) else ""
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8"><title>Synthetic Gazette</title>'
+        f'<link rel="https://api.w.org/" href="{origin}/wp-json/">'
+        f'<link rel="alternate" type="application/rss+xml" title="Feed" href="{origin}/feed/"></head>'
+        f'<body class="home blog"><main id="main" class="site-main">\n{items}'
+        f'<nav class="navigation pagination">{older}</nav></main></body></html>'
+    ).encode()
