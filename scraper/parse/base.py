@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, join_authors, split_authors
 from scraper.parse import jsonld
-from scraper.parse.body import element_text, paragraphs
+from scraper.parse.body import element_text, paragraphs, plain_text
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
@@ -204,6 +204,10 @@ class Parser:
             # body is never left empty for the lede's sake.
             found = paragraphs(self.content, (), self.doc.boilerplate) or self.lede().split("\n\n")
         found = self._or_embedded(found)
+        if not found:
+            # Nothing the rules keep: the text of the containers (or of the page) as it stands, so
+            # that a page with any text never comes out empty.
+            found = plain_text(self.content, self.doc.boilerplate) or plain_text([self.doc.body], self.doc.boilerplate)
         return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
 
     def _or_embedded(self, found: list[str]) -> list[str]:

@@ -17,8 +17,10 @@ Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
-after the <h1>) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
-sites fill them with the start of the first paragraph, and they are not shown on the page.
+after the <h1>, or the element after the headline and outside the body whose text is the page's
+description: standfirst.py) or "". The meta/OpenGraph description itself is never the lede: many
+sites fill it with the start of the first paragraph, and it need not be shown on the page; it only
+names the element that is.
 """
 
 from __future__ import annotations
