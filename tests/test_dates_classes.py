@@ -180,3 +180,13 @@ def test_a_wrapper_around_the_headline_is_no_dateline() -> None:
             + "<p>All the races of the regional meeting were run in good weather on Saturday.</p>" * 5
             + "</article></body></html>")
     assert str(extract_record(html, "https://club.example/results")["published"]).startswith("2007-05-20")
+
+
+def test_a_naive_update_time_leaves_the_publication_offset_alone() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge works", '
+            '"datePublished": "2018-12-21T12:55:00Z"}</script>'
+            '<meta property="article:modified_time" content="2018-12-21 14:10:00">')
+    record = extract_record(_page(head, ""), "https://news.example/bridge-works")
+    assert record["published"] == "2018-12-21T12:55:00+00:00"
+    assert record["modified"] == "2018-12-21T14:10:00"
+    assert record["extra"]["modified_precision"] == "local" and "published_precision" not in record["extra"]

@@ -90,18 +90,20 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
     except ParseError as error:  # nothing to read: an empty record that says why
         empty = Article(source=site_host(url), number=derive_number(url), url=url, title="", body="")
         return {**empty.to_record(), "extra": {"unreadable": error.reason}}
-    article, problems = choose_parser(doc)(doc, timezone=timezone).build()
-    if "naive_time" in problems:
-        # Wall-clock time without an offset: read it as if UTC, then drop the offset again.
+    parser = choose_parser(doc)(doc, timezone=timezone)
+    article, problems = parser.build()
+    naive = _naive_fields(parser) if "naive_time" in problems else ()
+    if naive:
+        # Wall-clock time without an offset: read it as if UTC, then drop the offset again (from
+        # the field that had none only: a published time with its offset keeps it).
         article, _ = choose_parser(doc)(doc, timezone=ZoneInfo("UTC")).build()
     record = article.to_record()
     extra = dict(article.extra)
-    if "naive_time" in problems:
-        for field in ("published", "modified"):
-            moment = getattr(article, field)
-            if moment is not None:
-                record[field] = moment.replace(tzinfo=None).isoformat()
-                extra[f"{field}_precision"] = "local"
+    for field in naive:
+        moment = getattr(article, field)
+        if moment is not None:
+            record[field] = moment.replace(tzinfo=None).isoformat()
+            extra[f"{field}_precision"] = "local"
     served = not_article_kind(doc, html)
     if served is not None:
         problems = {"not_article_kind": served.kind, "interstitial": served.reason, **problems}
@@ -110,6 +112,17 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
     record.pop("fetched_at", None)
     record["extra"] = extra
     return record
+
+
+def _naive_fields(parser: Parser) -> tuple[str, ...]:
+    """The date fields the parser cannot give without a zone (wall-clock time, no offset)."""
+    naive: list[str] = []
+    for field in ("published", "modified"):
+        try:
+            getattr(parser, field)()
+        except ParseError:
+            naive.append(field)
+    return tuple(naive) or ("published", "modified")  # the zone was wanted elsewhere (provenance)
 
 
 def extract_body(html: str, url: str | None = None) -> str:

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from scraper.errors import NotAnArticle
+from scraper.errors import NotAnArticle, ParseError
 from scraper.parse import jsonld
 from scraper.parse import language as languages
 from scraper.parse.base import Parser, Selectors, is_ancestor, precedes, unique
@@ -490,14 +490,25 @@ class GenericParser(Parser):
                 return r[1].utcoffset()
         return None
 
-    @cached_property
+    @property
     def dated(self) -> dict[str, Dated | None]:
-        found = {
-            "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
-            "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
-        }
-        if found["published"] is None:
-            found["published"] = self.fallback_published(found["modified"])
+        return {"published": self.dated_published, "modified": self.dated_modified}
+
+    @cached_property
+    def dated_modified(self) -> Dated | None:
+        return self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False)
+
+    @cached_property
+    def dated_published(self) -> Dated | None:
+        """Worked out apart from the modification time, so that a wall-clock update time without
+        a zone (a ParseError) leaves the publication date as it is."""
+        found = self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True)
+        if found is None:
+            try:
+                modified = self.dated_modified
+            except ParseError:  # an update time without a zone is no bound to stand in for it
+                modified = None
+            found = self.fallback_published(modified)
         return found
 
     def fallback_published(self, modified: Dated | None) -> Dated | None:
@@ -522,11 +533,11 @@ class GenericParser(Parser):
         return None
 
     def published(self) -> datetime | None:
-        found = self.dated["published"]
+        found = self.dated_published
         return found.moment if found else None
 
     def modified(self) -> datetime | None:
-        found = self.dated["modified"]
+        found = self.dated_modified
         return found.moment if found else None
 
     def extra(self) -> dict[str, object]:
