@@ -172,6 +172,21 @@ def decode_entities(text: str) -> str:
     return html.unescape(text) if _ENTITY.search(text) else text
 
 
+# Class words of the site's logo or name, which themes often set as an <h1>.
+# ("brand" is also a colour or font word, "blog-title" a post's title: neither counts.)
+_SITE_HEADING_WORDS = frozenset({"logo", "masthead", "sitename", "sitetitle"})
+_SITE_HEADING_PAIRS = (("site", "title"), ("site", "name"))
+
+
+def _names_site(element: HtmlElement) -> bool:
+    """A heading that is the site's logo or name: it, or an element just above it, is named so."""
+    for node in [element, *islice(element.iterancestors(), 2)]:
+        words = class_words(node)
+        if words & _SITE_HEADING_WORDS or any(a in words and b in words for a, b in _SITE_HEADING_PAIRS):
+            return True
+    return False
+
+
 def _starts_with(title: str, headline: str) -> bool:
     """`title` is `headline` followed by a separator and more (`Headline - Site Name`)."""
     if not title.startswith(headline) or len(title) == len(headline):
@@ -292,12 +307,15 @@ class GenericParser(Parser):
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The headline shown on the page: the theme's title element, `[itemprop=headline]`, or the
-        first <h1> outside boilerplate (the article scope's first)."""
+        first <h1> outside boilerplate (the article scope's first); not the site's logo or name
+        (`<h1 class="site-title">`, an <h1> inside `.logo`)."""
         for selectors in (self.title_selectors, self.title_fallback):
             for scope in (self.scope, None):
                 for selector in selectors:
                     for element in self.doc.select(selector, scope):
-                        if element.tag not in ("meta", "link") and self.usable(element) and element_text(element):
+                        if element.tag in ("meta", "link") or not self.usable(element) or _names_site(element):
+                            continue
+                        if element_text(element):
                             return element
         return None
 
