@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Literal
@@ -209,8 +209,14 @@ class Run:
                     if candidate.published is not None:
                         self._listed[url_key(candidate.url)] = candidate.published
             go_on = go_on or verdict is Verdict.GO_ON
-        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo])
+        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo if self._resumable(target, c)])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
+
+    def _resumable(self, target: Target, candidate: Candidate) -> bool:
+        """Whether an interrupted run leaves the candidate to the next run (the frontier): always,
+        but on a backfill of a window only one dated inside it. A URL that must be downloaded to
+        learn its date is the window's cost, not the next cron run's."""
+        return self.settings.window.contains(candidate.published or candidate.lastmod, target.zone)
 
     def _record(self, target: Target, candidate: Candidate) -> Parsed | None:
         """The record discovery's data gives (the REST API), or None: fetch the page."""
@@ -260,7 +266,7 @@ class Run:
         return ended
 
     def _finish(self, target: Target, mode: Mode, planned: _Planned) -> bool:
-        """Store the batch's articles as they come, in link order. Returns whether to go on."""
+        """Store the batch's articles as they are finished. Returns whether to go on."""
         go_on = planned.go_on
         for url, result in planned.results:
             go_on = self._store_result(target, mode, url, result) is Verdict.GO_ON or go_on
@@ -298,14 +304,14 @@ class Run:
 
     # -- fetching and parsing, in the pool -------------------------------------------------
     def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
-        """Fetch and parse in the pool; results come back in link order, each as soon as it and
-        those before it are ready. All are handed to the pool at once, before this returns; with
-        --limit, a chunk at a time (lazily) so the limit is not overshot by much."""
+        """Fetch and parse in the pool; results come back as they are finished, not in link order,
+        so one page that never finishes holds up no other. All are handed to the pool at once,
+        before this returns; with --limit, a chunk at a time (lazily) so the limit is not
+        overshot by much."""
         if self.settings.limit is not None:
             return self._fetch_chunks(target, urls)
         self.parsers.expect(len(urls))
-        futures = [self._pool.submit(self._fetch_and_parse, target, url) for url in urls]
-        return zip(urls, (future.result() for future in futures), strict=True)
+        return _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in urls})
 
     def _fetch_chunks(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
         index = 0
@@ -314,7 +320,7 @@ class Run:
             chunk = urls[index : index + max(1, room)]
             index += len(chunk)
             self.parsers.expect(len(chunk))
-            yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
+            yield from _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in chunk})
 
     def _fetch_and_parse(self, target: Target, url: str) -> Result:
         try:
@@ -557,6 +563,12 @@ class _Stored:
     failed: bool = False
 
 
+def _as_finished(futures: dict[Future[Result], str]) -> Iterator[tuple[str, Result]]:
+    """Each URL with its result, in the order they finish."""
+    for future in as_completed(futures):
+        yield futures[future], future.result()
+
+
 def _chain(*parts: Iterable[tuple[str, Result]]) -> Iterator[tuple[str, Result]]:
     for part in parts:
         yield from part
@@ -630,3 +642,6 @@ class _Context:
 
     def detail(self, message: str) -> None:
         self._run.reporter.detail(message)
+
+    def cap(self, message: str) -> None:
+        self._run.reporter.cap(message)
