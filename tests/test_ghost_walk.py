@@ -211,20 +211,21 @@ def test_a_custom_domain_that_answers_the_api_is_read_there(db_path: Path) -> No
 
 
 def test_otherwise_exactly_the_api_on_the_host_the_page_names(db_path: Path) -> None:
-    with GhostSite(own_api=False) as site, AdminHost(site) as admin:
+    with GhostSite(own_api=False, extra_posts=100) as site, AdminHost(site) as admin:
         site.moved.add("fog-grounds-morning-flights")  # its API url is on a domain the site left
         result = scrape(db_path, site.url("/"))
         assert result.exit_code == 0, result.output
         assert "discovery via ghost" in result.stderr
-        assert "new 3, updated 0, unchanged 0, skipped 1," in result.stderr  # the moved post: skipped, counted
+        assert "new 103, updated 0, unchanged 0, skipped 1," in result.stderr  # the moved post: skipped, counted
         assert "skipped http://old-gazette.example/fog-grounds-morning-flights/: not on 127.0.0.1" in result.stderr
         said = robots_lines(result)  # both hosts' Disallow: /ghost/, set aside for the API alone
         assert [line.split(": ", 2)[1] for line in said if "set aside" in line] == [
             site.url("/robots.txt"), admin.url("/robots.txt")]
         assert [p.split("?")[0] for p in site.paths()] == ["/robots.txt", "/", "/ghost/api/content/posts/"]
-        assert [p.split("?")[0] for p in admin.paths()] == ["/robots.txt", "/ghost/api/content/posts/"]
+        assert [p.split("?")[0] for p in admin.paths()] == ["/robots.txt"] + ["/ghost/api/content/posts/"] * 2
+        assert "page=2" in admin.paths()[-1]  # the second page of 100, asked for ahead, there too
         got = records(db_path)
-        assert len(got) == 3 and all(r["url"].startswith(site.url("/")) for r in got.values())
+        assert len(got) == 103 and all(r["url"].startswith(site.url("/")) for r in got.values())
         assert {r["source"] for r in got.values()} == {"127.0.0.1"}  # the site's, not the admin host's
 
 
