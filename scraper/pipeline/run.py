@@ -19,7 +19,7 @@ from typing import Literal
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Article, Counts, Page, Parsed
+from scraper.models import Article, Clearance, Counts, Page, Parsed, PublishedApi
 from scraper.parse import looks_like_article
 from scraper.pipeline.dating import Dating
 from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
@@ -282,6 +282,7 @@ class Run:
         kept = []
         for candidate in candidates:
             if not same_site(candidate.url, target.start_url):
+                self.counts.skipped += 1
                 self.reporter.detail(f"skipped {candidate.url}: not on {site_host(target.start_url)}")
             elif target.settings.wants(candidate.url):
                 kept.append(candidate)
@@ -368,10 +369,13 @@ class Run:
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         return self._listing_result(target, url, self._fetch_quietly(target, url, headers))
 
-    def _quiet_fetch(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
+    def _quiet_fetch(
+        self, target: Target, url: str, headers: Mapping[str, str] | None = None, *, beyond: bool = False
+    ) -> Page | None:
         """A page that may well not exist (a sitemap guess, robots.txt): no error if it does not.
-        Never a page off the target's site. A 304 comes back only to a conditional request."""
-        if not same_site(url, target.start_url):
+        Never a page off the target's site, but for a published API's (`beyond`). A 304 comes back
+        only to a conditional request."""
+        if not beyond and not same_site(url, target.start_url):
             return None
         try:
             page = target.fetcher.fetch(url, headers or None)
@@ -589,6 +593,7 @@ class _Context:
         self.limited = run.settings.limit is not None
         self.max_pages = run.settings.max_pages
         self.keeps_validators = run.settings.incremental
+        self._apis: list[PublishedApi] = []  # published APIs cleared for this source
 
     @property
     def limit_reached(self) -> bool:
@@ -600,6 +605,17 @@ class _Context:
     def on_site(self, url: str) -> bool:
         return same_site(url, self.start_url)
 
+    def publish(self, api: PublishedApi) -> Clearance:
+        """Whether the walk may read an API the site publishes (the fetch stack decides: robots.txt
+        and the source's published_apis); a rule set aside for it is said on -v (a refusal is the
+        walk's to say). A cleared one may be read off the site."""
+        clearance = self._target.fetcher.publish(api)
+        if clearance.open:
+            if clearance.why:
+                self.detail(f"{self.name}: {clearance.why}")
+            self._apis.append(api)
+        return clearance
+
     def page(self, url: str, *, conditional: bool = False, quiet: bool = False) -> Page | None:
         """A listing, feed, sitemap or API page (its failure recorded, unless `quiet`); with
         `conditional`, on a cron run, asked for with the validators kept from the last run, so
@@ -609,7 +625,8 @@ class _Context:
             validators = self._run.store.validators(url)
             headers = validators.headers() if validators else {}
         if quiet:
-            return self._run._quiet_fetch(self._target, url, headers)
+            beyond = any(api.within(url) for api in self._apis)
+            return self._run._quiet_fetch(self._target, url, headers, beyond=beyond)
         return self._run._fetch_listing_or_fail(self._target, url, headers)
 
     def prefetch(self, url: str) -> Future[Page | FetchError]:
