@@ -47,10 +47,10 @@ def repair(html: str) -> str:
     declared = declared_charset(html)
     if declared is None or declared in _SINGLE:
         return html
+    if declared == "utf-8" and not _UTF8_MOJIBAKE.search(html):
+        return html
     raw = _as_bytes(html)
     if raw is None:
-        return html
-    if declared == "utf-8" and not _UTF8_MOJIBAKE.search(html):
         return html
     fixed = raw.decode(declared, errors="replace")
     bad = fixed.count("\ufffd") - html.count("\ufffd")
