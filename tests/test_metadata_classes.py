@@ -253,3 +253,14 @@ def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
             f"</h1></div><article><div class=article-body>{STORY}</div></article></body></html>")
     title = extract_record(html, "https://islandblogs.example/ferries")["title"]
     assert title.startswith("Ferries back")
+
+
+def test_plain_english_is_told_without_the_model() -> None:
+    from scraper.parse import language
+
+    english = ("The council said on Monday that the repairs to the harbour wall will start in the spring and that "
+               "the work is expected to take most of the year, with the road closed for part of it. ") * 3
+    language._identifier.cache_clear()
+    assert language.detect(english) == "en"
+    assert language._identifier.cache_info().currsize == 0  # py3langid's model not loaded for it
+    assert language.detect(NORWEGIAN) == "no"
