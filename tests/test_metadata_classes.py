@@ -264,3 +264,11 @@ def test_plain_english_is_told_without_the_model() -> None:
     assert language.detect(english) == "en"
     assert language._identifier.cache_info().currsize == 0  # py3langid's model not loaded for it
     assert language.detect(NORWEGIAN) == "no"
+
+
+def test_the_only_h1_in_a_breadcrumb_is_the_headline_when_a_meta_title_says_so() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferries back after the '
+            'storms"}</script><meta property="og:title" content="Ferries back">')
+    html = (f'<html lang=en><head>{head}</head><body><div class=breadcrumb><h1>Ferries back</h1></div>'
+            f"<article><div class=article-body>{STORY}</div></article></body></html>")
+    assert extract_record(html, "https://harbourtimes.example/ferries")["title"] == "Ferries back"

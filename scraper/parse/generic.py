@@ -317,6 +317,12 @@ class GenericParser(Parser):
                             continue
                         if element_text(element):
                             return element
+        # The only <h1>, set in a breadcrumb or top bar, when it is one of the markup's titles.
+        headings = [h for h in self.doc.root.iter("h1") if not _names_site(h)]
+        if len(headings) == 1 and (text := element_text(headings[0])):
+            metas = [strip_site_name(m, self.site_names) for m in self.meta_titles()]
+            if any(fold_name(text) == fold_name(m) for m in metas):
+                return headings[0]
         return None
 
     def title(self) -> str:
