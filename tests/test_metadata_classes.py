@@ -272,3 +272,33 @@ def test_the_only_h1_in_a_breadcrumb_is_the_headline_when_a_meta_title_says_so()
     html = (f'<html lang=en><head>{head}</head><body><div class=breadcrumb><h1>Ferries back</h1></div>'
             f"<article><div class=article-body>{STORY}</div></article></body></html>")
     assert extract_record(html, "https://harbourtimes.example/ferries")["title"] == "Ferries back"
+
+
+# ---- titles: the kicker over the headline ------------------------------------------------------
+
+
+def _kicker_page(h1: str, og_title: str, twitter_title: str = "") -> dict:
+    twitter = f"<meta name='twitter:title' content='{twitter_title}'>" if twitter_title else ""
+    html = (f"<html lang=de><head><title>{h1} | Hafenblatt</title><meta property='og:title' content='{og_title}'>"
+            f"{twitter}"
+            f"<meta property='og:site_name' content='Hafenblatt'></head><body><article><h1>{h1}</h1>"
+            f"{f'<p>{PARAGRAPH}</p>' * 4}</article></body></html>")
+    return extract_record(html, "https://hafenblatt.example/politik/hafenmauer-wird-neu-gebaut")
+
+
+def test_a_kicker_before_the_headline_is_left_out_when_the_markup_titles_the_headline_alone() -> None:
+    record = _kicker_page("Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut",
+                          "Die Hafenmauer wird im Frühjahr neu gebaut")
+    assert record["title"] == "Die Hafenmauer wird im Frühjahr neu gebaut"
+
+
+def test_a_headline_with_a_colon_stays_whole_when_the_markup_agrees() -> None:
+    whole = "Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut"
+    assert _kicker_page(whole, whole)["title"] == whole
+
+
+def test_a_long_opening_clause_is_no_kicker() -> None:
+    h1 = "Why the council that voted twice against it now wants the wall: Die Hafenmauer wird neu gebaut"
+    assert _kicker_page(h1, h1, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == h1
+    short = "Nach dem Sturm: Die Hafenmauer wird neu gebaut"  # the same page with a kicker's length
+    assert _kicker_page(short, short, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == "Die Hafenmauer wird neu gebaut"

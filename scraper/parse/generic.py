@@ -77,6 +77,7 @@ _NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Breadcrumb
 # A page without article markup showing this many linked headlines is a listing.
 MIN_TEASERS = 3
 TEASER_SELECTOR = "h2 a, h3 a"
+MAX_KICKER_WORDS = 6  # a kicker before the headline ("Neue Leipziger Schule: ...") is a short label
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 # The visible headline wins over the meta titles when it shares this share of words with one.
 HEADLINE_OVERLAP = 0.4
@@ -333,7 +334,7 @@ class GenericParser(Parser):
     def _title(self) -> str:
         """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
-        visible = self.visible_title(metas)
+        visible = self.without_kicker(self.visible_title(metas), metas)
         # The headline shown wins when the markup's first title, or most of its different titles,
         # are variants of it (an SEO title, a shortened social title, one cut short, one with the
         # site's name after it); else it is something else (the site's logo, another story's
@@ -351,6 +352,18 @@ class GenericParser(Parser):
             title = strip_site_name(candidate, self.site_names)
             if title:
                 return title
+        return visible
+
+    def without_kicker(self, visible: str, metas: list[str]) -> str:
+        """The headline shown without the kicker set before it (`Kicker: Headline`, the label
+        over a story that news sites print in the <h1>), when the markup's own title is the
+        headline alone; else as shown."""
+        kicker, _, rest = visible.partition(": ")
+        if not rest or len(kicker.split()) > MAX_KICKER_WORDS or len(rest.split()) < 3:
+            return visible
+        folded = fold_name(rest)
+        if any(fold_name(strip_site_name(meta, self.site_names)) == folded for meta in metas):
+            return rest
         return visible
 
     def agreed_title(self) -> str:
