@@ -13,6 +13,8 @@
     include = ["/20\\d\\d/"]        # regular expressions a URL must match (any)
     exclude = ["/tag/", "/video/"]  # ... and must not match
     published_apis = true           # false: obey robots.txt for the APIs a site publishes too
+    undated = "keep"                # articles without a date: "keep" or "skip" (default: keep, but
+                                    # skip under --since/--until)
 
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"
@@ -35,11 +37,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.errors import ConfigError
 from scraper.urls import is_http_url
+from scraper.window import UNDATED_CHOICES
 
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
 SOURCE_KEYS = (
     "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "published_apis",
-    "selectors",
+    "selectors", "undated",
 )  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -59,6 +62,7 @@ class SourceConfig:
     exclude: tuple[re.Pattern[str], ...] | None = None
     published_apis: bool | None = None
     selectors: Mapping[str, str] | None = None
+    undated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,13 @@ class _Checker:
             exclude=given("exclude", self.patterns, "exclude"),
             published_apis=given("published_apis", self.boolean, "published_apis"),
             selectors=given("selectors", self.selectors),
+            undated=given("undated", self.undated),
         )
+
+    def undated(self, value: Any, where: list[str]) -> str:
+        if value not in UNDATED_CHOICES:
+            raise self.error(where, "undated", f'undated must be "keep" or "skip", not {value!r}')
+        return str(value)
 
     def url(self, value: Any, where: list[str]) -> str:
         if not isinstance(value, str) or not is_http_url(value) or "://" not in value or not value.split("://", 1)[1]:

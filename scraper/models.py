@@ -60,7 +60,9 @@ class Article:
     """One article in the metadata-plus-body record.
 
     `published`/`modified` are timezone-aware datetimes carrying the offset the
-    site uses (e.g. +04:30), or None when the page has none. `number` is the
+    site uses (e.g. +04:30), naive datetimes for a wall-clock time shown without
+    an offset when the site's zone is not known, or None when the page has none
+    (`published_precision` says which). `number` is the
     site's own article number: an int when it is numeric, else a str.
     `body` is paragraphs and subheadings separated by one blank line.
 
@@ -178,6 +180,21 @@ class Counts:
 
     def summary(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in self.__dict__.items())
+
+
+# What `extra["published_precision"]` says is known of the publication time (see published_precision).
+PRECISIONS = ("time", "date", "local", "none")
+
+
+def published_precision(article: Article) -> str:
+    """How much of the publication time is known: "time" (an instant: date, time of day and offset),
+    "date" (the day only; 00:00 stands for it), "local" (a wall-clock date and time without an
+    offset: the site's zone is not known), "none" (no date: `published` is None)."""
+    if article.published is None:
+        return "none"
+    if article.extra.get("published_precision") == "date":
+        return "date"
+    return "local" if article.published.tzinfo is None else "time"
 
 
 def join_authors(names: Iterable[str]) -> str:

@@ -35,6 +35,7 @@ class SourceDefaults:
     exclude: tuple[re.Pattern[str], ...] = ()
     published_apis: bool = True  # read an API the site publishes past its platform's admin-app Disallow
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # "keep" / "skip" articles without a date; None: keep unless a window
 
 
 BUILT_IN = SourceDefaults()
@@ -58,9 +59,10 @@ class Flags:
     processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
     ignore_robots: bool = False
     published_apis: bool | None = None  # --strict-robots: False
+    undated: str | None = None  # --undated keep|skip
 
 
-PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "published_apis")  # the source keys a flag can set
+PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "published_apis", "undated")  # the source keys a flag can set
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class SourceSettings:
     exclude: tuple[re.Pattern[str], ...] = ()
     published_apis: bool = BUILT_IN.published_apis
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # see scraper.window.keeps_undated
 
     def wants(self, url: str) -> bool:
         """Whether the include/exclude patterns let this URL through."""

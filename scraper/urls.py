@@ -150,3 +150,52 @@ def origin_of(url: str) -> str:
         host = f"{host}:{port}"
     return f"{scheme}://{host}"
 
+
+
+# Print, AMP and mobile views of an article: another URL for the same story, never a better version.
+_VARIANT_PARAMS = frozenset({"print", "printable", "printer", "printview", "print_view", "amp"})
+_VARIANT_VALUES = frozenset({"print", "printable", "printer", "amp", "mobile"})
+_VARIANT_VALUE_PARAMS = frozenset({"view", "format", "output", "mode", "template", "layout"})
+_VARIANT_SEGMENTS = frozenset({"amp", "print", "printable", "mobile"})
+_VARIANT_HOSTS = ("m.", "mobile.", "amp.")
+_NOT_SET = frozenset({"0", "false", "no", "off"})
+
+
+def main_version(url: str) -> str | None:
+    """The article's own URL when `url` is one of its print, AMP or mobile views (`?print=1`,
+    `?view=print`, `/amp/` or `/print/` at either end of the path, `.amp.html`, an `m.`, `mobile.`
+    or `amp.` host); None when it is not such a view."""
+    parts = urlsplit(url)
+    changed = False
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    kept = []
+    for name, value in params:
+        lower, folded = name.lower(), value.strip().lower()
+        if (lower in _VARIANT_PARAMS and folded not in _NOT_SET) or (
+            lower in _VARIANT_VALUE_PARAMS and folded in _VARIANT_VALUES
+        ):
+            changed = True
+        else:
+            kept.append((name, value))
+    segments = parts.path.split("/")
+    inner = [i for i, segment in enumerate(segments) if segment]
+    if inner and segments[inner[-1]].lower() in _VARIANT_SEGMENTS:
+        del segments[inner[-1]]
+        changed = True
+    elif inner and len(inner) > 1 and segments[inner[0]].lower() in _VARIANT_SEGMENTS:
+        del segments[inner[0]]
+        changed = True
+    path = "/".join(segments)
+    for suffix, plain in ((".amp.html", ".html"), (".amp", ""), (".print.html", ".html")):
+        if path.lower().endswith(suffix):
+            path, changed = path[: -len(suffix)] + plain, True
+    netloc = parts.netloc
+    host = (parts.hostname or "").lower()
+    for prefix in _VARIANT_HOSTS:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            netloc, changed = netloc[len(prefix) :] if netloc.lower().startswith(prefix) else netloc, True
+            break
+    if not changed:
+        return None
+    query = urlencode(kept) if len(kept) != len(params) else parts.query
+    return urlunsplit((parts.scheme, netloc, path or "/", query, parts.fragment))

@@ -455,3 +455,37 @@ def test_a_live_feed_of_many_items_in_an_aside_does_not_widen_the_story():
       <aside><ul class="live">{items}</ul></aside></div>""")
     body = body_of(html)
     assert "Paragraph 5 about the harbour" in body and "weather" not in body
+
+
+def test_a_more_on_this_topic_box_inside_the_text_is_dropped_with_its_headlines():
+    box = ("<h3>More on this topic</h3>" + "".join(f"<p>Harbour plans {n}: what the council wants next</p>"
+                                                  for n in range(4)))
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{para(1)}{box}{"".join(para(n) for n in range(2, 8))}
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 7 about" in body
+    assert "More on this topic" not in body and "what the council wants next" not in body
+
+
+def test_soft_hyphens_are_taken_out_of_words():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The Hafen&shy;verwaltung said the Kai&shy;mauer will be
+      rebuilt, starting on Monday, with the help of engineers from the region.</p>{article_text(3)}</article>""")
+    body = body_of(html)
+    assert "Hafenverwaltung" in body and "Kaimauer" in body and "\u00ad" not in body
+
+
+def test_a_page_whose_only_text_the_rules_would_drop_still_has_a_body():
+    assert body_of(page('<a href="javascript:"><p>First line of the note.</p><p>Second line.</p></a>')) != ""
+    assert body_of(page("<article><h2>The first part of it</h2><img src='/a.jpg'><h2>The second part</h2></article>"))
+    assert body_of(page("Just a line of loose text")) == "Just a line of loose text"
+
+
+def test_a_consent_placeholder_for_an_embed_inside_the_text_is_dropped():
+    box = """<div class="embed-box"><p>Recommended editorial content</p><p>Here you will find external content from
+      a video platform that adds to the article. You can show it with one click and hide it again.</p>
+      <p>I am fine with that, and agree that content from the platform is shown. Personal data may be passed to
+      third-party platforms.</p></div>"""
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{box}
+      {"".join(para(n) for n in range(4, 8))}</article>""")
+    body = body_of(html)
+    assert "Paragraph 7 about" in body and "third-party platforms" not in body and "external content" not in body

@@ -35,7 +35,9 @@ EXPECTED = json.loads((FIXTURES / "expected" / "sites.json").read_text(encoding=
 ALL = {number for number, _ in EXPECTED["articles"]}
 SINCE = "2021-01-01"  # before the oldest article: a backfill of the whole site
 ARTICLE = "/2021/02/18/stoltenberg-the-promise-to-leave-afghanistan-conditions-based/"
-CONTENT = [f for f in FIELDS if f not in ("url", "fetched_at")]
+# The saved site is served from 127.0.0.1: the records are that server's (source and URL), with
+# the text, dates and numbers of the original.
+CONTENT = [f for f in FIELDS if f not in ("source", "url", "fetched_at")]
 
 
 def cli_run(db: Path, *args: str, hooks: Hooks | None = None) -> Result:
@@ -215,6 +217,7 @@ def test_a_wrong_charset_label_does_not_garble_the_archive(
         )
     stored = records(db_path)[16981]
     assert {f: stored[f] for f in CONTENT} == {f: reference[16981][f] for f in CONTENT}
+    assert (stored["source"], stored["url"]) == ("127.0.0.1", server.url(ARTICLE))
 
 
 # --- 20% of responses faulty: a backfill still gets everything, within three runs ---------------------

@@ -245,3 +245,11 @@ def test_the_writer_of_another_storys_card_is_not_the_author() -> None:
     assert _record(body=STORY + card)["authors"] == []
     own = "<p><a rel=author href='/writer/jane'>Jane Holm</a></p>"
     assert _record(body=own + STORY)["authors"] == ["Jane Holm"]
+
+
+def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
+    head = '<meta property="og:title" content="Ferries back :: Island Blogs ::">'
+    html = (f'<html lang=en><head>{head}</head><body><div class=topbar><h1 class="topbar__logo__title">Island Blogs'
+            f"</h1></div><article><div class=article-body>{STORY}</div></article></body></html>")
+    title = extract_record(html, "https://islandblogs.example/ferries")["title"]
+    assert title.startswith("Ferries back")

@@ -34,11 +34,18 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
-from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
+from scraper.archive.queries import (
+    Filters,
+    index_stamp,
+    select_in_order,
+    undated_left_out,
+    utc_stamp,
+    where_clause,
+)
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page, split_authors
+from scraper.models import FIELDS, Article, Page, published_precision, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
@@ -203,13 +210,15 @@ class Archive(CrawlState):
         timezone: str | None = None,
         packed: PackedPage | None = None,
         done: str | None = None,
+        keep: bool = False,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
 
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
-        same transaction."""
+        same transaction. With `keep`, an archived version stays as it is (the caller found the
+        page no better: a print view, a change of clocks only): only the URLs are remembered."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -223,7 +232,7 @@ class Archive(CrawlState):
                 outcome = Outcome.NEW
                 row["first_seen"] = row["last_seen"] = _now()
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
-            elif old["content_hash"] == digest:
+            elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
             else:
                 outcome = Outcome.UPDATED
@@ -240,6 +249,14 @@ class Archive(CrawlState):
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
+
+    def forget(self, source: str, number: int | str) -> None:
+        """Take back an article this run saved as new and then found was none (the same text as
+        pages of other articles: a wall served everywhere): its row, its URLs and its raw page go,
+        so its URL is fetched again. Its revisions stay (there are none for a new article)."""
+        with self.writing():
+            for table in ("articles", "article_urls", "article_pages"):
+                self.db.conn.execute(f"delete from {table} where source = ? and number = ?", (source, number))
 
     def _current(self, source: str, number: int | str) -> dict[str, object] | None:
         row = self.db.conn.execute(_CURRENT, (source, number)).fetchone()
@@ -309,6 +326,11 @@ class Archive(CrawlState):
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
 
+    def undated_left_out(self, filters: Filters) -> int:
+        """How many articles without a date the filters leave out (--since/--until, --undated skip)."""
+        query = undated_left_out(filters)
+        return int(self.db.execute(*query).fetchone()[0]) if query is not None else 0
+
     def iter_rows(
         self, filters: Filters | None = None, columns: Sequence[str] = FIELDS
     ) -> Iterator[tuple[object, ...]]:
@@ -332,16 +354,23 @@ def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[st
     row = dict(record)
     for key in _LIST_COLUMNS:
         row[key] = json.dumps(record[key], ensure_ascii=False)
-    row["published_utc"] = utc_stamp(article.published) if article.published else None
+    row["published_utc"] = index_stamp(article.published)
     row["content_hash"] = digest
-    row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None
+    extra = {**article.extra, "published_precision": published_precision(article)}
+    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str)
     return row
 
 
 def _article(row: Mapping[str, object]) -> Article:
+    """An archived article, with its `extra`; `published_precision` filled in for rows archived
+    before it was kept (what the stored record says: an instant, a date, or none)."""
     article = Article.from_record(row)
-    extra = row.get("extra")
-    return replace(article, extra=json.loads(str(extra))) if extra else article
+    stored = row.get("extra")
+    if stored:
+        article = replace(article, extra=json.loads(str(stored)))
+    if "published_precision" in article.extra:
+        return article
+    return replace(article, extra={**article.extra, "published_precision": published_precision(article)})
 
 
 __all__ = [

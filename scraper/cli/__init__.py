@@ -6,6 +6,10 @@ that imports only cli/common.py and cli/report.py, never this package, so nothin
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
+
 import click
 
 from scraper import __version__
@@ -17,6 +21,7 @@ from scraper.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     Hooks,
     ScraperGroup,
@@ -29,7 +34,8 @@ from scraper.cli.search import search
 from scraper.cli.stats import stats
 
 __all__ = [
-    "EXIT_ARCHIVE", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "Hooks", "cli", "main",
+    "EXIT_ARCHIVE", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_LOCKED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE",
+    "Hooks", "cli", "main",
 ]  # fmt: skip
 
 
@@ -64,4 +70,16 @@ for command in (scrape, import_, show, extract, reparse, sources, export, search
 
 
 def main() -> None:
-    cli(prog_name="scraper")
+    try:
+        cli(prog_name="scraper")
+    except SystemExit as done:
+        if done.code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            raise
+        # Stopped: the run is marked interrupted, the archive closed, the parser processes shut
+        # down. What is left is fetch threads waiting on slow servers, which Python's exit would
+        # wait for (up to a minute each): leave without them, once the parser pool's semaphores
+        # are released (else multiprocessing's resource tracker warns of them as leaked).
+        gc.collect()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(done.code))

@@ -4,8 +4,10 @@ state (archive, sources file, hooks), and the option helpers."""
 from __future__ import annotations
 
 import functools
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,7 +19,7 @@ from scraper.archive import Archive
 from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, ScraperError
 from scraper.fetch import HttpFetcher
-from scraper.window import Window, parse_bound
+from scraper.window import UNDATED_CHOICES, Window, parse_bound
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -25,6 +27,7 @@ EXIT_USAGE = 2
 EXIT_ARCHIVE = 3
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM: what systemd (and kill) send to stop a service
 
 EXIT_CODES_HELP = f"""\b
 Exit codes:
@@ -33,7 +36,8 @@ Exit codes:
   {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
   {EXIT_ARCHIVE}  the archive could not be opened or written
   {EXIT_LOCKED} another scraper run holds the archive (see --wait)
-  {EXIT_INTERRUPTED} interrupted (Ctrl-C): what was archived stays; the next run goes on"""
+  {EXIT_INTERRUPTED} interrupted (Ctrl-C): what was archived stays; the next run goes on
+  {EXIT_TERMINATED} stopped by SIGTERM (systemd, kill), as Ctrl-C stops it"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -127,15 +131,39 @@ def parse_window(since: str | None, until: str | None) -> Window:
 
 
 def window_options(fn: F) -> F:
-    """--since and --until, shared by scrape and export."""
+    """--since, --until and --undated, shared by scrape, export and search."""
     for option in reversed(
         (
             click.option("--since", metavar="DATE", help="Only articles published on or after DATE (inclusive)."),
             click.option("--until", metavar="DATE", help="Only articles published on or before DATE (inclusive)."),
+            click.option(
+                "--undated",
+                type=click.Choice(UNDATED_CHOICES),
+                help="Articles without a publication date: keep or skip them [default: keep them, but skip them "
+                "under --since/--until; scrape: the source's undated first].",
+            ),
         )
     ):
         fn = option(fn)
     return fn
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the main thread is, so that a run stops as it does for Ctrl-C: what is
+    archived stays, the run is marked interrupted, the parser processes are shut down."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: the run is stopping
+    raise Terminated
+
+
+def catch_sigterm() -> Any:
+    """SIGTERM becomes Terminated in the main thread; returns the handler it replaced (None off the
+    main thread, where no handler can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminate)
 
 
 class ScraperGroup(click.Group):
@@ -146,6 +174,7 @@ class ScraperGroup(click.Group):
         run: Any = super().main  # (click types `main` by overloads on standalone_mode)
         if not standalone_mode:
             return run(*args, standalone_mode=False, **kwargs)
+        previous = catch_sigterm()
         try:
             code = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
@@ -155,7 +184,13 @@ class ScraperGroup(click.Group):
         except click.ClickException as error:
             error.show()
             sys.exit(error.exit_code)
-        except click.exceptions.Abort:  # Ctrl-C (scraper asks no questions)
+        except click.exceptions.Abort as abort:  # Ctrl-C or SIGTERM (scraper asks no questions)
+            if isinstance(abort.__cause__, Terminated):
+                click.echo("Terminated.", err=True)
+                sys.exit(EXIT_TERMINATED)
             click.echo("Aborted.", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         sys.exit(code if isinstance(code, int) else 0)

@@ -78,6 +78,7 @@ def scrape(
     targets: tuple[str, ...],
     since: str | None,
     until: str | None,
+    undated: str | None,
     zone: str | None,
     limit: int | None,
     source: str | None,
@@ -110,7 +111,7 @@ def scrape(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
-        published_apis=False if strict_robots else None,
+        published_apis=False if strict_robots else None, undated=undated,
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:

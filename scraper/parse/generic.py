@@ -17,8 +17,10 @@ Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
-after the <h1>) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
-sites fill them with the start of the first paragraph, and they are not shown on the page.
+after the <h1>, or the element after the headline and outside the body whose text is the page's
+description: standfirst.py) or "". The meta/OpenGraph description itself is never the lede: many
+sites fill it with the start of the first paragraph, and it need not be shown on the page; it only
+names the element that is.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from scraper.errors import NotAnArticle
+from scraper.errors import NotAnArticle, ParseError
 from scraper.parse import jsonld
 from scraper.parse import language as languages
 from scraper.parse.base import Parser, Selectors, is_ancestor, precedes, unique
@@ -171,6 +173,21 @@ def decode_entities(text: str) -> str:
     return html.unescape(text) if _ENTITY.search(text) else text
 
 
+# Class words of the site's logo or name, which themes often set as an <h1>.
+# ("brand" is also a colour or font word, "blog-title" a post's title: neither counts.)
+_SITE_HEADING_WORDS = frozenset({"logo", "masthead", "sitename", "sitetitle"})
+_SITE_HEADING_PAIRS = (("site", "title"), ("site", "name"))
+
+
+def _names_site(element: HtmlElement) -> bool:
+    """A heading that is the site's logo or name: it, or an element just above it, is named so."""
+    for node in [element, *islice(element.iterancestors(), 2)]:
+        words = class_words(node)
+        if words & _SITE_HEADING_WORDS or any(a in words and b in words for a, b in _SITE_HEADING_PAIRS):
+            return True
+    return False
+
+
 def _starts_with(title: str, headline: str) -> bool:
     """`title` is `headline` followed by a separator and more (`Headline - Site Name`)."""
     if not title.startswith(headline) or len(title) == len(headline):
@@ -291,12 +308,15 @@ class GenericParser(Parser):
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The headline shown on the page: the theme's title element, `[itemprop=headline]`, or the
-        first <h1> outside boilerplate (the article scope's first)."""
+        first <h1> outside boilerplate (the article scope's first); not the site's logo or name
+        (`<h1 class="site-title">`, an <h1> inside `.logo`)."""
         for selectors in (self.title_selectors, self.title_fallback):
             for scope in (self.scope, None):
                 for selector in selectors:
                     for element in self.doc.select(selector, scope):
-                        if element.tag not in ("meta", "link") and self.usable(element) and element_text(element):
+                        if element.tag in ("meta", "link") or not self.usable(element) or _names_site(element):
+                            continue
+                        if element_text(element):
                             return element
         return None
 
@@ -489,14 +509,25 @@ class GenericParser(Parser):
                 return r[1].utcoffset()
         return None
 
-    @cached_property
+    @property
     def dated(self) -> dict[str, Dated | None]:
-        found = {
-            "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
-            "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
-        }
-        if found["published"] is None:
-            found["published"] = self.fallback_published(found["modified"])
+        return {"published": self.dated_published, "modified": self.dated_modified}
+
+    @cached_property
+    def dated_modified(self) -> Dated | None:
+        return self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False)
+
+    @cached_property
+    def dated_published(self) -> Dated | None:
+        """Worked out apart from the modification time, so that a wall-clock update time without
+        a zone (a ParseError) leaves the publication date as it is."""
+        found = self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True)
+        if found is None:
+            try:
+                modified = self.dated_modified
+            except ParseError:  # an update time without a zone is no bound to stand in for it
+                modified = None
+            found = self.fallback_published(modified)
         return found
 
     def fallback_published(self, modified: Dated | None) -> Dated | None:
@@ -521,11 +552,11 @@ class GenericParser(Parser):
         return None
 
     def published(self) -> datetime | None:
-        found = self.dated["published"]
+        found = self.dated_published
         return found.moment if found else None
 
     def modified(self) -> datetime | None:
-        found = self.dated["modified"]
+        found = self.dated_modified
         return found.moment if found else None
 
     def extra(self) -> dict[str, object]:

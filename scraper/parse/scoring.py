@@ -15,6 +15,7 @@ nearly as well or are plain paragraphs of their own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -47,7 +48,11 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
 
 
 def class_weight(element: HtmlElement) -> float:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return _names_weight(f"{element.get('class', '')} {element.get('id', '')}")
+
+
+@lru_cache(maxsize=8192)  # class names repeat across elements and pages
+def _names_weight(names: str) -> float:
     weight = 0.0
     if _POSITIVE.search(names):
         weight += 25

@@ -26,7 +26,7 @@ MIN_LENGTH_RATIO = 0.6
 _TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "span", "section", "strong", "em", "b"})
 PIECE_CHARS = 24
 MAX_CLIMB = 5  # ancestors of a text node compared with the description
-_TEXT_HOLDING = etree.XPath("//body//text()[contains(., $a) or contains(., $b) or contains(., $c)]")
+_TEXT_HOLDING = etree.XPath("//body//text()[contains(., $piece)]")
 _WORD = re.compile(r"\w+")
 
 
@@ -61,9 +61,12 @@ def described_element(
     wanted = _words(description)
     low, high = MIN_LENGTH_RATIO * len(description), MAX_LENGTH_RATIO * len(description)
     seen: set[int] = set()
-    first, middle, last = _pieces(description)
-    found: Any = _TEXT_HOLDING(root, a=first, b=middle, c=last)  # text() nodes: smart strings
-    for text in found:
+    texts: Any = []  # text() nodes: smart strings
+    for piece in _pieces(description):  # the first piece that some text node holds
+        texts = _TEXT_HOLDING(root, piece=piece)
+        if texts:
+            break
+    for text in texts:
         node = text.getparent()
         if node is not None and text.is_tail:
             node = node.getparent()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Literal
@@ -19,8 +19,10 @@ from typing import Literal
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Clearance, Counts, Page, Parsed, PublishedApi
+from scraper.models import Article, Clearance, Counts, Page, Parsed, PublishedApi
 from scraper.parse import looks_like_article
+from scraper.pipeline.dating import Dating
+from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
 from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
@@ -32,6 +34,7 @@ from scraper.window import Window
 
 Result = Parsed | ScraperError
 Tally = Literal["skipped", "unchanged"]  # the Counts field a candidate that is not fetched counts in
+COLLISIONS = 3  # numbers tried for one article before it fails (its own, then derived ones)
 
 
 class _SourceDown(Exception):
@@ -72,13 +75,18 @@ class Run:
         self.counts = Counts()
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
+        self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
+        self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
+        self._listed: dict[str, datetime] = {}  # url_key -> the date discovery gave (see dating.py)
+        self._dating = Dating(settings.window, None)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
         self.stop = stop
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Without `wait` (the run was interrupted), fetches still in flight are not waited for."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         if self._own_parsers:
             self.parsers.close()
 
@@ -92,11 +100,14 @@ class Run:
         """Everything of one source this run can do. A source whose robots.txt cannot be read
         fails once, in one line, and is left as it was (its frontier and failures stay for the
         next run)."""
+        self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
         try:
             self._scrape(target)
         except _SourceDown as down:
             self.counts.failed += 1
             self.reporter.problem(down.error.summary)
+        for line in self._dating.notes(target.source):
+            self.reporter.note(line)
 
     def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
@@ -195,9 +206,17 @@ class Run:
                     ready.append((candidate.url, parsed))
                 else:
                     todo.append(candidate)
+                    if candidate.published is not None:
+                        self._listed[url_key(candidate.url)] = candidate.published
             go_on = go_on or verdict is Verdict.GO_ON
-        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo])
+        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo if self._resumable(target, c)])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
+
+    def _resumable(self, target: Target, candidate: Candidate) -> bool:
+        """Whether an interrupted run leaves the candidate to the next run (the frontier): always,
+        but on a backfill of a window only one dated inside it. A URL that must be downloaded to
+        learn its date is the window's cost, not the next cron run's."""
+        return self.settings.window.contains(candidate.published or candidate.lastmod, target.zone)
 
     def _record(self, target: Target, candidate: Candidate) -> Parsed | None:
         """The record discovery's data gives (the REST API), or None: fetch the page."""
@@ -247,7 +266,7 @@ class Run:
         return ended
 
     def _finish(self, target: Target, mode: Mode, planned: _Planned) -> bool:
-        """Store the batch's articles as they come, in link order. Returns whether to go on."""
+        """Store the batch's articles as they are finished. Returns whether to go on."""
         go_on = planned.go_on
         for url, result in planned.results:
             go_on = self._store_result(target, mode, url, result) is Verdict.GO_ON or go_on
@@ -286,14 +305,14 @@ class Run:
 
     # -- fetching and parsing, in the pool -------------------------------------------------
     def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
-        """Fetch and parse in the pool; results come back in link order, each as soon as it and
-        those before it are ready. All are handed to the pool at once, before this returns; with
-        --limit, a chunk at a time (lazily) so the limit is not overshot by much."""
+        """Fetch and parse in the pool; results come back as they are finished, not in link order,
+        so one page that never finishes holds up no other. All are handed to the pool at once,
+        before this returns; with --limit, a chunk at a time (lazily) so the limit is not
+        overshot by much."""
         if self.settings.limit is not None:
             return self._fetch_chunks(target, urls)
         self.parsers.expect(len(urls))
-        futures = [self._pool.submit(self._fetch_and_parse, target, url) for url in urls]
-        return zip(urls, (future.result() for future in futures), strict=True)
+        return _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in urls})
 
     def _fetch_chunks(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
         index = 0
@@ -302,7 +321,7 @@ class Run:
             chunk = urls[index : index + max(1, room)]
             index += len(chunk)
             self.parsers.expect(len(chunk))
-            yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
+            yield from _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in chunk})
 
     def _fetch_and_parse(self, target: Target, url: str) -> Result:
         try:
@@ -344,6 +363,7 @@ class Run:
             self._fail(target, url, str(result), article=False)
             return None
         self.store.clear_failure(url)
+        self._listings.update((url_key(url), url_key(result.final_url)))
         return result
 
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
@@ -363,7 +383,10 @@ class Run:
             raise _SourceDown(error) from None
         except FetchError:
             return None
-        return page if page.status == 200 or (page.status == 304 and headers) else None
+        if page.status == 200 or (page.status == 304 and headers):
+            self._listings.update((url_key(url), url_key(page.final_url)))
+            return page
+        return None
 
     # -- results, on the calling thread ---------------------------------------------------
     def _store_result(self, target: Target, mode: Mode, url: str, result: Result) -> Verdict:
@@ -389,15 +412,80 @@ class Run:
             self._fail(target, url, str(result))
             return Verdict.GO_ON
         page, article, packed = result
-        window, zone = self.settings.window, target.zone
-        if not window.contains(article.published, zone):
+        skip = self._dating.verdict(article, self._listed.get(url_key(url)))
+        if skip is not None:
             self.counts.skipped += 1
-            return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
+            return skip
+        served = page.final_url if page is not None else url
+        article = owned(article, served, source=target.settings.archive_as, listings=self._listings)
+        placed = self._place(article, served)
+        if isinstance(placed, str):  # a failure of this run; the URL is archived, a --refetch tries it again
+            self.counts.failed += 1
+            self.reporter.problem(f"{served}: the archived article is kept: {placed}")
+            return Verdict.GO_ON
+        article, keep = placed
+        if self._served_everywhere(target, url, served, article):
+            return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        zone_name = zone.key if zone is not None else None
-        outcome = str(self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url))
+        zone_name = target.zone.key if target.zone is not None else None
+        outcome = str(
+            self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
+        )
         self.counts.add(outcome)
+        self._dating.stored(article, outcome)
+        if len(article.body) < SAME_TEXT_UNDER:
+            self._texts.setdefault(
+                same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
+            )
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON
+
+    def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
+        """Whether the page holds the very text another article of this run was stored with, under
+        another title and number: a wall or an error page the site serves in place of every
+        article. It fails (retried later), and so does the first one, taken back if it was new."""
+        if len(article.body) >= SAME_TEXT_UNDER:
+            return False
+        first = self._texts.get(same_text(article))
+        if first is None or first.number == article.number or first.title == article.title:
+            return False
+        if url_key(first.served) == url_key(served) or first.source != article.source:
+            return False
+        why = f"the same text as {first.served}, under another title: a page served in place of articles; will retry"
+        if not first.failed:
+            first.failed = True
+            if first.outcome == "new":
+                self.store.forget(first.source, first.number)
+                self.counts.new -= 1
+                self._fail(target, first.url, f"{first.served}: {why}")
+        self._fail(target, url, f"{served}: {why}")
+        return True
+
+    def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
+        """Where the article goes, and whether the archived version stays (a print or mobile view of
+        it, a change of clocks only); or why it may not replace the archived one. A number that
+        already names another story is a collision: both are kept, the newcomer under a derived
+        number, and it is said in one line."""
+        for _ in range(COLLISIONS):
+            found = self.store.find(article.number, article.source)
+            if not found:
+                return article, False
+            old = found[0]
+            if not same_story(old, article, served):
+                newcomer = renumbered(old, article, served)
+                if not self.store.find(newcomer.number, newcomer.source):  # (else: found by an earlier run)
+                    self.reporter.note(
+                        f"{article.source}: number {article.number} of {served} names another story ({old.url}); "
+                        f"both kept, this one as number {newcomer.number}"
+                    )
+                article = newcomer
+                continue
+            if article.extra.get("variant") and not old.extra.get("variant"):
+                return article, True  # a print, AMP or mobile view is never a better version
+            why = refused(old, article)
+            if why is not None:
+                return why
+            return article, not real_edit(old, article)
+        return f"its number collides with {COLLISIONS} other stories"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
     def _resume(self, target: Target, mode: Mode) -> None:
@@ -464,6 +552,25 @@ def changed_since(known: KnownArticle, lastmod: datetime | None) -> bool:
     if lastmod.tzinfo is None or archived.tzinfo is None:
         return lastmod.replace(tzinfo=None) > archived.replace(tzinfo=None)
     return lastmod > archived
+
+
+@dataclass
+class _Stored:
+    """An article stored this run, kept to tell a wall served at every URL from articles."""
+
+    url: str
+    served: str
+    source: str
+    number: int | str
+    title: str
+    outcome: str
+    failed: bool = False
+
+
+def _as_finished(futures: dict[Future[Result], str]) -> Iterator[tuple[str, Result]]:
+    """Each URL with its result, in the order they finish."""
+    for future in as_completed(futures):
+        yield futures[future], future.result()
 
 
 def _chain(*parts: Iterable[tuple[str, Result]]) -> Iterator[tuple[str, Result]]:
@@ -552,3 +659,6 @@ class _Context:
 
     def detail(self, message: str) -> None:
         self._run.reporter.detail(message)
+
+    def cap(self, message: str) -> None:
+        self._run.reporter.cap(message)

@@ -97,6 +97,7 @@ def _in_turn(
     outcome: RunReport,
 ) -> None:
     run = Run(store, options, reporter, parsers=parsers)
+    interrupted = False
     try:
         for target in found:
             before = replace(run.counts)
@@ -104,8 +105,11 @@ def _in_turn(
             _done(store, run_id, target, _minus(run.counts, before), outcome)
             if run.limit_reached:
                 break
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stop now, not when the slowest fetch is done
+        interrupted = True
+        raise
     finally:
-        run.close()
+        run.close(wait=not interrupted)
 
 
 def _minus(after: Counts, before: Counts) -> Counts:
@@ -145,14 +149,16 @@ def _at_once(
             store.close()
 
     pool = ThreadPoolExecutor(max_workers=min(parallel, len(found)), thread_name_prefix="source")
+    interrupted = False
     try:
         for future in as_completed([pool.submit(scrape_one, target) for target in found]):
             future.result()  # the first error raises here at once
-    except BaseException:
+    except BaseException as error:
         stop.set()
+        interrupted = isinstance(error, KeyboardInterrupt)  # the others stop at their next article, unwaited
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 class SharedReporter:

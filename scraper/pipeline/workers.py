@@ -156,10 +156,12 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
 
 # -- in the parser process ------------------------------------------------------------------
 def _start_worker() -> None:
-    """Ctrl-C reaches the whole process group: the run stops its parser processes itself, so they
-    need not each print a KeyboardInterrupt traceback. And a parser process must not outlive its
+    """Ctrl-C (and systemd's SIGTERM) reaches the whole process group: the run stops its parser
+    processes itself, so they need not each print a KeyboardInterrupt traceback (or die with jobs
+    the run still waits for). And a parser process must not outlive its
     run: if the run is killed (kill -9, the OOM killer), nothing would ever tell it to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # systemd stops the whole group: the run stops them
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), name="watch-parent", daemon=True).start()

@@ -131,6 +131,7 @@ class WalkContext(Protocol):
     def fail(self, url: str, message: str) -> None: ...  # a listing, feed or sitemap that failed
     def note(self, message: str) -> None: ...
     def detail(self, message: str) -> None: ...
+    def cap(self, message: str) -> None: ...  # a limit the walk reached: said once, listed in --json
 
 
 class Walk(Protocol):
