@@ -12,9 +12,9 @@
     user_agent = "scraper (+https://example.org/contact)"
     include = ["/20\\d\\d/"]        # regular expressions a URL must match (any)
     exclude = ["/tag/", "/video/"]  # ... and must not match
-    published_apis = true           # false: obey robots.txt for the APIs a site publishes too
     undated = "keep"                # articles without a date: "keep" or "skip" (default: keep, but
                                     # skip under --since/--until)
+    published_apis = true           # false: obey robots.txt for the APIs a site publishes too
 
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"

@@ -58,11 +58,11 @@ class Flags:
     parallel: int | None = None
     processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
     ignore_robots: bool = False
-    published_apis: bool | None = None  # --strict-robots: False
     undated: str | None = None  # --undated keep|skip
+    published_apis: bool | None = None  # --strict-robots: False
 
 
-PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "published_apis", "undated")  # the source keys a flag can set
+PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,22 @@ def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
             f"</h1></div><article><div class=article-body>{STORY}</div></article></body></html>")
     title = extract_record(html, "https://islandblogs.example/ferries")["title"]
     assert title.startswith("Ferries back")
+
+
+def test_plain_english_is_told_without_the_model() -> None:
+    from scraper.parse import language
+
+    english = ("The council said on Monday that the repairs to the harbour wall will start in the spring and that "
+               "the work is expected to take most of the year, with the road closed for part of it. ") * 3
+    language._identifier.cache_clear()
+    assert language.detect(english) == "en"
+    assert language._identifier.cache_info().currsize == 0  # py3langid's model not loaded for it
+    assert language.detect(NORWEGIAN) == "no"
+
+
+def test_the_only_h1_in_a_breadcrumb_is_the_headline_when_a_meta_title_says_so() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferries back after the '
+            'storms"}</script><meta property="og:title" content="Ferries back">')
+    html = (f'<html lang=en><head>{head}</head><body><div class=breadcrumb><h1>Ferries back</h1></div>'
+            f"<article><div class=article-body>{STORY}</div></article></body></html>")
+    assert extract_record(html, "https://harbourtimes.example/ferries")["title"] == "Ferries back"

@@ -111,7 +111,8 @@ def scrape(
         timezone=parse_zone(zone), delay=delay, concurrency=concurrency, source=source,
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
-        published_apis=False if strict_robots else None, undated=undated,
+        undated=undated,
+        published_apis=False if strict_robots else None,
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:

@@ -318,6 +318,12 @@ class GenericParser(Parser):
                             continue
                         if element_text(element):
                             return element
+        # The only <h1>, set in a breadcrumb or top bar, when it is one of the markup's titles.
+        headings = [h for h in self.doc.root.iter("h1") if not _names_site(h)]
+        if len(headings) == 1 and (text := element_text(headings[0])):
+            metas = [strip_site_name(m, self.site_names) for m in self.meta_titles()]
+            if any(fold_name(text) == fold_name(m) for m in metas):
+                return headings[0]
         return None
 
     def title(self) -> str:
@@ -404,7 +410,9 @@ class GenericParser(Parser):
         for selector in selectors:
             # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
             # another story's).
-            found_here = sorted(self.doc.select(selector, self.scope),
+            # A comment's time is never the article's.
+            found_here = sorted((element for element in self.doc.select(selector, self.scope)
+                                 if not in_comments(element)),
                                 key=lambda element: (self.in_teaser(element), not self.usable(element)))
             for element in found_here:
                 value = element.get("datetime") or element.get("content")
@@ -476,7 +484,11 @@ class GenericParser(Parser):
         """(published, modified) candidates read from visible datelines, as ISO strings."""
         # The content containers, then their parents and grandparents (the article's header).
         near = [a for c in self.content for a in [c, *c.iterancestors()][:3] if a.tag not in ("body", "html")]
-        return text_dates(self.doc, self.scope, self.usable, self.day_first, tuple(near))
+        return text_dates(self.doc, self.scope, self.usable_outside_comments, self.day_first, tuple(near))
+
+    def usable_outside_comments(self, element: HtmlElement) -> bool:
+        """Usable, and not in the comments (a comment's dateline is the comment's)."""
+        return self.usable(element) and not in_comments(element)
 
     def _choose(
         self, structured: list[tuple[str, str]], texts: Callable[[], list[tuple[str, str]]], url: bool
