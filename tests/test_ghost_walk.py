@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -269,3 +270,21 @@ def test_a_refused_key_falls_back_to_the_next_method(db_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "ghost is not available here" in result.stderr and "new 4," in result.stderr
         assert len(api_requests(refusing)) == 1
+
+
+@pytest.mark.parametrize("args", [(), ("--strict-robots",)])  # from the API, and from the pages
+def test_paid_posts_with_no_public_part_are_kept_not_taken_for_a_wall(db_path: Path, args: tuple[str, ...]) -> None:
+    """Two paid posts with no public part hold no text at all (kept with an empty body, marked
+    partial): no text is not "the same text" as another article's, which is what a wall is."""
+    with GhostSite() as site:
+        paid = next(p for p in site.posts if p.slug == "the-paid-briefing")
+        site.posts.append(replace(paid, id="65eab2c3d4e5f60712345678", uuid="f3a4b5c6-d7e8-4f9a-8b0c-d1e2f3a4b5c6",
+                                  slug="the-paid-ledger", title="The paid ledger: where the money went",
+                                  published_at=paid.published_at - timedelta(days=1)))  # fmt: skip
+        result = scrape(db_path, site.url("/"), *args)
+        assert result.exit_code == 0, result.output
+        assert "new 5," in result.stderr and "served in place" not in result.stderr
+        got = records(db_path)
+        empty = [r for r in got.values() if not r["body"]]
+        assert sorted(r["title"] for r in empty) == ["The paid briefing: what the audit found",
+                                                     "The paid ledger: where the money went"]  # fmt: skip

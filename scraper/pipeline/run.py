@@ -442,8 +442,10 @@ class Run:
     def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
         """Whether the page holds the very text another article of this run was stored with, under
         another title and number: a wall or an error page the site serves in place of every
-        article. It fails (retried later), and so does the first one, taken back if it was new."""
-        if len(article.body) >= SAME_TEXT_UNDER:
+        article. It fails (retried later), and so does the first one, taken back if it was new. No
+        text at all is no one's text: a paid post with no public part is kept with an empty body
+        (marked partial), and two of them are two articles."""
+        if len(article.body) >= SAME_TEXT_UNDER or not article.body.strip():
             return False
         first = self._texts.get(same_text(article))
         if first is None or first.number == article.number or first.title == article.title:
