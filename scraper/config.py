@@ -12,6 +12,9 @@
     user_agent = "scraper (+https://example.org/contact)"
     include = ["/20\\d\\d/"]        # regular expressions a URL must match (any)
     exclude = ["/tag/", "/video/"]  # ... and must not match
+    undated = "keep"                # articles without a date: "keep" or "skip" (default: keep, but
+                                    # skip under --since/--until)
+    published_apis = true           # false: obey robots.txt for the APIs a site publishes too
 
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"
@@ -34,9 +37,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.errors import ConfigError
 from scraper.urls import is_http_url
+from scraper.window import UNDATED_CHOICES
 
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
-SOURCE_KEYS = ("url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "selectors")
+SOURCE_KEYS = (
+    "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "published_apis",
+    "selectors", "undated",
+)  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -53,7 +60,9 @@ class SourceConfig:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] | None = None
     exclude: tuple[re.Pattern[str], ...] | None = None
+    published_apis: bool | None = None
     selectors: Mapping[str, str] | None = None
+    undated: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,8 +178,15 @@ class _Checker:
             user_agent=given("user_agent", self.string, "user_agent"),
             include=given("include", self.patterns, "include"),
             exclude=given("exclude", self.patterns, "exclude"),
+            published_apis=given("published_apis", self.boolean, "published_apis"),
             selectors=given("selectors", self.selectors),
+            undated=given("undated", self.undated),
         )
+
+    def undated(self, value: Any, where: list[str]) -> str:
+        if value not in UNDATED_CHOICES:
+            raise self.error(where, "undated", f'undated must be "keep" or "skip", not {value!r}')
+        return str(value)
 
     def url(self, value: Any, where: list[str]) -> str:
         if not isinstance(value, str) or not is_http_url(value) or "://" not in value or not value.split("://", 1)[1]:
@@ -206,6 +222,11 @@ class _Checker:
             noun = "an integer" if integer else "a number"
             raise self.error(where, key, f"{key} must be {noun} >= {minimum:g}, not {value!r}")
         return float(value)
+
+    def boolean(self, value: Any, where: list[str], key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(where, key, f"{key} must be true or false, not {value!r}")
+        return value
 
     def string(self, value: Any, where: list[str], key: str) -> str | None:
         if value is not None and (not isinstance(value, str) or not value.strip()):

@@ -33,7 +33,9 @@ class SourceDefaults:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
+    published_apis: bool = True  # read an API the site publishes past its platform's admin-app Disallow
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # "keep" / "skip" articles without a date; None: keep unless a window
 
 
 BUILT_IN = SourceDefaults()
@@ -56,9 +58,11 @@ class Flags:
     parallel: int | None = None
     processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
     ignore_robots: bool = False
+    undated: str | None = None  # --undated keep|skip
+    published_apis: bool | None = None  # --strict-robots: False
 
 
-PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency")  # the source keys a flag can set
+PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ class SourceSettings:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
+    published_apis: bool = BUILT_IN.published_apis
     selectors: Mapping[str, str] = field(default_factory=dict)
+    undated: str | None = None  # see scraper.window.keeps_undated
 
     def wants(self, url: str) -> bool:
         """Whether the include/exclude patterns let this URL through."""

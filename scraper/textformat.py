@@ -14,7 +14,10 @@
     Body paragraph
 
 UTF-8, "\\n" line endings, no newline after the last paragraph (as in the reference file).
-Dates and times are the article's own wall-clock time (the offset it was published with).
+Dates and times are the article's own wall-clock time (the offset it was published with, or none
+when the site's zone is not known). What is not known is left empty: an article without a date has
+`• publish: ` and `• time: ` empty, one known only to the day (`published_precision: "date"`) an
+empty `• time: `, and reading such a file back gives the same (see `read`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from scraper.errors import FormatError
-from scraper.models import Article
+from scraper.models import Article, published_precision
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -52,9 +55,10 @@ def format_time(moment: datetime) -> str:
 def render(article: Article) -> str:
     """The article as metadata-plus-body text, byte for byte in the reference layout."""
     published = article.published
+    timed = published is not None and published_precision(article) != "date"
     header = [
         f"\u2022 publish: {format_date(published) if published else ''}",
-        f"  \u2022 time: {format_time(published) if published else ''}",
+        f"  \u2022 time: {format_time(published) if published and timed else ''}",
         f"  \u2022 category: {article.category}",
         f"  \u2022 No: {article.number}",
     ]
@@ -76,6 +80,7 @@ def file_name(sequence: int, article: Article) -> str:
 @dataclass(frozen=True)
 class _Header:
     published: datetime | None
+    precision: str  # see models.published_precision
     category: str
     number: int | str
     lines: int
@@ -86,13 +91,15 @@ def read(
     *,
     path: str,
     source: str,
-    zone: tzinfo,
+    zone: tzinfo | None,
     url: str = "",
     clean: Callable[[list[str]], list[str]] | None = None,
 ) -> Article:
     """Parse metadata-plus-body text back into an Article.
 
-    `zone` gives the wall-clock times their offset. `clean` may drop paragraphs that are not the
+    `zone` gives the wall-clock times their offset; None keeps them as wall-clock time (naive,
+    `published_precision: "local"`). A date without a time is that day (00:00,
+    `published_precision: "date"`), no date is `published` None. `clean` may drop paragraphs that are not the
     article's (`import` passes the parser's strip_trailing_boilerplate, for the comment-form lines
     naive scrapers captured: "Leave a Reply", "Your email address will not be published…").
     """
@@ -117,10 +124,11 @@ def read(
         published=header.published,
         category=header.category,
         categories=(header.category,) if header.category else (),
+        extra={"published_precision": header.precision},
     )
 
 
-def _read_header(lines: list[str], path: str, zone: tzinfo) -> _Header:
+def _read_header(lines: list[str], path: str, zone: tzinfo | None) -> _Header:
     fields: dict[str, tuple[int, str]] = {}
     index = 0
     while index < len(lines) and lines[index].strip():
@@ -131,8 +139,10 @@ def _read_header(lines: list[str], path: str, zone: tzinfo) -> _Header:
         index += 1
     if "no" not in fields:
         raise FormatError(path, 1, "not in the metadata-plus-body format: no '• No:' header line")
+    published, precision = _read_published(fields, path, zone)
     return _Header(
-        published=_read_published(fields, path, zone),
+        published=published,
+        precision=precision,
         category=fields.get("category", (0, ""))[1],
         number=_read_number(*fields["no"], path),
         lines=index,
@@ -153,14 +163,16 @@ def _read_number(line: int, value: str, path: str) -> int | str:
     return value
 
 
-def _read_published(fields: dict[str, tuple[int, str]], path: str, zone: tzinfo) -> datetime | None:
+def _read_published(fields: dict[str, tuple[int, str]], path: str, zone: tzinfo | None) -> tuple[datetime | None, str]:
+    """The publication time and its precision (see models.published_precision)."""
     date_line, date_text = fields.get("publish", (1, ""))
     if not date_text:
-        return None
+        return None, "none"
     day = _read_date(date_text, path, date_line)
     time_line, time_text = fields.get("time", (date_line, ""))
     clock = _read_time(time_text, path, time_line) if time_text else time(0, 0)
-    return datetime.combine(day, clock).replace(tzinfo=zone)
+    precision = "date" if not time_text else "time" if zone is not None else "local"
+    return datetime.combine(day, clock).replace(tzinfo=zone), precision
 
 
 def _read_date(text: str, path: str, line: int) -> date:

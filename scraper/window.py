@@ -7,10 +7,12 @@ in the site's own zone) or an aware datetime (an instant). Both ends are inclusi
 site's own zone" is the source's zone when known, else the offset the article itself carries,
 which is the date a reader sees on the site.
 
-A moment without an offset (a feed's or sitemap's `2021-02-18` or `2021-02-18T10:00`) is
-wall-clock time in the site's zone when that is known; when it is not, it could be in any zone,
-and against an instant it counts as late (or early) as it could be (`latest_instant`,
-`earliest_instant`): such dates never cause a wrong skip.
+A moment without an offset (a feed's or sitemap's `2021-02-18` or `2021-02-18T10:00`, or a page's
+wall-clock time) is wall-clock time in the site's zone when that is known; when it is not, it is
+compared on the wall clock against a date or a wall-clock bound, and against an instant it counts
+as late (or early) as it could be in any zone (`latest_instant`, `earliest_instant`): such dates
+never cause a wrong skip. An article without a date is inside only an open window, unless
+`--undated` says otherwise (`keeps_undated`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ _EARLIEST = timezone(timedelta(hours=14))  # the first zone to start a calendar 
 NAIVE_SLACK = timedelta(hours=14)  # how far a wall-clock time in an unknown zone may be from UTC
 # Offsets run from -12:00 to +14:00, so a wall-clock time is within this much of its instant.
 WALL_CLOCK_MARGIN = timedelta(hours=15)
+
+
+# --undated: what a window does with an article that has no date ("keep" it, "skip" it).
+UNDATED_CHOICES = ("keep", "skip")
+
+
+def keeps_undated(window: Window, undated: str | None) -> bool:
+    """Whether an article without a publication date is taken: as `undated` says ("keep" or "skip")
+    when given; else kept without --since/--until (a cron run archives every article) and skipped
+    by a window (nothing says it is inside)."""
+    if undated is None:
+        return window.is_open
+    return undated == "keep"
 
 
 @dataclass(frozen=True)

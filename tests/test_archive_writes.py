@@ -144,7 +144,8 @@ def test_rows_as_the_table_api_wrote_them(archive: Archive) -> None:
                    archive.db.execute("select * from articles").fetchone(), strict=True))  # fmt: skip
     assert row["number"] == 7 and row["categories"] == '["Politics", "Council"]' and row["tags"] == '["budget"]'
     assert row["published_utc"] == "2024-03-01T09:30:00Z" and row["modified"] is None
-    assert row["extra"] == '{"published_from": "json-ld", "partial": true}'
+    # the archive always says how much of the publication time is known (models.published_precision)
+    assert row["extra"] == '{"published_from": "json-ld", "partial": true, "published_precision": "time"}'
     assert row["first_seen"] == row["last_seen"] and len(row["content_hash"]) == 64
     urls = archive.db.execute("select url_key, url, source, number from article_urls order by rowid").fetchall()
     assert urls == [
@@ -164,7 +165,7 @@ def test_update_keeps_first_seen_writes_a_revision_and_reindexes(archive: Archiv
     assert archive.save(changed) == Outcome.UPDATED
     assert archive.save(changed) == Outcome.UNCHANGED
     (row,) = archive.db.execute("select first_seen, title, extra from articles").fetchall()
-    assert row == ("2000-01-01T00:00:00+00:00", "Harbour plan approved", '{"partial": true}')
+    assert row == ("2000-01-01T00:00:00+00:00", "Harbour plan approved", '{"partial": true, "published_precision": "time"}')
     (revision,) = archive.revisions("example.org", 3)
     assert revision["changed"] == ["title"] and revision["record"]["title"] == first.title
     assert [a.title for a in search(archive.db, "harbour plan")] == ["Harbour plan approved"]
@@ -173,7 +174,7 @@ def test_update_keeps_first_seen_writes_a_revision_and_reindexes(archive: Archiv
     back = replace(changed, extra={})
     assert archive.save(back) == Outcome.UNCHANGED  # extra is not content
     assert archive.save(first) == Outcome.UPDATED
-    assert archive.db.execute("select extra from articles").fetchone() == (None,)
+    assert archive.db.execute("select extra from articles").fetchone() == ('{"published_precision": "time"}',)
 
 
 def test_writes_are_durable_and_synchronous_is_normal_under_wal(db_path: Path) -> None:

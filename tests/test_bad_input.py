@@ -49,7 +49,6 @@ def test_import_fixture_files(filled: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("no-date.html", "no publication date found"),
         ("not-a-feed.xml", "a bot-check or interstitial page"),
         ("malformed-feed.xml", "malformed feed"),
     ],
@@ -61,6 +60,16 @@ def test_broken_pages_fail_with_one_line_and_harm_nothing(filled: Path, name: st
     (line,) = errors(result)
     assert name in line and message in line
     assert archive_digest(filled) == before
+
+
+def test_a_page_without_a_date_is_archived_without_one(filled: Path) -> None:
+    result = run(filled, "scrape", str(BROKEN / "no-date.html"))
+    assert result.exit_code == 0 and not errors(result), result.output
+    assert "archived 1 article without a publication date (published null)" in result.stderr
+    number = derive_number("https://harbornotes.example/local/ferry-service-to-stone-island-to-resume")
+    record = json.loads(run(filled, "show", str(number), "--format", "json").stdout)
+    assert record["title"] == "Ferry service to Stone Island to resume in spring"
+    assert record["published"] is None and record["extra"]["published_precision"] == "none"
 
 
 @pytest.mark.parametrize(("name", "message"), [("not-in-format.txt", ":1: expected a header line"), ("bad-header.txt", "bad date")])

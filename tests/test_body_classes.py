@@ -399,3 +399,100 @@ def test_teasers_with_summaries_and_read_more_links_under_a_heading_are_cut():
       </article>""")
     body = body_of(html)
     assert "Paragraph 25 about" in body and "another story" not in body and "Weiterlesen" not in body
+
+
+def test_labels_before_the_text_starts_are_dropped_but_a_salutation_or_subheading_stays():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="kicker">Harbour</div><p>LISTEN TO THIS STORY</p>
+      {article_text(3)}</article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>Dear readers,</p>{article_text(3)}</article>""")
+    assert body_of(html).startswith("Dear readers,")
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<h2>The first section</h2>{article_text(3)}</article>""")
+    assert body_of(html).startswith("The first section")
+
+
+def test_a_contact_flyout_apart_from_the_headline_does_not_win_over_the_story_near_it():
+    flyout = ("<div class='flyout'><div class='flyout-content'><p>Our service team, the people who answer your "
+              "questions, is there for you, by phone, by mail, and by chat, every day of the week.</p>"
+              "<p>Call us, free of charge, from any network, or write to us, and we will answer within a day, "
+              "or two, at most, as we always have.</p></div></div>")
+    steps = "".join(f"<li>Step {n}: mix the flour and the butter, then add the sugar.</li>" for n in range(8))
+    html = page(f"""{HEADER}<div class="page"><div class="intro">{HEADLINE}</div><div class="recipe">
+      <div class="box-content"><h2>Preparation</h2><p>Preheat the oven, grease the tin, and set out the
+      ingredients, in the order they are used.</p><ol>{steps}</ol><p>Bake for forty minutes, or until golden,
+      then leave to cool.</p></div></div></div>{flyout}""")
+    body = body_of(html)
+    assert "Preheat the oven" in body and "service team" not in body
+
+
+def test_support_appeals_and_disclaimers_before_and_after_the_text_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>We rely on your support to make local news available to
+      all.</p>{article_text(6)}<p>This post gives the author's view. The views expressed here are the author's own.</p>
+      <p>Ihr Beitrag hilft, unsere Berichterstattung weiter auszubauen.</p></article>""")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about") and body.endswith("section 6.")
+
+
+def test_a_paragraph_asking_readers_to_take_part_inside_the_text_stays():
+    middle = "<p>The council asked residents to donate today to the harbour fund, and many did, it said.</p>"
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{middle}{"".join(para(n) for n in range(4, 10))}</article>""")
+    assert "donate today to the harbour fund" in body_of(html)
+
+
+def test_a_link_named_popup_inside_a_sentence_keeps_its_text():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The engineers said that
+      <a class="popup" href="javascript:void(0)">the old quay</a> would close first, and then the rest.</p>
+      {article_text(4)}</article>""")
+    assert "said that the old quay would close first" in body_of(html)
+
+
+def test_a_live_feed_of_many_items_in_an_aside_does_not_widen_the_story():
+    items = "".join(f'<li><div class="live-item-content">{para(n, "weather")}{para(n + 1, "weather")}{para(n + 2, "weather")}'
+                    "</div></li>" for n in range(1, 30))
+    html = page(f"""{HEADER}<div class="wrapper"><div><section><article><header>{HEADLINE}</header>
+      <div class="article-body">{article_text(5)}</div></article></section></div>
+      <aside><ul class="live">{items}</ul></aside></div>""")
+    body = body_of(html)
+    assert "Paragraph 5 about the harbour" in body and "weather" not in body
+
+
+def test_a_more_on_this_topic_box_inside_the_text_is_dropped_with_its_headlines():
+    box = ("<h3>More on this topic</h3>" + "".join(f"<p>Harbour plans {n}: what the council wants next</p>"
+                                                  for n in range(4)))
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{para(1)}{box}{"".join(para(n) for n in range(2, 8))}
+      </article>""")
+    body = body_of(html)
+    assert "Paragraph 1 about" in body and "Paragraph 7 about" in body
+    assert "More on this topic" not in body and "what the council wants next" not in body
+
+
+def test_soft_hyphens_are_taken_out_of_words():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<p>The Hafen&shy;verwaltung said the Kai&shy;mauer will be
+      rebuilt, starting on Monday, with the help of engineers from the region.</p>{article_text(3)}</article>""")
+    body = body_of(html)
+    assert "Hafenverwaltung" in body and "Kaimauer" in body and "\u00ad" not in body
+
+
+def test_a_page_whose_only_text_the_rules_would_drop_still_has_a_body():
+    assert body_of(page('<a href="javascript:"><p>First line of the note.</p><p>Second line.</p></a>')) != ""
+    assert body_of(page("<article><h2>The first part of it</h2><img src='/a.jpg'><h2>The second part</h2></article>"))
+    assert body_of(page("Just a line of loose text")) == "Just a line of loose text"
+
+
+def test_a_consent_placeholder_for_an_embed_inside_the_text_is_dropped():
+    box = """<div class="embed-box"><p>Recommended editorial content</p><p>Here you will find external content from
+      a video platform that adds to the article. You can show it with one click and hide it again.</p>
+      <p>I am fine with that, and agree that content from the platform is shown. Personal data may be passed to
+      third-party platforms.</p></div>"""
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}{article_text(3)}{box}
+      {"".join(para(n) for n in range(4, 8))}</article>""")
+    body = body_of(html)
+    assert "Paragraph 7 about" in body and "third-party platforms" not in body and "external content" not in body
+
+
+def test_a_media_players_clock_lines_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="player"><span>00:00</span><br><span>02:57</span>
+      </div>{article_text(4)}</article>""")
+    body = body_of(html)
+    assert "00:00" not in body and "02:57" not in body and "Paragraph 4 about" in body

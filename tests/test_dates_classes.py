@@ -180,3 +180,32 @@ def test_a_wrapper_around_the_headline_is_no_dateline() -> None:
             + "<p>All the races of the regional meeting were run in good weather on Saturday.</p>" * 5
             + "</article></body></html>")
     assert str(extract_record(html, "https://club.example/results")["published"]).startswith("2007-05-20")
+
+
+def test_a_naive_update_time_leaves_the_publication_offset_alone() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge works", '
+            '"datePublished": "2018-12-21T12:55:00Z"}</script>'
+            '<meta property="article:modified_time" content="2018-12-21 14:10:00">')
+    record = extract_record(_page(head, ""), "https://news.example/bridge-works")
+    assert record["published"] == "2018-12-21T12:55:00+00:00"
+    assert record["modified"] == "2018-12-21T14:10:00"
+    assert record["extra"]["modified_precision"] == "local" and record["extra"]["published_precision"] == "time"
+
+
+def test_a_local_time_labelled_utc_takes_the_offset_given_with_it_elsewhere() -> None:
+    # The theme's <time> (read first) says +00:00 for the wall-clock time the meta gives at -08:00.
+    html = ('<html lang=en><head><title>Bridge works</title>'
+            '<meta property="article:published_time" content="2017-02-23T17:18:13-08:00"></head>'
+            '<body class="post-template-default single single-post postid-5"><article class="post-5 post type-post">'
+            '<h1 class=entry-title>Bridge works</h1><time class="entry-date published" '
+            'datetime="2017-02-23T17:18:13+00:00">8h</time><div class=entry-content>'
+            + "<p>Work on the old bridge went on through the night and the road reopened.</p>" * 5
+            + "</div></article></body></html>")
+    assert extract_record(html, "https://news.example/bridge-works")["published"] == "2017-02-23T17:18:13-08:00"
+
+
+def test_times_and_datelines_in_the_comments_are_the_comments() -> None:
+    body = ("<p class=meta>am 20.09.2020</p>"
+            "<div class='kb-comment'><time datetime='2020-09-23T18:19:06+02:00'>23.09.2020 18:19</time>"
+            "<p>Great, thanks!</p></div>")
+    assert _published(_page("", body, lang="de")).startswith("2020-09-20")

@@ -87,3 +87,17 @@ def test_export_search_and_stats_while_another_connection_is_writing(filled: Pat
         writer.execute("commit")
         writer.close()
     assert invoke(filled, "search", "rain", "--format", "json").stdout.count('"number"') == 4
+
+
+def test_published_utc_must_say_what_published_says(filled: Path) -> None:
+    archive = Archive(filled)
+    archive.save(Article(source="s", number=7, url="https://s/7", title="Local", body="Wall clock",
+                         published=datetime(2021, 2, 18, 9, 30)))  # fmt: skip  (a wall-clock time: no Z)
+    assert list(check(archive.db)) == []
+    with sqlite3.connect(filled) as conn:
+        conn.execute("update articles set published_utc = published_utc || 'Z' where number = 7")
+        conn.execute("update articles set published_utc = null where number = 1")
+    assert [str(p) for p in check(Archive(filled).db)] == [
+        "published_utc: 2 article(s) whose published_utc does not match published (the first: s 1); "
+        "export order and date filters are wrong for them"
+    ]

@@ -91,6 +91,8 @@ def test_a_numeric_id_or_a_label_alone_is_no_name() -> None:
     assert split_names("Mia Holt &") == ["Mia Holt"]
     assert split_names("신현주 기자") == ["신현주"]
     assert split_names("TPN, in News · Portugal · Business") == ["TPN"]
+    assert split_names("Bruno (Henrique Zecchin) Rodrigues") == ["Bruno (Henrique Zecchin) Rodrigues"]
+    assert split_names("Jane Doe (Reuters)") == ["Jane Doe"]
 
 
 def test_one_person_spelt_twice_is_one_author() -> None:
@@ -206,3 +208,97 @@ def test_a_bare_page_class_is_not_a_wordpress_static_page() -> None:
     assert "not_article" not in _page_record(head, body, body_class="page page--article")["extra"]
     static = _page_record(head, body, body_class="page-template-default page page-id-2")
     assert "static page" in static["extra"]["not_article"]
+
+
+def test_dublin_core_and_rdfa_properties_with_several_names() -> None:
+    head = ('<meta property="x:title dc:title" content="Ferries resume"><meta property="og:title twitter:title" '
+            'content="Ferries back"><meta property="dc:creator twitter:site_name" content="Jane Holm">'
+            '<meta name="author" content="Desk">')
+    html = (f"<html lang=en><head>{head}</head><body><article><div class=article-body>{STORY}</div></article>"
+            "</body></html>")
+    record = extract_record(html, "https://harbourtimes.example/news/ferries-resume")
+    assert record["title"] == "Ferries resume"
+    assert record["authors"] == ["Jane Holm"]  # the first kind of author tag, not every kind mixed
+
+
+def test_jsonld_and_og_titles_that_agree_beat_an_h1_without_its_kicker() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Island ferries: Back at sea"}'
+            '</script><meta property="og:title" content="Island ferries: Back at sea">')
+    assert _titled("<h1>Back at sea</h1>", head) == "Island ferries: Back at sea"
+    spelt = head.replace('"headline": "Island ferries: Back at sea"', '"headline": "Island ferries - Back at sea"')
+    assert _titled("<h1>Back at sea</h1>", spelt) == "Island ferries: Back at sea"  # og:title's spelling
+    # Either alone is no such evidence: the headline shown stays.
+    assert _titled("<h1>Back at sea</h1>", '<meta property="og:title" content="Island ferries: Back at sea">') == (
+        "Back at sea")
+
+
+def test_a_numeric_author_id_is_no_name() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Ferries resume", "author": [48213, {"@type": "Person", "name": "4821"}]}'
+    byline = '<p class=byline><span class=author-name>Jane Holm</span></p>'
+    assert _record(ld=ld)["authors"] == []
+    assert _record(ld=ld, byline=byline)["authors"] == ["Jane Holm"]
+
+
+def test_the_writer_of_another_storys_card_is_not_the_author() -> None:
+    card = ("<ul class=more><li><a href='/news/storm-damage'>Storm damage along the coast is worse than feared</a>"
+            "<span><a rel=author href='/writer/ola'>Ola Berg</a></span></li></ul>")
+    assert _record(body=STORY + card)["authors"] == []
+    own = "<p><a rel=author href='/writer/jane'>Jane Holm</a></p>"
+    assert _record(body=own + STORY)["authors"] == ["Jane Holm"]
+
+
+def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
+    head = '<meta property="og:title" content="Ferries back :: Island Blogs ::">'
+    html = (f'<html lang=en><head>{head}</head><body><div class=topbar><h1 class="topbar__logo__title">Island Blogs'
+            f"</h1></div><article><div class=article-body>{STORY}</div></article></body></html>")
+    title = extract_record(html, "https://islandblogs.example/ferries")["title"]
+    assert title.startswith("Ferries back")
+
+
+def test_plain_english_is_told_without_the_model() -> None:
+    from scraper.parse import language
+
+    english = ("The council said on Monday that the repairs to the harbour wall will start in the spring and that "
+               "the work is expected to take most of the year, with the road closed for part of it. ") * 3
+    language._identifier.cache_clear()
+    assert language.detect(english) == "en"
+    assert language._identifier.cache_info().currsize == 0  # py3langid's model not loaded for it
+    assert language.detect(NORWEGIAN) == "no"
+
+
+def test_the_only_h1_in_a_breadcrumb_is_the_headline_when_a_meta_title_says_so() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferries back after the '
+            'storms"}</script><meta property="og:title" content="Ferries back">')
+    html = (f'<html lang=en><head>{head}</head><body><div class=breadcrumb><h1>Ferries back</h1></div>'
+            f"<article><div class=article-body>{STORY}</div></article></body></html>")
+    assert extract_record(html, "https://harbourtimes.example/ferries")["title"] == "Ferries back"
+
+
+# ---- titles: the kicker over the headline ------------------------------------------------------
+
+
+def _kicker_page(h1: str, og_title: str, twitter_title: str = "") -> dict:
+    twitter = f"<meta name='twitter:title' content='{twitter_title}'>" if twitter_title else ""
+    html = (f"<html lang=de><head><title>{h1} | Hafenblatt</title><meta property='og:title' content='{og_title}'>"
+            f"{twitter}"
+            f"<meta property='og:site_name' content='Hafenblatt'></head><body><article><h1>{h1}</h1>"
+            f"{f'<p>{PARAGRAPH}</p>' * 4}</article></body></html>")
+    return extract_record(html, "https://hafenblatt.example/politik/hafenmauer-wird-neu-gebaut")
+
+
+def test_a_kicker_before_the_headline_is_left_out_when_the_markup_titles_the_headline_alone() -> None:
+    record = _kicker_page("Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut",
+                          "Die Hafenmauer wird im Frühjahr neu gebaut")
+    assert record["title"] == "Die Hafenmauer wird im Frühjahr neu gebaut"
+
+
+def test_a_headline_with_a_colon_stays_whole_when_the_markup_agrees() -> None:
+    whole = "Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut"
+    assert _kicker_page(whole, whole)["title"] == whole
+
+
+def test_a_long_opening_clause_is_no_kicker() -> None:
+    h1 = "Why the council that voted twice against it now wants the wall: Die Hafenmauer wird neu gebaut"
+    assert _kicker_page(h1, h1, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == h1
+    short = "Nach dem Sturm: Die Hafenmauer wird neu gebaut"  # the same page with a kicker's length
+    assert _kicker_page(short, short, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == "Die Hafenmauer wird neu gebaut"

@@ -109,3 +109,23 @@ def test_file_name_shape_and_stability() -> None:
     assert name.startswith("000_") and name.endswith(".txt") and len(name) == len("000_2ce565fa5741faf5.txt")
     assert name == file_name(0, _article(title="changed"))
     assert file_name(1234, _article()).startswith("1234_")
+
+
+@pytest.mark.parametrize(
+    ("published", "extra", "header", "zone", "precision"),
+    [
+        (None, {}, "• publish: \n  • time: \n", ZoneInfo("UTC"), "none"),  # no date: both left empty
+        (datetime(2021, 3, 5, 0, 0, tzinfo=KABUL), {"published_precision": "date"}, "• publish: 5 March 2021\n  • time: \n", KABUL, "date"),
+        (datetime(2021, 3, 5, 8, 30), {}, "• publish: 5 March 2021\n  • time: 8:30 am\n", None, "local"),  # wall clock, no zone
+    ],
+)
+def test_what_is_not_known_stays_empty_and_reads_back(
+    published: datetime | None, extra: dict[str, str], header: str, zone: ZoneInfo | None, precision: str
+) -> None:
+    article = _article(published=published, extra=extra)
+    text = render(article)
+    assert text.startswith(header + "  • category: World\n  • No: 42\n\nA title\n\n")
+    back = read(text, path="x.txt", source="example.org", zone=zone)
+    assert back.published == published and back.extra["published_precision"] == precision
+    assert (back.published.tzinfo if back.published else None) == (published.tzinfo if published else None)
+    assert render(back) == text

@@ -69,4 +69,4 @@ def test_a_name_not_registered_is_a_config_error(tmp_path: Path, db_path: Path) 
     config.write_text('[sources.k]\nurl = "https://news.example/"\ndiscovery = ["manifest"]\n', encoding="utf-8")
     result = scrape(db_path, config, "k")
     assert result.exit_code == 2
-    assert "scraper.toml:3: unknown discovery 'manifest'; use auto, wordpress, sitemap, listing, feed" in result.stderr
+    assert "scraper.toml:3: unknown discovery 'manifest'; use auto, wordpress, ghost, sitemap, listing, feed" in result.stderr

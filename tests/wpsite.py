@@ -11,7 +11,8 @@ tags over two pages of terms; `site.expected[number]` is each post's record).
 
 With `validators=True`, feeds, sitemaps and API answers carry an ETag and answer a matching
 If-None-Match with 304 (HTML pages carry none, as on a WordPress without a page cache);
-`site.conditional` lists the paths that were asked for conditionally.
+`site.conditional` lists the paths that were asked for conditionally. `robots="..."` serves that
+robots.txt instead of the saved one.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ class WordPressSite:
         validators: bool = False,
         max_per_page: int = 100,
         posts: int | None = None,
+        robots: str | None = None,
     ):
         """`max_per_page`: the most posts one REST page holds, whatever `per_page` asks (a site may
         lower WordPress's 100). `posts`: a synthetic site of that many posts, not `folder`."""
         self.folder = folder
+        self.robots = robots
         self.max_per_page = max_per_page
         self.api = api
         self.validators = validators
@@ -152,6 +155,8 @@ class WordPressSite:
         return 200, headers, json.dumps(chunk).encode()
 
     def _file(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/robots.txt" and self.robots is not None:
+            return 200, {"Content-Type": "text/plain"}, self.robots.encode()
         if self.synthetic is not None:
             number = 1 if path == "/" else int(path.strip("/").split("/")[1]) if path.startswith("/page/") else 0
             page = wpsynthetic.listing_page(self.synthetic, number, self.origin) if number else None

@@ -34,11 +34,18 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
-from scraper.archive.queries import Filters, select_in_order, utc_stamp, where_clause
+from scraper.archive.queries import (
+    Filters,
+    index_stamp,
+    select_in_order,
+    undated_left_out,
+    utc_stamp,
+    where_clause,
+)
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page, split_authors
+from scraper.models import FIELDS, Article, Page, published_precision, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
@@ -327,6 +334,11 @@ class Archive(CrawlState):
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
 
+    def undated_left_out(self, filters: Filters) -> int:
+        """How many articles without a date the filters leave out (--since/--until, --undated skip)."""
+        query = undated_left_out(filters)
+        return int(self.db.execute(*query).fetchone()[0]) if query is not None else 0
+
     def iter_rows(
         self, filters: Filters | None = None, columns: Sequence[str] = FIELDS
     ) -> Iterator[tuple[object, ...]]:
@@ -350,16 +362,23 @@ def _row(record: Mapping[str, object], digest: str, article: Article) -> dict[st
     row = dict(record)
     for key in _LIST_COLUMNS:
         row[key] = json.dumps(record[key], ensure_ascii=False)
-    row["published_utc"] = utc_stamp(article.published) if article.published else None
+    row["published_utc"] = index_stamp(article.published)
     row["content_hash"] = digest
-    row["extra"] = json.dumps(dict(article.extra), ensure_ascii=False, default=str) if article.extra else None
+    extra = {**article.extra, "published_precision": published_precision(article)}
+    row["extra"] = json.dumps(extra, ensure_ascii=False, default=str)
     return row
 
 
 def _article(row: Mapping[str, object]) -> Article:
+    """An archived article, with its `extra`; `published_precision` filled in for rows archived
+    before it was kept (what the stored record says: an instant, a date, or none)."""
     article = Article.from_record(row)
-    extra = row.get("extra")
-    return replace(article, extra=json.loads(str(extra))) if extra else article
+    stored = row.get("extra")
+    if stored:
+        article = replace(article, extra=json.loads(str(stored)))
+    if "published_precision" in article.extra:
+        return article
+    return replace(article, extra={**article.extra, "published_precision": published_precision(article)})
 
 
 __all__ = [

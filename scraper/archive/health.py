@@ -1,8 +1,9 @@
 """`scraper db check`: is the archive sound? Each check yields one Problem per thing wrong.
 
 SQLite's own checks (integrity_check, foreign_key_check), then the archive's: revisions and
-article URLs that point at no article, the triggers that keep the full-text index current, and
-the full-text index against the articles it indexes.
+article URLs that point at no article, each article's published_utc against its published, the
+triggers that keep the full-text index current, and the full-text index against the articles it
+indexes.
 """
 
 from __future__ import annotations
@@ -61,6 +62,29 @@ def orphan_urls(db: sqlite_utils.Database) -> Iterator[Problem]:
         yield Problem("article_urls", f"{count} URL(s) point to {source} {number}, which is not in articles ({url})")
 
 
+# published_utc against published (see queries.index_stamp): null with null, an instant ("...Z") with
+# a time that has an offset, the wall clock (no Z) with one that has none.
+_HAS_OFFSET = "substr(published, -6, 1) in ('+', '-')"
+_INDEX_MISMATCH = (
+    "(published is null) != (published_utc is null) or (published is not null and "
+    f"({_HAS_OFFSET}) != (published_utc like '%Z'))"
+)
+
+
+def published_index(db: sqlite_utils.Database) -> Iterator[Problem]:
+    """Articles whose sort and filter column, published_utc, does not say what published says."""
+    row = db.execute(
+        f"select count(*) over (), source, number from articles where {_INDEX_MISMATCH} order by source, number limit 1"
+    ).fetchone()
+    if row is not None:
+        count, source, number = row
+        yield Problem(
+            "published_utc",
+            f"{count} article(s) whose published_utc does not match published (the first: {source} {number}); "
+            "export order and date filters are wrong for them",
+        )
+
+
 def fts_triggers(db: sqlite_utils.Database) -> Iterator[Problem]:
     present = {row[0] for row in db.execute("select name from sqlite_master where type = 'trigger'").fetchall()}
     for name in FTS_TRIGGERS:
@@ -92,6 +116,7 @@ CHECKS: tuple[Callable[[sqlite_utils.Database], Iterator[Problem]], ...] = (
     foreign_keys,
     orphan_revisions,
     orphan_urls,
+    published_index,
     fts_triggers,
     fts_consistency,
 )

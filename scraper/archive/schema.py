@@ -21,7 +21,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "title": str,
     "lede": str,
     "body": str,
-    "published": str,  # ISO 8601 with the site's offset
+    "published": str,  # ISO 8601 with the site's offset; without one for a wall-clock time (zone unknown)
     "modified": str,
     "category": str,
     "categories": str,  # JSON array
@@ -30,7 +30,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "language": str,
     "image": str,
     "fetched_at": str,
-    "published_utc": str,  # YYYY-MM-DDTHH:MM:SSZ, for ordering and instant filters
+    "published_utc": str,  # YYYY-MM-DDTHH:MM:SSZ, for ordering and instant filters (no Z: wall-clock time)
     "content_hash": str,
     "first_seen": str,
     "last_seen": str,

@@ -22,24 +22,25 @@ from scraper.cli.common import (
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError, FormatError
-from scraper.models import Counts
+from scraper.models import Counts, published_precision
 
 
 @click.command(name="import", epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--source", default="imported", show_default=True, help="Source name to archive the articles under.")
-@click.option("--timezone", "zone", metavar="ZONE", help="IANA zone of the files' dates and times [default: UTC].")
+@click.option(
+    "--timezone", "zone", metavar="ZONE",
+    help="IANA zone of the files' dates and times [default: none: kept as wall-clock time, without an offset].",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.pass_obj
 @errors_to_exit_codes
 def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None, quiet: bool) -> None:
     """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
-    from datetime import UTC
-
     from scraper.parse.boilerplate import strip_trailing_boilerplate
     from scraper.textformat import read
 
-    tz = parse_zone(zone) or UTC
+    tz = parse_zone(zone)
     archive = state.archive()
     counts = Counts()
     run_id = archive.start_run("import", paths)
@@ -143,6 +144,17 @@ def extract(state: State, location: str, fmt: str, zone: str | None) -> None:
         click.echo(json.dumps(article.to_record(), ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
+    precision = published_precision(article)
+    if precision in _PRECISION_NOTES:
+        click.echo(f"extract: {_PRECISION_NOTES[precision]}", err=True)
+
+
+# What `extract` says (on stderr) about a page whose date the archive keeps with less than an instant.
+_PRECISION_NOTES = {
+    "none": "the page shows no publication date: archived, it has published null",
+    "local": "the page's time has no UTC offset: kept as the site's wall-clock time (give --timezone ZONE "
+    "to place it)",
+}
 
 
 @click.command(epilog=EXIT_CODES_HELP)

@@ -19,7 +19,7 @@ from scraper.archive import Archive
 from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, ScraperError
 from scraper.fetch import HttpFetcher
-from scraper.window import Window, parse_bound
+from scraper.window import UNDATED_CHOICES, Window, parse_bound
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -131,11 +131,17 @@ def parse_window(since: str | None, until: str | None) -> Window:
 
 
 def window_options(fn: F) -> F:
-    """--since and --until, shared by scrape and export."""
+    """--since, --until and --undated, shared by scrape, export and search."""
     for option in reversed(
         (
             click.option("--since", metavar="DATE", help="Only articles published on or after DATE (inclusive)."),
             click.option("--until", metavar="DATE", help="Only articles published on or before DATE (inclusive)."),
+            click.option(
+                "--undated",
+                type=click.Choice(UNDATED_CHOICES),
+                help="Articles without a publication date: keep or skip them [default: keep them, but skip them "
+                "under --since/--until; scrape: the source's undated first].",
+            ),
         )
     ):
         fn = option(fn)

@@ -45,6 +45,7 @@ def export(
     output: str | None,
     since: str | None,
     until: str | None,
+    undated: str | None,
     sources: tuple[str, ...],
     categories: tuple[str, ...],
     fields: str | None,
@@ -62,9 +63,17 @@ def export(
 
     options = ExportOptions(fmt=fmt, fields=parse_fields(fields), protect=csv_protect, bom=bom)
     options.check(output)
-    filters = Filters(window=parse_window(since, until), sources=sources, categories=categories)
+    filters = Filters(window=parse_window(since, until), sources=sources, categories=categories, undated=undated)
     archive = state.archive()
     try:
         write_export(lambda columns: archive.iter_rows(filters, columns), options, output)
     except BrokenPipeError:  # `scraper export | head`: the reader has gone, which is not our failure
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    left_out = archive.undated_left_out(filters)
+    if left_out:
+        why = "--undated skip"
+        if undated != "skip":
+            why = "--since/--until cannot place them; --undated keep includes them"
+        noun = "article" if left_out == 1 else "articles"
+        click.echo(f"export: left out {left_out} {noun} without a publication date ({why})", err=True)

@@ -26,6 +26,7 @@ def search(
     query: str,
     since: str | None,
     until: str | None,
+    undated: str | None,
     sources: tuple[str, ...],
     categories: tuple[str, ...],
     limit: int,
@@ -36,7 +37,7 @@ def search(
     QUERY is SQLite FTS5 syntax: words (all must appear), "a phrase", OR, NOT, prefix*,
     title:word. Words are stemmed: elections finds election.
     """
-    filters = Filters(window=parse_window(since, until), sources=sources, categories=categories)
+    filters = Filters(window=parse_window(since, until), sources=sources, categories=categories, undated=undated)
     hits = search_archive(state.archive().db, query, filters, limit)
     if fmt == "json":
         click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))

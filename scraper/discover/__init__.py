@@ -12,6 +12,8 @@ someone else fetched and returns plain data; it never fetches.
               sitemaps_from_robots, candidate_sitemaps
     wpapi:    api_root_from_html, api_root_guess, posts_url, terms_url, parse_posts, parse_terms,
               parse_api_index (the REST API; see wpapi's docstring; the records: parse.wpjson)
+    ghostapi: site_from_html, posts_url, settings_url, parse_posts, parse_settings, site_zone,
+              candidates (the Ghost Content API; the record is scraper.parse.ghostpost's)
     robots:   Robots.from_response(status, text, user_agent, base_url) / Robots.parse(...):
               allowed(url), crawl_delay(), sitemaps(), partition(urls)
 

@@ -6,18 +6,23 @@
     extract_body(html, url=None) -> str          # body text only (extraction benchmark)
 
 Each page is parsed once into a `Document`; the first parser in `PARSERS` whose `matches(doc)`
-is true reads it. Raises ParseError (NotAnArticle for listing/tag/about/error pages).
+is true reads it. Raises ParseError (NotAnArticle for listing/tag/about/error pages, and for a
+page without a title or body). An article without a date is an article: `published` is None.
+A time of day without a UTC offset takes `timezone` when given; without one it stays wall-clock
+time (a naive datetime). `extra["published_precision"]` says which (see models.published_precision).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from scraper.errors import ParseError
-from scraper.models import Article, Page
+from scraper.errors import NotAnArticle, ParseError
+from scraper.models import Article, Page, published_precision
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
@@ -62,7 +67,11 @@ def parse_html(
     if served is not None:  # a failure, retried later: never a record, never over an article
         raise ParseError(url, f"{served.reason}; will retry")
     parser = with_selectors(choose_parser(doc), selectors or {})
-    return parser(doc, timezone=timezone, source=source, fetched_at=fetched_at).parse()
+    article, problems = build(parser, doc, timezone=timezone, source=source, fetched_at=fetched_at)
+    for key in REFUSED:
+        if key in problems:
+            raise NotAnArticle(doc.url, problems[key])
+    return article
 
 
 def parse_page(
@@ -80,28 +89,20 @@ def parse_page(
 def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> dict[str, object]:
     """The whole record from the page alone (no archive, no network), as JSON-ready data. It never
     refuses: what the page lacks is left empty, and `extra` says why the archive would not take the
-    page as it is (`not_article`, `no_title`, `no_body`, `no_date`, `naive_time`, with reasons;
-    `not_article_kind` and `interstitial` for a page served instead of an article, see
-    parse/pagekind.py; `partial` for a paywalled or truncated article). A time of day without an offset
-    and no `timezone` is kept as wall-clock time (`published` without an offset,
+    page as it is (`not_article`, `no_title`, `no_body`, with reasons; `not_article_kind` and
+    `interstitial` for a page served instead of an article, see parse/pagekind.py; `partial` for a
+    paywalled or truncated article) and what it takes with less than a date and time: `no_date`
+    (`published` null, `published_precision: "none"`) and `naive_time` (a time of day without an
+    offset and no `timezone`: kept as wall-clock time, `published` without an offset,
     `published_precision: "local"`)."""
     try:
         doc = Document.parse(html, url)
     except ParseError as error:  # nothing to read: an empty record that says why
         empty = Article(source=site_host(url), number=derive_number(url), url=url, title="", body="")
-        return {**empty.to_record(), "extra": {"unreadable": error.reason}}
-    article, problems = choose_parser(doc)(doc, timezone=timezone).build()
-    if "naive_time" in problems:
-        # Wall-clock time without an offset: read it as if UTC, then drop the offset again.
-        article, _ = choose_parser(doc)(doc, timezone=ZoneInfo("UTC")).build()
+        return {**empty.to_record(), "extra": {"unreadable": error.reason, "published_precision": "none"}}
+    article, problems = build(choose_parser(doc), doc, timezone=timezone)
     record = article.to_record()
     extra = dict(article.extra)
-    if "naive_time" in problems:
-        for field in ("published", "modified"):
-            moment = getattr(article, field)
-            if moment is not None:
-                record[field] = moment.replace(tzinfo=None).isoformat()
-                extra[f"{field}_precision"] = "local"
     served = not_article_kind(doc, html)
     if served is not None:
         problems = {"not_article_kind": served.kind, "interstitial": served.reason, **problems}
@@ -110,6 +111,71 @@ def extract_record(html: str, url: str, *, timezone: ZoneInfo | None = None) -> 
     record.pop("fetched_at", None)
     record["extra"] = extra
     return record
+
+
+# What keeps a page out of the archive (NotAnArticle); a missing date or offset does not.
+REFUSED = ("not_article", "no_title", "no_body")
+# The offset the marker zone gives a time written without one: no real zone has seconds in its offset.
+_WALL_MARK = timedelta(hours=23, minutes=59, seconds=59)
+
+
+class _WallClock(tzinfo):
+    """Stands in for the site's zone when none is known, to tell the times a page writes without an
+    offset (they get _WALL_MARK) from instants (converted into it, they come back in UTC, so a
+    parser that moves an instant into the site's zone leaves it an instant)."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return _WALL_MARK
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "wall clock"
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return dt.replace(tzinfo=UTC)
+
+
+_WALL_CLOCK = cast(ZoneInfo, _WallClock())
+
+
+def build(
+    parser: type[Parser],
+    doc: Document,
+    *,
+    timezone: ZoneInfo | None = None,
+    source: str | None = None,
+    fetched_at: datetime | None = None,
+) -> tuple[Article, dict[str, str]]:
+    """`parser.build()` (the Article and its problems), with a time of day the page writes without
+    an offset, when there is no `timezone` to place it, kept as wall-clock time (a naive datetime,
+    `<field>_precision: "local"`; the problem `naive_time` stays, for extract_record), and
+    `published_precision` always said."""
+    reader = parser(doc, timezone=timezone, source=source, fetched_at=fetched_at)
+    article, problems = reader.build()
+    if "naive_time" in problems:
+        reason = problems["naive_time"]
+        article, problems = reader.in_zone(_WALL_CLOCK).build()  # the dates again, not the body
+        article = _wall_clock(article)
+        problems["naive_time"] = reason
+    extra = {**article.extra, "published_precision": published_precision(article)}
+    if article.published is None:
+        problems.setdefault("no_date", "no publication date found")
+    return replace(article, extra=extra), problems
+
+
+def _wall_clock(article: Article) -> Article:
+    """The marked times (see _WallClock) as naive datetimes, `<field>_precision: "local"`."""
+    extra = dict(article.extra)
+    moments: dict[str, datetime | None] = {}
+    for field in ("published", "modified"):
+        moment = getattr(article, field)
+        if moment is not None and moment.utcoffset() == _WALL_MARK:
+            moment = moment.replace(tzinfo=None)
+            extra.setdefault(f"{field}_precision", "local")
+        moments[field] = moment
+    return replace(article, published=moments["published"], modified=moments["modified"], extra=extra)
 
 
 def extract_body(html: str, url: str | None = None) -> str:

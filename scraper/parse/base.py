@@ -1,16 +1,18 @@
 """The Parser base class: selectors as class attributes, one small typed method per field.
 
-A parser is built for one `Document`; `parse()` checks that the page is an article, calls the
-field methods and assembles the `Article`. Subclasses override selectors and field methods,
-calling `super()` for the fallbacks. `matches(doc)` decides from markers in the page whether a
-parser applies; the registry in `scraper.parse` asks the most specific parser first.
+A parser is built for one `Document`; `build()` calls the field methods, assembles the `Article`
+and says what the page lacks (scraper.parse decides what the archive takes). Subclasses override
+selectors and field methods, calling `super()` for the fallbacks. `matches(doc)` decides from
+markers in the page whether a parser applies; the registry in `scraper.parse` asks the most
+specific parser first.
 """
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from functools import cached_property
-from typing import ClassVar
+from typing import ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
@@ -18,7 +20,7 @@ from lxml.html import HtmlElement
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, join_authors, split_authors
 from scraper.parse import jsonld
-from scraper.parse.body import element_text, paragraphs
+from scraper.parse.body import element_text, paragraphs, plain_text
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
@@ -85,6 +87,8 @@ class Parser:
     category_selectors: ClassVar[Selectors] = ()
     tag_selectors: ClassVar[Selectors] = ()
     author_selectors: ClassVar[Selectors] = ()
+    # Cached properties that depend on the zone times are read in: `in_zone` works them out again.
+    zoned: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -98,6 +102,16 @@ class Parser:
         self.timezone = timezone
         self._source = source
         self.fetched_at = fetched_at
+
+    def in_zone(self, zone: ZoneInfo | None) -> Self:
+        """This parser reading times in `zone`, keeping what it has worked out that no zone changes
+        (the content container, the body, the title, the authors): a page whose times lack an
+        offset is read again for its dates only."""
+        other = copy.copy(self)  # cached properties live in __dict__: shared, not recomputed
+        other.timezone = zone
+        for name in self.zoned:
+            other.__dict__.pop(name, None)
+        return other
 
     @classmethod
     def matches(cls, doc: Document) -> bool:
@@ -203,6 +217,10 @@ class Parser:
             # body is never left empty for the lede's sake.
             found = paragraphs(self.content, (), self.doc.boilerplate) or self.lede().split("\n\n")
         found = self._or_embedded(found)
+        if not found:
+            # Nothing the rules keep: the text of the containers (or of the page) as it stands, so
+            # that a page with any text never comes out empty.
+            found = plain_text(self.content, self.doc.boilerplate) or plain_text([self.doc.body], self.doc.boilerplate)
         return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
 
     def _or_embedded(self, found: list[str]) -> list[str]:
@@ -280,9 +298,9 @@ class Parser:
         """Raise NotAnArticle when the page is a listing, tag, about or error page."""
 
     def build(self) -> tuple[Article, dict[str, str]]:
-        """Everything the page gives, never refusing, and what would keep the archive from taking
-        it as it is: `not_article`, `no_title`, `no_body`, `no_date`, `naive_time` (each with the
-        reason, in the order the archive checks them)."""
+        """Everything the page gives, never refusing, and what it lacks: `not_article`, `no_title`,
+        `no_body` (which keep it out of the archive), `no_date`, `naive_time` (a time without an
+        offset and no zone; see scraper.parse.build), each with the reason."""
         problems: dict[str, str] = {}
         try:
             self.check()
@@ -327,14 +345,3 @@ class Parser:
             extra=extra,
         )
         return article, problems
-
-    def parse(self) -> Article:
-        """The Article, or NotAnArticle / ParseError for the first problem `build` found."""
-        article, problems = self.build()
-        for key in ("not_article", "no_title", "no_body"):
-            if key in problems:
-                raise NotAnArticle(self.page_url, problems[key])
-        for key in ("naive_time", "no_date"):
-            if key in problems:
-                raise ParseError(self.page_url, problems[key])
-        return article

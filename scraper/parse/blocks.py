@@ -55,10 +55,6 @@ def _inline_text(element: HtmlElement) -> str:
     return "".join(parts)
 
 
-def _is_aside(element: HtmlElement) -> bool:
-    return element.tag == "aside" or element.get("role") == "complementary"
-
-
 def _link_chars(element: HtmlElement) -> int:
     return sum(len(a.text_content().strip()) for a in element.iter("a"))
 
@@ -82,7 +78,8 @@ class Blocks:
 
     def _read(self, root: HtmlElement, boilerplate: Boilerplate) -> None:
         items, secondary, spans = self.items, self.secondary, self._span
-        open_: list[tuple[HtmlElement, int]] = [(root, 0)]  # visited containers not yet closed
+        # The visited containers not yet closed: (element, first block, is an aside, is a link).
+        open_: list[tuple[HtmlElement, int, bool, bool]] = [(root, 0, False, False)]
         asides = 0  # how many <aside> (or role=complementary) elements the walk is inside
         anchors = 0  # how many links: a block inside one is all link text (a teaser card)
         walk = etree.iterwalk(root, events=("start", "end"))
@@ -90,10 +87,10 @@ class Blocks:
         for event, element in walk:
             if event == "end":
                 if element is open_[-1][0]:
-                    _, start = open_.pop()
+                    _, start, aside, anchor = open_.pop()
                     spans[element] = (start, len(items))
-                    asides -= _is_aside(element)
-                    anchors -= element.tag == "a"
+                    asides -= aside
+                    anchors -= anchor
                 continue
             tag = element.tag
             if not isinstance(tag, str) or boilerplate(element):
@@ -104,12 +101,15 @@ class Blocks:
                 spans[element] = (len(items), len(items) + 1)
                 if asides:
                     secondary.add(len(items))
-                text = "".join(element.itertext()).strip()
-                items.append((element, text, len(text) if anchors else _link_chars(element)))
+                text = element.text_content().strip()
+                links = len(text) if anchors else _link_chars(element) if len(element) else 0
+                items.append((element, text, links))
                 continue
-            open_.append((element, len(items)))
-            asides += _is_aside(element)
-            anchors += tag == "a"
+            aside = tag == "aside" or element.get("role") == "complementary"
+            anchor = tag == "a"
+            open_.append((element, len(items), aside, anchor))
+            asides += aside
+            anchors += anchor
             if tag in BLOCK_TAGS or tag in CELL_TAGS:
                 text, links = own_text(element)
                 if text and tag not in NOT_HOLDERS:

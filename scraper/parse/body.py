@@ -33,7 +33,13 @@ from collections.abc import Collection, Sequence
 from lxml.html import HtmlElement
 
 from scraper.parse.boilerplate import Boilerplate, is_boilerplate_line, strip_trailing_boilerplate
-from scraper.parse.endmatter import end_matter_start, is_credit_caption
+from scraper.parse.endmatter import (
+    end_matter_start,
+    is_consent_placeholder,
+    is_credit_caption,
+    teaser_blocks,
+    without_appeals,
+)
 from scraper.parse.text import is_blank, join_lines
 from scraper.parse.textdates import is_dateline
 
@@ -89,6 +95,9 @@ def _is_short_box(element: HtmlElement) -> bool:
     return len(" ".join(element.text_content().split())) <= MAX_BYLINE_BOX_CHARS
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 class _Collector:
     """Accumulates inline text into lines (split at <br>) and lines into paragraphs.
 
@@ -106,6 +115,8 @@ class _Collector:
         self._link_chars = 0
 
     def text(self, value: str) -> None:
+        if SOFT_HYPHEN in value:  # a hyphenation hint, not a character of the word
+            value = value.replace(SOFT_HYPHEN, "")
         self._lines[-1].append(value)
         if self.drop_links:
             size = len(value.strip())
@@ -231,6 +242,21 @@ def paragraphs(
     return found or _read(containers, exclude, judge, captions=True)
 
 
+def plain_text(containers: Sequence[HtmlElement], boilerplate: Boilerplate) -> list[str]:
+    """The last resort where `paragraphs` finds nothing: the containers' text with only the
+    boilerplate elements left out (links, captions, headings and short lines all kept)."""
+    walker = _Walker((), boilerplate, body=False, captions=True)
+    for container in containers:
+        walker.children(container)
+        walker.out.flush()
+    found = [p for p in walker.out.paragraphs if not (is_blank(p) or is_boilerplate_line(p))]
+    return found if sum(map(len, found)) >= MIN_PLAIN_CHARS else []
+
+
+# Less text than this is a placeholder ("Loading…", "Test"), not a body.
+MIN_PLAIN_CHARS = 20
+
+
 def _read(
     containers: Sequence[HtmlElement], exclude: Collection[HtmlElement], judge: Boilerplate, captions: bool
 ) -> list[str]:
@@ -244,7 +270,7 @@ def _read(
     image_texts = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or is_credit_caption(p) or _fold(p) in image_texts)
+             or is_credit_caption(p) or is_consent_placeholder(p) or _fold(p) in image_texts)
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
@@ -253,7 +279,34 @@ def _read(
                    or ((end - 1) in walker.headings and len(found[end - 1]) <= MAX_HEADING_CHARS)):
         end -= 1
     end = min(_teasers_start(found[:end], walker.out.link_shares), end_matter_start(found[:end]))
-    return strip_trailing_boilerplate([p for p, k in zip(found[:end], keep[:end], strict=True) if k])
+    for index in teaser_blocks(found[:end]):
+        keep[index] = False
+    start = leading_labels(found[:end], keep, walker.headings)
+    kept = [p for p, k in zip(found[start:end], keep[start:end], strict=True) if k]
+    return strip_trailing_boilerplate(without_appeals(kept))
+
+
+# Short lines before the first paragraph of prose (a kicker, a section name, "Listen to this
+# article", a clock time) are labels, not the article's text.
+MAX_LABEL_CHARS = 60
+MAX_LABEL_WORDS = 6
+MIN_PROSE_CHARS = 80
+_LABEL = re.compile(r"[\w\s:&'’/©-]+")
+
+
+def leading_labels(found: list[str], keep: list[bool], headings: Collection[int]) -> int:
+    """Where the text starts after the labels before it (short lines that are not subheadings);
+    0 when no paragraph of prose follows them (a text of short lines is kept whole)."""
+    for index, text in enumerate(found):
+        if not keep[index]:
+            continue
+        if len(text) >= MIN_PROSE_CHARS:
+            return index
+        if index in headings or len(text) > MAX_LABEL_CHARS or len(text.split()) > MAX_LABEL_WORDS:
+            return 0
+        if not _LABEL.fullmatch(text):  # punctuation: a salutation, a verse, a title
+            return 0
+    return 0
 
 
 # Text in a heading tag longer than this is prose set large, not a heading left without its block.
@@ -321,13 +374,12 @@ _PROMO = re.compile(
     r"|\bnewsletters?\b(?:[^.!?]|\.(?=\S)){0,60}\b(?:sign up|subscribe)\b"
     r"|^subscribe\b(?!.{0,40}\b(?:continue|keep|reading|unlock|access|full|rest)\b).{0,150}$"
     r"|\bfollow (?:us|him|her|me|them) (?:on|@)",
-    re.IGNORECASE,
-)
+)  # matched against the casefolded text (faster than IGNORECASE)
 MAX_PROMO_CHARS = 300
 
 
 def is_promo_line(text: str) -> bool:
-    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text) is not None
+    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text.casefold()) is not None
 
 
 def is_credit_line(text: str) -> bool:

@@ -167,7 +167,9 @@ _NEVER_ARTICLE = re.compile(
 def _named_like_layout(element: HtmlElement) -> bool:
     """Strong only by class/id words that can also name a layout wrapper."""
     tag = element.tag
-    if tag in SKIP_TAGS or element.get("role", "").lower() in _SKIP_ROLES or is_hidden(element):
+    if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(element):
+        return False
+    if (element.get("role") or "").lower() in _SKIP_ROLES:
         return False
     strong = [token for token in _names(element) if _token_strength(token) == STRONG]
     return not any(_NEVER_ARTICLE.match(token) for token in strong)
@@ -203,6 +205,8 @@ class Boilerplate:
         level = strength(element)
         if level == NONE or (level == STRONG and not _named_like_layout(element)):
             return level == STRONG
+        if level == WEAK and element.tag == "a":
+            return False  # a weakly named link inside a sentence (`a.popup`) is its text
         needed = WEAK_KEEP_SHARE * self.page_chars()
         chars = _paragraph_chars(element)
         return not (chars and (chars >= needed or self._kind_chars(element) >= needed))
@@ -275,6 +279,11 @@ _LINES = (
     r"(?:more|related|recommended|top) (?:stories|articles|posts|news|reads):?",
     r"advert|advertisement|advertising|sponsored(?: content)?|publicidade|publicidad|anzeige|werbung|publicité",
     r"(?:image|photo|picture|slide) \d+ (?:of|/) \d+",
+    r"\d{1,2}:\d{2}(?::\d{2})?(?: min\.?)?",  # a media player's clock, a bare time
+    # comment counts and share prompts in the sets' other languages
+    r"(?:keine |\d+ )?kommentare?(?: schreiben| lesen| anzeigen)?|kommentieren|(?:\d+ )?(?:comentarios?|commentaires?)",
+    r"(?:jetzt |news |artikel |beitrag )?teilen\s*[!:]?|partager|compartir|condividi",
+    r"(?:last (?:modified|updated)|zuletzt (?:geändert|aktualisiert))\s*:?",
     r"close|\d* ?comments?|subscribe|sign up",
     r"more(?: great| from)?(?: [\w.’']+){0,3} (?:stories|articles|posts|news|reads)",
 )

@@ -30,6 +30,7 @@ _LABEL_ONLY = re.compile(
     re.IGNORECASE,
 )
 _CJK_ROLE = re.compile(r"\s*(?:기자|특파원|통신원|객원기자|記者|记者|特派員|特派员|編集委員)$")
+_INNER_PARENS = re.compile(r"^[^\W\d_][^()@|]*\([^()]{2,40}\)(?=\s+(?!(?:and|und|et|y|e|og|och)\b)[^\W\d_])")
 # Code or markup leaking into a byline (`window._q.push`, `{{author}}`), not a name.
 _CODE = re.compile(r"[{}<>=;\[\]$]|\w\.\w+\.\w|\b_\w")
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
@@ -81,7 +82,10 @@ def split_names(text: str, site_names: frozenset[str] = frozenset()) -> list[str
     """The names in a byline text (see the module docstring); [] when it holds none."""
     line = collapse(text.replace("\u00a0", " ")).strip(" ／｜|·•")
     line = _LABEL.sub("", line, count=1)
-    cut = _CUT.search(line)
+    # A parenthesis inside a name ("Bruno (Henrique Zecchin) Rodrigues") is part of it; one at
+    # the end ("Jane Doe (Reuters)") is an affiliation, cut below.
+    inner = _INNER_PARENS.search(line)
+    cut = _CUT.search(line, inner.end()) if inner else _CUT.search(line)
     if cut is not None:
         line = line[: cut.start()]
     parts = [_CJK_ROLE.sub("", p.strip(" .,:;&")).strip(" .,:;&") for p in _SPLIT.split(line)]

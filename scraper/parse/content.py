@@ -5,9 +5,16 @@ Two candidates are weighed against each other: the structure the page declares
 enough text) and the containers that score best on the paragraphs they hold (scoring.py, in the
 manner of Readability). The declared container wins when it holds the scored one, or holds about
 as much good text (paragraphs that are not mostly links); otherwise it is a teaser card, a flyout
-or one of several sibling blocks, and the scored containers win. A candidate that ends before the
-headline (the site's header, a menu) counts for less. With neither, a declared match with little
-text (a short article) is used.
+or one of several sibling blocks, and the scored containers win. A declared container inside the
+scored one is joined by the selector's other matches there, and is a fragment of it when they still
+hold under half its good text. A candidate that ends before the headline (the site's header, a
+menu) counts for less. With neither, a declared match with little text (a short article) is used.
+
+The chosen containers are then completed (`_with_region`), up to the element holding them and the
+headline: the paragraphs between the headline and the first container that look like the
+container's own (the opening, above it), and the blocks beside the containers named as they are
+(the article split over sibling sections). All measures come from one pass over the page
+(blocks.py).
 """
 
 from __future__ import annotations
@@ -231,7 +238,7 @@ def _in_page_order(elements: list[HtmlElement], blocks: Blocks) -> list[HtmlElem
 
 
 def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) -> list[HtmlElement]:
-    top, scored = by_scoring(blocks)
+    top, scored = by_scoring(blocks, headline)
     found = declared.best
     if found is None:
         return scored if scored or declared.short is None else [declared.short]

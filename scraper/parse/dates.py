@@ -94,9 +94,11 @@ def best_dated(
     url: str = "",
     fallback_offset: timedelta | Callable[[], timedelta | None] | None = None,
 ) -> Dated | None:
-    """The best (value, source) candidate, in order of preference: the first with an offset, else the
-    first with a time of day (read in `tz`; ParseError without one), else the first date (00:00 in
-    `tz`, else at `fallback_offset` (another date on the page), else UTC; precision "date").
+    """The best (value, source) candidate, in order of preference: the first with an offset (a UTC
+    one given elsewhere as the same instant or the same wall-clock time with the site's own offset
+    takes that offset), else the first with a time of day (read in `tz`; ParseError without one),
+    else the first date (00:00 in `tz`, else at `fallback_offset` (another date on the page), else
+    UTC; precision "date").
     `fallback_offset` may be a function, called only when a date-only value needs it."""
     ranked = [(r, value, source) for value, source in candidates if (r := rank(value)) is not None]
     if not ranked:
@@ -105,6 +107,9 @@ def best_dated(
     if level == 0 and not moment.utcoffset():
         # The same instant given elsewhere with the site's own offset (meta in UTC, <time> local).
         local = [r for r, _, s in ranked if r[0] == 0 and r[1].utcoffset() and r[1] == moment]
+        # ... or the same wall-clock time with the site's offset (a local time labelled UTC).
+        local = local or [r for r, _, s in ranked if r[0] == 0 and r[1].utcoffset()
+                          and r[1].replace(tzinfo=None) == moment.replace(tzinfo=None)]
         if local:
             moment = local[0][1]
     if level < 2:

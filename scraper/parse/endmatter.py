@@ -8,6 +8,12 @@ not any site's.
 
 `is_credit_caption(text)`: a short line that credits a picture or names a source ("Foto: dpa",
 "Crédits photos : X", "Abbildung 4: ...", "Titelbild: ...", "Quelle: Landesregierung").
+
+`teaser_blocks(paragraphs)`: such a heading inside the text with the headlines it lists.
+
+`without_appeals(paragraphs)`: the first and last lines that ask for support, disclaim, ask for
+feedback or point to the site's channels are dropped. `is_consent_placeholder(text)`: the lines a
+consent box puts where an embed will show (anywhere in the text).
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ END_MATTER_LAST = 12
 # Lines after the heading are teasers when each is at most this long and together they are at
 # most this share of the text before the heading.
 MAX_TEASER_CHARS = 300
+# Inside the text, a "more" heading heads a block of at least this many headlines (short lines
+# without a sentence's end).
+TEASER_BLOCK_MIN = 2
+MAX_HEADLINE_CHARS = 150
+_SENTENCE = re.compile(r"[.!?…。](?:[\"'”»)]*)\s*$")
 MAX_SUMMARY_CHARS = 800
 MAX_AFTER_SHARE = 0.4
 MAX_HEADING_CHARS = 80
@@ -85,6 +96,70 @@ def end_matter_start(paragraphs: list[str]) -> int:
     return count
 
 
+def teaser_blocks(paragraphs: list[str]) -> set[int]:
+    """The indices of "more on this topic" blocks inside the text: such a heading followed by at
+    least TEASER_BLOCK_MIN short lines that are not sentences (the linked headlines it lists),
+    up to the next paragraph of prose."""
+    found: set[int] = set()
+    count = len(paragraphs)
+    for index in range(1, count):
+        if not is_end_heading(paragraphs[index]):
+            continue
+        end = index + 1
+        while end < count and len(paragraphs[end]) <= MAX_HEADLINE_CHARS and not _SENTENCE.search(paragraphs[end]):
+            end += 1
+        if end - index - 1 >= TEASER_BLOCK_MIN:
+            found.update(range(index, end))
+    return found
+
+
 def is_credit_caption(text: str) -> bool:
     line = " ".join(text.split())
     return len(line) <= MAX_CREDIT_CHARS and _CREDIT.fullmatch(line) is not None
+
+
+# Appeals and notes a site puts before or after every article: asking for support, disclaimers,
+# asking for feedback, pointing to its channels. Only the first and last lines are looked at.
+_APPEAL = re.compile(
+    r"we rely on your support|support (?:our|independent|local|quality) (?:journalism|news|reporting)"
+    r"|make your contribution|donate (?:today|now)|become a (?:member|supporter|subscriber)"
+    r"|ihr beitrag hilft|unterstützen sie (?:unseren |den )?(?:unabhängigen )?journalismus|jetzt spenden"
+    r"|faites un don|soutenez(?:-nous| notre)|apoya (?:nuestro|el) periodismo"
+    r"|gibt die meinung des autors wieder|the (?:views|opinions) expressed (?:in|here|by)"
+    r"|(?:advertising|affiliate) disclaimer|(?:contains|enthält) (?:affiliate|werbe)[- ]?links"
+    r"|hier können sie den artikel bewerten|we want to hear what you think|if you enjoyed (?:reading )?this"
+    r"|(?:let us|tell us) know what you think|para comentar debes"
+    r"|follow [\w .@-]{1,40} on (?:twitter|facebook|instagram|x\b)"
+    r"|(?:telegram|whatsapp|youtube)[- ]?(?:kanal|canal|channel)",
+)  # matched against the casefolded text (faster than IGNORECASE)
+# Consent placeholders standing in for an embed until the reader agrees, wherever they are.
+_CONSENT = re.compile(
+    r"(?:einen |an )?(?:externen?|external|third[- ]party) (?:inhalt|content)\b.{0,80}\b(?:anzeigen|ergänzt|load|show)"
+    r"|(?:ich bin|i am) (?:damit )?einverstanden, dass|an drittplattformen übermittelt"
+    r"|to third[- ]party platforms|empfohlener redaktioneller inhalt"
+    r"|(?:click|tap) (?:here )?to (?:load|show|view) (?:the |this )?(?:content|video|embed|tweet|post)"
+)
+APPEAL_FIRST = 2
+APPEAL_LAST = 4
+MAX_APPEAL_CHARS = 300
+
+
+def is_appeal(text: str) -> bool:
+    return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text.casefold()) is not None
+
+
+_CONSENT_HINTS = ("inhalt", "content", "einverstanden", "drittplattform", "third", "click", "tap ")
+
+
+def is_consent_placeholder(text: str) -> bool:
+    if len(text) > MAX_APPEAL_CHARS:
+        return False
+    folded = text.casefold()
+    return any(hint in folded for hint in _CONSENT_HINTS) and _CONSENT.search(folded) is not None
+
+
+def without_appeals(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the appeals and notes among the first and the last few."""
+    count = len(paragraphs)
+    return [p for i, p in enumerate(paragraphs)
+            if not ((i < APPEAL_FIRST or i >= count - APPEAL_LAST) and is_appeal(p))]

@@ -4,16 +4,23 @@ extract_metadata): JSON-LD, then OpenGraph and `article:*` meta, then microdata,
 (`[itemprop=articleBody]`, `.article-body`, `article`, ...) or, failing that, from scoring
 containers by paragraph text.
 
-Title: the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first title
-is a variant of it, else JSON-LD/OpenGraph/<title>, without a site-name suffix (`og:site_name`,
-the application name, the JSON-LD publisher or the host name). Author: the markup's names,
-unless the byline shown beats them (they are the site's name, a login or "staff", or the byline
-names more people); names are cleaned by `byline.split_names`. Language: see `language.py`.
+Title: the JSON-LD headline when og:title says the same (an <h1> without its kicker loses to
+them); else the headline shown (`[itemprop=headline]`, the first <h1>) when the markup's first
+title or most of its titles are variants of it and it is not another story's, else
+JSON-LD/Dublin Core/OpenGraph/<title>; without a site-name suffix (`og:site_name`, the
+application name, the JSON-LD publisher or the host name); entities a page encoded twice decoded.
+Author: the markup's names, unless the byline shown beats them (they are the site's name, a
+shared account, a login or "staff", or the byline names more people), else a bold credit opening
+the body; never script text or a numeric id; names are cleaned by `byline.split_names`.
+Dates: see `_choose` and `fallback_published` (the last resorts are in `pagedates.py`).
+Language: see `language.py`.
 
 Lede policy: the lede is a standfirst element shown under the title (`.standfirst`, `.dek`,
 `[itemprop=description]`, a class word such as `p-dek`/`articleDek`/`strapline`, a heading right
-after the <h1>) or "". Meta/OpenGraph/JSON-LD descriptions are never used: many
-sites fill them with the start of the first paragraph, and they are not shown on the page.
+after the <h1>, or the element after the headline and outside the body whose text is the page's
+description: standfirst.py) or "". The meta/OpenGraph description itself is never the lede: many
+sites fill it with the start of the first paragraph, and it need not be shown on the page; it only
+names the element that is.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from scraper.errors import NotAnArticle
+from scraper.errors import NotAnArticle, ParseError
 from scraper.parse import jsonld
 from scraper.parse import language as languages
 from scraper.parse.base import Parser, Selectors, is_ancestor, precedes, unique
@@ -70,6 +77,7 @@ _NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Breadcrumb
 # A page without article markup showing this many linked headlines is a listing.
 MIN_TEASERS = 3
 TEASER_SELECTOR = "h2 a, h3 a"
+MAX_KICKER_WORDS = 6  # a kicker before the headline ("Neue Leipziger Schule: ...") is a short label
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 # The visible headline wins over the meta titles when it shares this share of words with one.
 HEADLINE_OVERLAP = 0.4
@@ -81,7 +89,6 @@ _NOT_LEDE_WORDS = frozenset({"title", "headline", "list", "item", "widget", "car
                              "author", "date", "time", "meta", "caption", "video", "ad", "box"})
 MIN_LEDE_CHARS = 30
 MAX_LEDE_CHARS = 600
-DESCRIBED_WINDOW = 1500  # elements after the headline searched for the standfirst the description names
 # Class/id words of a byline element, and of author boxes that are not the byline.
 _BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer"})
 _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", "description", "desc", "about",
@@ -89,6 +96,8 @@ _NOT_BYLINE_WORDS = frozenset({"bio", "box", "avatar", "image", "img", "photo", 
 MAX_BYLINE_CHARS = 200
 BYLINE_WINDOW = 400  # elements after the headline searched for a byline
 _BY_LINE = re.compile(r"^(?:(?:written|posted|reported)\s+by|by|von|por|par|door)\s+\S", re.IGNORECASE)
+_AUTHOR_META = ("dc:creator", "dc.creator", "dcterms.creator", "author", "article:author", "parsely-author",
+                "sailthru.author")
 _SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
 _SECTION_META = ("og:section", "section", "article-section")
 _LANGUAGE_META = ("og:locale", "og:language", "content-language", "dc.language", "language", "itemprop:inlanguage",
@@ -165,6 +174,21 @@ def decode_entities(text: str) -> str:
     return html.unescape(text) if _ENTITY.search(text) else text
 
 
+# Class words of the site's logo or name, which themes often set as an <h1>.
+# ("brand" is also a colour or font word, "blog-title" a post's title: neither counts.)
+_SITE_HEADING_WORDS = frozenset({"logo", "masthead", "sitename", "sitetitle"})
+_SITE_HEADING_PAIRS = (("site", "title"), ("site", "name"))
+
+
+def _names_site(element: HtmlElement) -> bool:
+    """A heading that is the site's logo or name: it, or an element just above it, is named so."""
+    for node in [element, *islice(element.iterancestors(), 2)]:
+        words = class_words(node)
+        if words & _SITE_HEADING_WORDS or any(a in words and b in words for a, b in _SITE_HEADING_PAIRS):
+            return True
+    return False
+
+
 def _starts_with(title: str, headline: str) -> bool:
     """`title` is `headline` followed by a separator and more (`Headline - Site Name`)."""
     if not title.startswith(headline) or len(title) == len(headline):
@@ -189,6 +213,7 @@ class GenericParser(Parser):
     """The fallback parser: every page matches."""
 
     name = "generic"
+    zoned = ("dated_published", "dated_modified")
     content_selectors: ClassVar[Selectors] = (
         "[itemprop=articleBody]",
         "article .story-body",
@@ -285,13 +310,22 @@ class GenericParser(Parser):
     @cached_property
     def headline_element(self) -> HtmlElement | None:
         """The headline shown on the page: the theme's title element, `[itemprop=headline]`, or the
-        first <h1> outside boilerplate (the article scope's first)."""
+        first <h1> outside boilerplate (the article scope's first); not the site's logo or name
+        (`<h1 class="site-title">`, an <h1> inside `.logo`)."""
         for selectors in (self.title_selectors, self.title_fallback):
             for scope in (self.scope, None):
                 for selector in selectors:
                     for element in self.doc.select(selector, scope):
-                        if element.tag not in ("meta", "link") and self.usable(element) and element_text(element):
+                        if element.tag in ("meta", "link") or not self.usable(element) or _names_site(element):
+                            continue
+                        if element_text(element):
                             return element
+        # The only <h1>, set in a breadcrumb or top bar, when it is one of the markup's titles.
+        headings = [h for h in self.doc.root.iter("h1") if not _names_site(h)]
+        if len(headings) == 1 and (text := element_text(headings[0])):
+            metas = [strip_site_name(m, self.site_names) for m in self.meta_titles()]
+            if any(fold_name(text) == fold_name(m) for m in metas):
+                return headings[0]
         return None
 
     def title(self) -> str:
@@ -301,13 +335,16 @@ class GenericParser(Parser):
     def _title(self) -> str:
         """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
-        visible = self.visible_title(metas)
+        visible = self.without_kicker(self.visible_title(metas), metas)
         # The headline shown wins when the markup's first title, or most of its different titles,
         # are variants of it (an SEO title, a shortened social title, one cut short, one with the
         # site's name after it); else it is something else (the site's logo, another story's
         # card), and so is one unlike every title of the markup when those agree with each other.
         distinct = list(unique(metas))  # twitter:title mostly repeats og:title
         variants = [m for m in distinct if similar(visible, m) or _starts_with(m, visible)] if visible else []
+        agreed = self.agreed_title()
+        if agreed and visible and fold_name(agreed) != fold_name(visible):
+            return strip_site_name(agreed, self.site_names)
         if visible and not self.another_headline(visible, metas) and (
             super().title() or not metas or metas[0] in variants or len(variants) > len(distinct) / 2
         ):
@@ -317,6 +354,25 @@ class GenericParser(Parser):
             if title:
                 return title
         return visible
+
+    def without_kicker(self, visible: str, metas: list[str]) -> str:
+        """The headline shown without the kicker set before it (`Kicker: Headline`, the label
+        over a story that news sites print in the <h1>), when the markup's own title is the
+        headline alone; else as shown."""
+        kicker, _, rest = visible.partition(": ")
+        if not rest or len(kicker.split()) > MAX_KICKER_WORDS or len(rest.split()) < 3:
+            return visible
+        folded = fold_name(rest)
+        if any(fold_name(strip_site_name(meta, self.site_names)) == folded for meta in metas):
+            return rest
+        return visible
+
+    def agreed_title(self) -> str:
+        """The title when the JSON-LD headline and og:title, written apart, say the same (it then
+        beats an <h1> without the kicker, or a rewritten one), else ""."""
+        headline = next((t for v in self.ld_values("headline") if (t := decode_entities(jsonld.first_text(v)))), "")
+        social = decode_entities(self.doc.meta_first("og:title"))
+        return social if headline and fold_name(headline) == fold_name(social) else ""  # og's spelling
 
     def visible_title(self, metas: list[str]) -> str:
         """The headline shown; spelt as a title of the markup when it is that title with the
@@ -343,10 +399,10 @@ class GenericParser(Parser):
         return any(similar(a, b) for i, a in enumerate(titles) for b in titles[i + 1:])
 
     def meta_titles(self) -> list[str]:
-        """Titles from JSON-LD, OpenGraph/Twitter meta and <title>, in that order (entities a
-        page encoded twice decoded)."""
+        """Titles from JSON-LD, Dublin Core, OpenGraph/Twitter meta and <title>, in that order
+        (entities a page encoded twice decoded)."""
         found = [jsonld.first_text(v) for v in self.ld_values("headline")]
-        found += self.doc.meta_all("og:title", "twitter:title")
+        found += self.doc.meta_all("dc:title", "dc.title", "dcterms.title", "og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
             found.append(clean_inline(title.text_content()))
@@ -368,7 +424,9 @@ class GenericParser(Parser):
         for selector in selectors:
             # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
             # another story's).
-            found_here = sorted(self.doc.select(selector, self.scope),
+            # A comment's time is never the article's.
+            found_here = sorted((element for element in self.doc.select(selector, self.scope)
+                                 if not in_comments(element)),
                                 key=lambda element: (self.in_teaser(element), not self.usable(element)))
             for element in found_here:
                 value = element.get("datetime") or element.get("content")
@@ -440,7 +498,11 @@ class GenericParser(Parser):
         """(published, modified) candidates read from visible datelines, as ISO strings."""
         # The content containers, then their parents and grandparents (the article's header).
         near = [a for c in self.content for a in [c, *c.iterancestors()][:3] if a.tag not in ("body", "html")]
-        return text_dates(self.doc, self.scope, self.usable, self.day_first, tuple(near))
+        return text_dates(self.doc, self.scope, self.usable_outside_comments, self.day_first, tuple(near))
+
+    def usable_outside_comments(self, element: HtmlElement) -> bool:
+        """Usable, and not in the comments (a comment's dateline is the comment's)."""
+        return self.usable(element) and not in_comments(element)
 
     def _choose(
         self, structured: list[tuple[str, str]], texts: Callable[[], list[tuple[str, str]]], url: bool
@@ -473,14 +535,25 @@ class GenericParser(Parser):
                 return r[1].utcoffset()
         return None
 
-    @cached_property
+    @property
     def dated(self) -> dict[str, Dated | None]:
-        found = {
-            "published": self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True),
-            "modified": self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False),
-        }
-        if found["published"] is None:
-            found["published"] = self.fallback_published(found["modified"])
+        return {"published": self.dated_published, "modified": self.dated_modified}
+
+    @cached_property
+    def dated_modified(self) -> Dated | None:
+        return self._choose(self.modified_candidates(), lambda: self.text_dates[1], url=False)
+
+    @cached_property
+    def dated_published(self) -> Dated | None:
+        """Worked out apart from the modification time, so that a wall-clock update time without
+        a zone (a ParseError) leaves the publication date as it is."""
+        found = self._choose(self.published_candidates(), lambda: self.text_dates[0], url=True)
+        if found is None:
+            try:
+                modified = self.dated_modified
+            except ParseError:  # an update time without a zone is no bound to stand in for it
+                modified = None
+            found = self.fallback_published(modified)
         return found
 
     def fallback_published(self, modified: Dated | None) -> Dated | None:
@@ -505,11 +578,11 @@ class GenericParser(Parser):
         return None
 
     def published(self) -> datetime | None:
-        found = self.dated["published"]
+        found = self.dated_published
         return found.moment if found else None
 
     def modified(self) -> datetime | None:
-        found = self.dated["modified"]
+        found = self.dated_modified
         return found.moment if found else None
 
     def extra(self) -> dict[str, object]:
@@ -561,10 +634,21 @@ class GenericParser(Parser):
         names = [n for v in self.ld_values("author") for n in jsonld.texts(jsonld.resolve(self.doc.jsonld, v))]
         names = names or self.ld_page_values("author")
         if not names:
-            names = [n for n in self.doc.meta_all("dc.creator", "dcterms.creator", "author", "article:author",
-                                                  "parsely-author", "sailthru.author") if "://" not in n]
-        names = names or self.texts(self.author_fallback, self.scope) or self.microdata_authors()
+            # The first kind of author tag the page has (one tag per author), not all kinds mixed.
+            names = next((found for key in _AUTHOR_META
+                          if (found := [n for n in self.doc.meta_all(key) if "://" not in n])), [])
+        names = names or self.own_texts(self.author_fallback) or self.microdata_authors()
         return self.clean_names(names)
+
+    def own_texts(self, selectors: Selectors) -> list[str]:
+        """Like `texts` in the article scope, without what sits in another story's card (a
+        teaser's `rel=author` link is that story's writer)."""
+        for selector in selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if self.usable(el) and not self.in_teaser(el)]
+            if any(found):
+                return [text for text in found if text]
+        return []
 
     def microdata_authors(self) -> list[str]:
         """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
@@ -575,7 +659,7 @@ class GenericParser(Parser):
     def clean_names(self, texts: list[str]) -> list[str]:
         found: list[str] = []
         for text in texts:
-            if looks_like_code(text):
+            if looks_like_code(text) or not any(ch.isalpha() for ch in text):  # script text, a numeric id
                 continue
             found += split_names(text, self.site_names) or ([clean_inline(text)] if len(text) <= 60 else [])
         return self.distinct_names(found)
@@ -759,7 +843,10 @@ class GenericParser(Parser):
         description = self.doc.meta_first("og:description", "description", "twitter:description")
         if headline is None or not description:
             return None
-        found = described_element(islice(self._after(headline), DESCRIBED_WINDOW), description)
+        def after_headline(element: HtmlElement) -> bool:
+            return precedes(headline, element) and not is_ancestor(element, headline)
+
+        found = described_element(self.doc.root, description, after_headline)
         if found is None or any(is_ancestor(c, found) or c is found for c in self.content):
             return None
         return found if self._lede_text_ok(found) else None

@@ -176,10 +176,11 @@ class GhostParser(GenericParser):
                 if isinstance(element.tag, str) and _UPGRADE_CTA in (element.get("class") or "").split():
                     return element
             blocks = [child for child in container if isinstance(child.tag, str)]
-            if blocks and any(
-                (link.get("data-portal") or "").startswith(_PORTAL) for link in blocks[-1].iter("a", "button")
-            ):
-                return blocks[-1]
+            last = blocks[-1] if blocks else None
+            if last is None or "kg-card" in (last.get("class") or "").split():  # a card is the author's own
+                continue
+            if any((link.get("data-portal") or "").startswith(_PORTAL) for link in last.iter("a", "button")):
+                return last
         return None
 
     @cached_property

@@ -38,9 +38,8 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -84,7 +83,7 @@ def original_image(url: str) -> str:
     return _IMAGE_SIZE.sub("/content/images/", url) if url else ""
 
 
-def site_time(moment: datetime | None, zone: ZoneInfo | None) -> datetime | None:
+def site_time(moment: datetime | None, zone: tzinfo | None) -> datetime | None:
     """An instant in the site's zone (its own offset without one), as a fixed offset, whole seconds."""
     if moment is None:
         return None
@@ -185,7 +184,7 @@ def post_authors(post: Mapping[str, Any]) -> tuple[str, ...]:
 def article_from_post(
     post: Mapping[str, Any],
     *,
-    timezone: ZoneInfo | None,
+    timezone: tzinfo | None,
     source: str | None = None,
     fetched_at: datetime | None = None,
     language: str = "",

@@ -27,6 +27,7 @@ Usable = Callable[[HtmlElement], bool]
 Candidates = list[tuple[str, str]]
 
 _DC_DATE = re.compile(r"""\bdc(?:terms)?:(?:date|created|issued)\s*=\s*["']([^"']{8,40})["']""", re.I)
+_DC_ATTRIBUTES = frozenset(f"{ns}:{term}" for ns in ("dc", "dcterms") for term in ("date", "created", "issued"))
 _DATE_NAME = re.compile(r"publish|posted|date|created|time", re.I)
 _NOT_PUBLISHED_NAME = re.compile(r"updat|modif|edit|expir|comment", re.I)
 _COMMENT_WORDS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|respond|replies|reply|disqus)(?:$|[\s_-])", re.I)
@@ -59,9 +60,8 @@ def attribute_dates(root: HtmlElement) -> Candidates:
         if not isinstance(element.tag, str):  # a comment: an RDF block left in it
             found += [(m.group(1), "attribute") for m in _DC_DATE.finditer(element.text or "")]
             continue
-        for name, value in element.attrib.items():
-            if name.startswith("dc:") and _DC_DATE.match(f"{name}={value!r}".replace("'", '"')):
-                found.append((value, "attribute"))
+        found += [(value, "attribute") for name, value in element.attrib.items()
+                  if name.lower() in _DC_ATTRIBUTES and 8 <= len(value) <= 40]
         title = element.get("title")
         if not title or not any(ch.isdigit() for ch in title) or len(title) > 60:
             continue

@@ -15,6 +15,7 @@ nearly as well or are plain paragraphs of their own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -30,6 +31,9 @@ MIN_SIBLING_SCORE = 10.0
 ALTERNATIVE_SHARE = 0.75
 MIN_ALTERNATIVES = 3
 TOP_CANDIDATES = 5
+# A candidate in the headline's part of the page beats a better one apart from it when it scores
+# this share of that one's score.
+NEAR_HEADLINE_SHARE = 0.5
 # A paragraph in an <aside> (one kept because it holds much of the page's text) scores this share.
 SECONDARY_SHARE = 0.5
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story", re.I)
@@ -44,7 +48,11 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
 
 
 def class_weight(element: HtmlElement) -> float:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return _names_weight(f"{element.get('class', '')} {element.get('id', '')}")
+
+
+@lru_cache(maxsize=8192)  # class names repeat across elements and pages
+def _names_weight(names: str) -> float:
     weight = 0.0
     if _POSITIVE.search(names):
         weight += 25
@@ -81,7 +89,9 @@ def _widen(top: HtmlElement, scores: dict[HtmlElement, float], stop: HtmlElement
     a parent that scores about as well."""
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:TOP_CANDIDATES]
     best = scores[top]
-    alternatives = [c for c in ranked[1:] if best > 0 and scores[c] / best >= ALTERNATIVE_SHARE]
+    # Candidates in an <aside> (a live feed beside the story) do not pull it wide.
+    alternatives = [c for c in ranked[1:] if best > 0 and scores[c] / best >= ALTERNATIVE_SHARE
+                    and not any(a.tag == "aside" or a.get("role") == "complementary" for a in c.iterancestors())]
     if len(alternatives) >= MIN_ALTERNATIVES:
         lineages = [set(map(id, c.iterancestors())) for c in alternatives]
         node = top.getparent()
@@ -130,13 +140,31 @@ def _joins(sibling: HtmlElement, top: HtmlElement, scores: dict[HtmlElement, flo
     return bool(text) and density == 0 and _SENTENCE_END.search(text) is not None
 
 
-def by_scoring(blocks: Blocks) -> tuple[HtmlElement | None, list[HtmlElement]]:
+def _near_headline(scores: dict[HtmlElement, float], root: HtmlElement, headline: HtmlElement | None) -> HtmlElement:
+    """The best candidate; but when it shares no part of the page with the headline (a contact
+    flyout, a footer box) and one nearly as good does, that one."""
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:TOP_CANDIDATES]
+    top = ranked[0]
+    if headline is None or not _apart(top, headline, root):
+        return top
+    near = [c for c in ranked[1:] if scores[c] >= NEAR_HEADLINE_SHARE * scores[top] and not _apart(c, headline, root)]
+    return near[0] if near else top
+
+
+def _apart(element: HtmlElement, headline: HtmlElement, root: HtmlElement) -> bool:
+    """The element and the headline meet only at the page's root."""
+    lineage = {id(node) for node in [element, *element.iterancestors()]}
+    meet = next((node for node in [headline, *headline.iterancestors()] if id(node) in lineage), None)
+    return meet is None or meet is root or meet.tag in ("body", "html")
+
+
+def by_scoring(blocks: Blocks, headline: HtmlElement | None = None) -> tuple[HtmlElement | None, list[HtmlElement]]:
     """(the best-scoring container, it and its siblings that score nearly as well in page order)."""
     scores = score_candidates(blocks)
     if not scores:
         return None, []
     root = blocks.root
-    top = _widen(max(scores, key=scores.__getitem__), scores, root)
+    top = _widen(_near_headline(scores, root, headline), scores, root)
     parent = top.getparent()
     if parent is None or top is root:
         return top, [top]

@@ -4,14 +4,16 @@ Most news sites put their standfirst in the meta/OpenGraph description as well. 
 alone is not the lede (many sites fill it with the start of the first paragraph, and it need not
 be shown), but an element near the headline whose text *is* the description is the standfirst
 shown on the page, whatever its class is called (`preface`, `einleitung`, `article__abstract`,
-`css-1485smx`). `described_element(candidates, description)` picks the innermost such element.
+`css-1485smx`). `described_element(root, description, accept)` finds the innermost such element.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
+from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 MIN_DESCRIPTION_CHARS = 40
@@ -22,6 +24,9 @@ MIN_OVERLAP = 0.8
 MAX_LENGTH_RATIO = 1.6
 MIN_LENGTH_RATIO = 0.6
 _TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "span", "section", "strong", "em", "b"})
+PIECE_CHARS = 24
+MAX_CLIMB = 5  # ancestors of a text node compared with the description
+_TEXT_HOLDING = etree.XPath("//body//text()[contains(., $piece)]")
 _WORD = re.compile(r"\w+")
 
 
@@ -44,22 +49,50 @@ def overlap(first: list[str], second: list[str]) -> float:
     return 2 * shared / (len(first) + len(second))
 
 
-def described_element(candidates: Iterable[HtmlElement], description: str) -> HtmlElement | None:
-    """The first candidate whose text is the description (and none of whose descendants is)."""
+def described_element(
+    root: HtmlElement, description: str, accept: Callable[[HtmlElement], bool]
+) -> HtmlElement | None:
+    """The innermost element whose text is the description and that `accept` takes (the caller
+    asks for one after the headline), else None. The text nodes holding a piece of the
+    description are found by XPath (fast), then their ancestors are compared with it."""
     description = " ".join(description.split()).rstrip(".…").strip()
     if len(description) < MIN_DESCRIPTION_CHARS:
         return None
     wanted = _words(description)
     low, high = MIN_LENGTH_RATIO * len(description), MAX_LENGTH_RATIO * len(description)
-    found: HtmlElement | None = None
-    for element in candidates:
-        if not isinstance(element.tag, str) or element.tag not in _TAGS:
+    seen: set[int] = set()
+    texts: Any = []  # text() nodes: smart strings
+    for piece in _pieces(description):  # the first piece that some text node holds
+        texts = _TEXT_HOLDING(root, piece=piece)
+        if texts:
+            break
+    for text in texts:
+        node = text.getparent()
+        if node is not None and text.is_tail:
+            node = node.getparent()
+        if node is None:
             continue
-        if found is not None and not any(node is found for node in element.iterancestors()):
-            break  # past the match and its descendants: the innermost match stands
-        text = element.text_content()
-        if not low <= len(text.strip()) <= high:
-            continue
-        if overlap(wanted, _words(text)) >= MIN_OVERLAP:
-            found = element
-    return found
+        for element in [node, *node.iterancestors()][:MAX_CLIMB]:
+            if id(element) in seen:
+                break
+            seen.add(id(element))
+            if not isinstance(element.tag, str) or element.tag not in _TAGS:
+                continue
+            size = len(element.text_content().strip())
+            if size > high:
+                break
+            if size >= low and overlap(wanted, _words(element.text_content())) >= MIN_OVERLAP:
+                if accept(element):
+                    return element
+                break
+    return None
+
+
+def _pieces(description: str) -> tuple[str, str, str]:
+    """Three short pieces of the description (start, middle, end): one of them is likely to sit
+    in a single text node of the page, whatever inline markup splits the rest."""
+    size = PIECE_CHARS
+    if len(description) <= size:
+        return description, description, description
+    middle = (len(description) - size) // 2
+    return description[:size], description[middle:middle + size], description[-size:]

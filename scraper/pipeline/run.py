@@ -19,8 +19,9 @@ from typing import Literal
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Article, Counts, Page, Parsed
+from scraper.models import Article, Clearance, Counts, Page, Parsed, PublishedApi
 from scraper.parse import looks_like_article
+from scraper.pipeline.dating import Dating
 from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
@@ -76,6 +77,8 @@ class Run:
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
         self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
+        self._listed: dict[str, datetime] = {}  # url_key -> the date discovery gave (see dating.py)
+        self._dating = Dating(settings.window, None)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.workers), thread_name_prefix="fetch")
         self._own_parsers = parsers is None
         self.parsers = parsers if parsers is not None else Parsers(settings.processes, note=reporter.note)
@@ -97,11 +100,14 @@ class Run:
         """Everything of one source this run can do. A source whose robots.txt cannot be read
         fails once, in one line, and is left as it was (its frontier and failures stay for the
         next run)."""
+        self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
         try:
             self._scrape(target)
         except _SourceDown as down:
             self.counts.failed += 1
             self.reporter.problem(down.error.summary)
+        for line in self._dating.notes(target.source):
+            self.reporter.note(line)
 
     def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
@@ -214,6 +220,8 @@ class Run:
                     ready.append((candidate.url, parsed))
                 else:
                     todo.append(candidate)
+                    if candidate.published is not None:
+                        self._listed[url_key(candidate.url)] = candidate.published
             go_on = go_on or verdict is Verdict.GO_ON
         self.store.frontier_add(target.source, [(c.url, c.published) for c in todo if self._resumable(target, c)])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
@@ -288,6 +296,7 @@ class Run:
         kept = []
         for candidate in candidates:
             if not same_site(candidate.url, target.start_url):
+                self.counts.skipped += 1
                 self.reporter.detail(f"skipped {candidate.url}: not on {site_host(target.start_url)}")
             elif target.settings.wants(candidate.url):
                 kept.append(candidate)
@@ -374,10 +383,13 @@ class Run:
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         return self._listing_result(target, url, self._fetch_quietly(target, url, headers))
 
-    def _quiet_fetch(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
+    def _quiet_fetch(
+        self, target: Target, url: str, headers: Mapping[str, str] | None = None, *, beyond: bool = False
+    ) -> Page | None:
         """A page that may well not exist (a sitemap guess, robots.txt): no error if it does not.
-        Never a page off the target's site. A 304 comes back only to a conditional request."""
-        if not same_site(url, target.start_url):
+        Never a page off the target's site, but for a published API's (`beyond`). A 304 comes back
+        only to a conditional request."""
+        if not beyond and not same_site(url, target.start_url):
             return None
         try:
             page = target.fetcher.fetch(url, headers or None)
@@ -414,10 +426,10 @@ class Run:
             self._fail(target, url, str(result))
             return Verdict.GO_ON
         page, article, packed = result
-        window, zone = self.settings.window, target.zone
-        if not window.contains(article.published, zone):
+        skip = self._dating.verdict(article, self._listed.get(url_key(url)))
+        if skip is not None:
             self.counts.skipped += 1
-            return Verdict.OLDER if window.is_older(article.published, zone) else Verdict.GO_ON
+            return skip
         served = page.final_url if page is not None else url
         article = owned(article, served, source=target.settings.archive_as, listings=self._listings)
         placed = self._place(article, served)
@@ -429,13 +441,14 @@ class Run:
         if self._served_everywhere(target, url, served, article):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
-        zone_name = zone.key if zone is not None else None
+        zone_name = target.zone.key if target.zone is not None else None
         outcome = str(
             self.store.save(
                 article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep, revise=revise
             )
         )
         self.counts.add(outcome)
+        self._dating.stored(article, outcome)
         if len(article.body) < SAME_TEXT_UNDER:
             self._texts.setdefault(
                 same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
@@ -445,8 +458,10 @@ class Run:
     def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
         """Whether the page holds the very text another article of this run was stored with, under
         another title and number: a wall or an error page the site serves in place of every
-        article. It fails (retried later), and so does the first one, taken back if it was new."""
-        if len(article.body) >= SAME_TEXT_UNDER:
+        article. It fails (retried later), and so does the first one, taken back if it was new. No
+        text at all is no one's text: a paid post with no public part is kept with an empty body
+        (marked partial), and two of them are two articles."""
+        if len(article.body) >= SAME_TEXT_UNDER or not article.body.strip():
             return False
         first = self._texts.get(same_text(article))
         if first is None or first.number == article.number or first.title == article.title:
@@ -597,6 +612,7 @@ class _Context:
         self.limited = run.settings.limit is not None
         self.max_pages = run.settings.max_pages
         self.keeps_validators = run.settings.incremental
+        self._apis: list[PublishedApi] = []  # published APIs cleared for this source
 
     @property
     def limit_reached(self) -> bool:
@@ -608,6 +624,17 @@ class _Context:
     def on_site(self, url: str) -> bool:
         return same_site(url, self.start_url)
 
+    def publish(self, api: PublishedApi) -> Clearance:
+        """Whether the walk may read an API the site publishes (the fetch stack decides: robots.txt
+        and the source's published_apis); a rule set aside for it is said on -v (a refusal is the
+        walk's to say). A cleared one may be read off the site."""
+        clearance = self._target.fetcher.publish(api)
+        if clearance.open:
+            if clearance.why:
+                self.detail(f"{self.name}: {clearance.why}")
+            self._apis.append(api)
+        return clearance
+
     def page(self, url: str, *, conditional: bool = False, quiet: bool = False) -> Page | None:
         """A listing, feed, sitemap or API page (its failure recorded, unless `quiet`); with
         `conditional`, on a cron run, asked for with the validators kept from the last run, so
@@ -617,7 +644,8 @@ class _Context:
             validators = self._run.store.validators(url)
             headers = validators.headers() if validators else {}
         if quiet:
-            return self._run._quiet_fetch(self._target, url, headers)
+            beyond = any(api.within(url) for api in self._apis)
+            return self._run._quiet_fetch(self._target, url, headers, beyond=beyond)
         return self._run._fetch_listing_or_fail(self._target, url, headers)
 
     def prefetch(self, url: str) -> Future[Page | FetchError]:

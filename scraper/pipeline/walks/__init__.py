@@ -22,11 +22,14 @@ from scraper.models import Page
 from scraper.pipeline.ports import Mode
 from scraper.pipeline.walks.base import Batch, Candidate, Cost, NotHere, Offer, Walk, WalkContext
 from scraper.pipeline.walks.feed import FeedWalk
+from scraper.pipeline.walks.ghost import GhostWalk
 from scraper.pipeline.walks.listing import ListingWalk
 from scraper.pipeline.walks.sitemap import SitemapWalk
 from scraper.pipeline.walks.wordpress import WordPressWalk
 
-WALKS: dict[str, type[Walk]] = {walk.name: walk for walk in (WordPressWalk, SitemapWalk, ListingWalk, FeedWalk)}
+WALKS: dict[str, type[Walk]] = {
+    walk.name: walk for walk in (WordPressWalk, GhostWalk, SitemapWalk, ListingWalk, FeedWalk)
+}
 EXPECTED = {Mode.INCREMENTAL: 1, Mode.FIRST: 1000, Mode.BACKFILL: 1000}  # articles a run expects to find
 RUNS = {
     Mode.INCREMENTAL: "a cron run after an earlier one",
