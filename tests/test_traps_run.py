@@ -745,3 +745,31 @@ def test_an_amp_view_archived_first_gives_way_to_the_article_on_a_later_run(
     again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())  # the AMP view: never better
     assert "updated 0" in again.stderr, again.stderr
     assert query(db_path, "select url, lede from articles") == [(main, "After a winter away the ferry is back.")]
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.02], ids=["at-once", "slow-server"])
+def test_a_chain_running_forward_without_dates_in_its_urls_stops_after_until(
+    db_path: Path, loopback: ServerFactory, latency: float
+) -> None:
+    server = loopback(latency=latency)
+    first = date(2021, 2, 1)
+
+    def day_page(path: str) -> Reply:  # /archive?day=2021-02-01: its one story (undated link), and the next day
+        day = date.fromisoformat(path.rsplit("=", 1)[-1])
+        nxt = day + timedelta(days=1)
+        older = f"/archive?day={nxt.isoformat()}" if nxt < first + timedelta(days=108) else None
+        return page(listing_html([f"/story/{day.toordinal()}"], older=older))
+
+    def story(path: str) -> Reply:
+        day = date.fromordinal(int(path.rsplit("/", 1)[-1]))
+        html = article_html(f"The news of {day:%d %B}", story_text(day.toordinal()))
+        return page(html.replace("2026-11-01T08:00:00+00:00", f"{day.isoformat()}T08:00:00+00:00"))
+
+    server.serve("/archive", day_page)
+    server.serve("/story/", story)
+    args = ("--since", "2021-02-01", "--until", "2021-02-06", server.url("/archive?day=2021-02-01"))
+    result = scrape_cli(db_path, *args)
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 6
+    day_pages = sum(1 for r in server.requests if r.path.startswith("/archive"))
+    assert day_pages <= 9, day_pages  # the window's 6, and the few it takes to see the chain runs forward; not 108

@@ -283,6 +283,8 @@ class Run:
         """Store the batch's articles as they are finished. Returns whether to go on."""
         go_on = planned.go_on
         for url, result in planned.results:
+            if isinstance(result, Parsed) and result.article.published is not None:
+                planned.batch.dates.append(result.article.published)
             go_on = self._store_result(target, mode, url, result) is Verdict.GO_ON or go_on
         return go_on
 

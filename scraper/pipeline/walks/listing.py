@@ -45,7 +45,8 @@ class ListingWalk:
         on past its first page whatever that page holds."""
         visited: set[str] = set()
         ended: Ended | None = None
-        before: list[Candidate] = []  # the last page's candidates
+        walked: list[tuple[list[datetime], Batch]] = []  # the last pages: their links' dates, and the batch
+        earlier: list[datetime] = []  # the dates of the last page the run is done with
         while page is not None:
             visited.add(url_key(page.final_url))
             try:
@@ -53,22 +54,35 @@ class ListingWalk:
             except FeedError as error:
                 ctx.fail(page.final_url, str(error))
                 return None
+            listed = [c.published for c in candidates if c.published is not None]
             if next_url is not None and url_key(next_url) in visited:
                 next_url = None
             elif next_url is not None and len(visited) >= ctx.max_pages:
                 ctx.cap(f"{ctx.name}: {ctx.max_pages} listing pages walked, the most one walk reads; "
                         f"{next_url} and what follows are not")  # fmt: skip
                 next_url = None
-            elif next_url is not None and _runs_past_until(ctx, page.final_url, next_url, before, candidates):
+            elif next_url is not None and (
+                _dated_past_until(ctx, page.final_url, next_url)
+                or (len(listed) == len(candidates) and _forward_past_until(ctx, earlier, listed))
+            ):
                 ctx.detail(f"{ctx.name}: {next_url} comes after --until (these pages run forward in time); not read")
                 next_url = None
-            before = candidates
             batch = Batch(candidates, next_url=next_url, cursor=True, go_on=resuming)
             resuming = False
             yield batch
             ended = batch.ended
             if ended is not None or batch.next_url is None:
                 return ended
+            # The run is done with this page's articles (their dates are in batch.dates) unless it
+            # read the next page ahead: then with the page before.
+            walked = [*walked[-2:], (listed, batch)]
+            done = walked if batch.ahead is None else walked[:-1]
+            dates = [links + each.dates for links, each in done[-2:]]
+            if len(dates) == 2 and _forward_past_until(ctx, dates[0], dates[1]):
+                ctx.detail(f"{ctx.name}: the pages after {page.final_url} come after --until "
+                           "(these pages run forward in time); not read")  # fmt: skip
+                return Ended.END
+            earlier = dates[-1] if dates else []
             page = ctx.next_page(batch)
         return ended
 
@@ -83,29 +97,27 @@ class ListingWalk:
         return (feed_candidates(ctx, feed), None) if feed is not None else ([], None)
 
 
-def _runs_past_until(
-    ctx: WalkContext, url: str, next_url: str, before: list[Candidate], candidates: list[Candidate]
-) -> bool:
-    """Whether the page after this one is newer than --until, in a chain of pages that runs
-    forward in time (day or month archives linked oldest first): the next page's date in its URL
-    is later than this one's and after --until, or this page's articles are all newer than the
-    last page's and all after --until. Newest first, as most sites go, pages after --until come
-    first and are walked past."""
-    window, zone = ctx.window, ctx.zone
-    if window.until is None:
-        return False
+def _dated_past_until(ctx: WalkContext, url: str, next_url: str) -> bool:
+    """Whether the next page's URL dates it after this page's and after --until (day or month
+    archives linked oldest first, `/2021/02/01/` -> `/2021/02/02/`)."""
     here, there = read_url_date(url), read_url_date(next_url)
-    if here is not None and there is not None and there > here:
-        return window.is_newer(datetime.combine(there, time.min), zone)
-    dated = [c.published for c in candidates if c.published is not None]
-    earlier = [c.published for c in before if c.published is not None]
-    if not dated or not earlier or len(dated) < len(candidates):
+    if ctx.window.until is None or here is None or there is None or there <= here:
+        return False
+    return ctx.window.is_newer(datetime.combine(there, time.min), ctx.zone)
+
+
+def _forward_past_until(ctx: WalkContext, earlier: list[datetime], these: list[datetime]) -> bool:
+    """Whether a chain of pages runs forward in time past --until: this page's dates (its links',
+    its articles') are all later than the last page's and all after --until, so what follows is
+    later still. Newest first, as most sites go, pages after --until come first and are walked
+    past: their dates fall from one page to the next."""
+    if ctx.window.until is None or not earlier or not these:
         return False
     try:
-        forward = min(dated) > max(earlier)
-    except TypeError:  # aware and naive times: no order to tell
+        forward = min(these) > max(earlier)
+    except TypeError:  # aware and wall-clock times: no order to tell
         return False
-    return forward and all(window.is_newer(moment, zone) for moment in dated)
+    return forward and all(ctx.window.is_newer(moment, ctx.zone) for moment in these)
 
 
 def feed_candidates(ctx: WalkContext, feed: Page) -> list[Candidate]:
