@@ -136,10 +136,11 @@ def _text_size(article: Article) -> int:
 
 def real_edit(old: Article, new: Article) -> bool:
     """Whether `new` edits `old`: its title, its lede or its body's sentences changed. Clocks,
-    "updated N minutes ago" and counters ("1,204 views") are not part of a sentence, a short paragraph holding one is a
-    ticker, and one short paragraph replaced in place by another sharing under half of its words
-    is a rotating line (a promotion); none of these is an edit. The other fields change records
-    as they always did, but for `modified` alone (some sites stamp every view)."""
+    "updated N minutes ago" and counters ("1,204 views") are not part of a sentence, a short
+    paragraph holding one is a ticker, and one short paragraph replaced in place by another
+    sharing under half of its words is a rotating line (a promotion); none of these is an edit.
+    The other fields change records as they always did, but for `modified` alone (some sites
+    stamp every view)."""
     if _steady(old.title) != _steady(new.title) or _steady(old.lede) != _steady(new.lede):
         return True
     before, after = _paragraphs(old.body), _paragraphs(new.body)

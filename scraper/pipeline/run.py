@@ -161,7 +161,7 @@ class Run:
     def _single(self, target: Target, page: Page, mode: Mode, result: Result | None = None) -> None:
         self._seen.add(url_key(page.final_url))
         self.counts.discovered += 1
-        self._store_result(target, mode, page.final_url, result or self._parse(target, page))
+        self._store_result(target, mode, page.final_url, result if result is not None else self._parse(target, page))
 
     def _discover(self, target: Target, home: Page, mode: Mode, context: _Context) -> None:
         for choice in choose(target.settings.discovery, home, mode):
@@ -483,9 +483,8 @@ class Run:
     def _place(self, article: Article, served: str) -> tuple[Article, bool, bool] | str:
         """Where the article goes, whether the archived version stays (a print or mobile view of
         it) and whether a change is an edit (a revision; not for clocks only); or why it may not
-        replace the archived one. A number that
-        already names another story is a collision: both are kept, the newcomer under a derived
-        number, and it is said in one line."""
+        replace the archived one. A number that already names another story is a collision: both
+        are kept, the newcomer under a derived number, and it is said in one line."""
         for _ in range(COLLISIONS):
             found = self.store.find(article.number, article.source)
             if not found:
