@@ -43,6 +43,7 @@ def test_first_run_reads_the_rest_api_and_a_no_change_run_costs_one_request(db_p
     assert len(first_requests) <= 15, first_requests
     assert seconds <= 30
     assert not [path for path in first_requests if path.startswith("/20")]  # no article page
+    assert site.protected  # listed by the API and on the home page, but a password form: never asked for
     got = records(db_path)
     assert set(got) == set(expected)
     for number, record in expected.items():
@@ -53,6 +54,7 @@ def test_first_run_reads_the_rest_api_and_a_no_change_run_costs_one_request(db_p
     assert "discovery via listing (a cron run after an earlier one" in second.stderr
     assert "new 0, updated 0" in second.stderr
     assert len(second_requests) <= 2, second_requests
+    assert not set(second_requests) & site.protected
 
 
 @pytest.mark.slow
@@ -64,4 +66,4 @@ def test_first_run_at_the_default_delay_takes_at_most_30_seconds(db_path: Path) 
         requests = len(site.paths())
     assert result.exit_code == 0, result.output
     assert requests <= 15 and seconds <= 30, (requests, seconds)
-    assert len(records(db_path)) == POSTS
+    assert len(records(db_path)) == len(site.expected)

@@ -141,6 +141,16 @@ def test_parse_posts_and_pagination_headers() -> None:
     assert second.title_html == "A (plain string)" and second.author is None and second.content_html == ""
 
 
+def test_a_password_protected_post_is_marked() -> None:
+    # What WordPress 6.1 lists for a visitor without the password: the title, no text.
+    item = {"id": 587, "link": "https://news.example/2024/04/13/p/", "date": "2024-04-13T12:00:00",
+            "date_gmt": "2024-04-13T14:30:00", "title": {"rendered": "Hidden"},
+            "content": {"rendered": "", "protected": True}, "excerpt": {"rendered": "", "protected": True}}  # fmt: skip
+    public = {**item, "id": 588, "content": {"rendered": "<p>x</p>", "protected": False}, "excerpt": {"rendered": ""}}
+    protected, readable = parse_posts(json.dumps([item, public]).encode(), {}).posts
+    assert protected.protected and not readable.protected
+
+
 def test_parse_posts_without_headers_and_empty_list() -> None:
     assert parse_posts(b"[]", {}) == PostsPage(posts=(), total_pages=None, total=None)
     assert parse_posts(b"\xef\xbb\xbf[]", {"X-WP-TotalPages": "zero"}).total_pages is None

@@ -55,10 +55,14 @@ class WordPressSite:
         self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.synthetic = wpsynthetic.build(posts) if posts is not None else None
         self.expected: dict[int, dict[str, object]] = {}
+        self.protected: set[str] = set()  # paths of password-protected posts (their pages are password forms)
         if self.synthetic is not None:
             self.posts = [wpsynthetic.api_post(post, self.origin) for post in self.synthetic]
             self.terms = wpsynthetic.terms()
-            self.expected = {post.number: wpsynthetic.expected(post, self.origin) for post in self.synthetic}
+            self.expected = {
+                post.number: wpsynthetic.expected(post, self.origin) for post in self.synthetic if not post.protected
+            }
+            self.protected = {post.path for post in self.synthetic if post.protected}
         else:
             pages = [self._load(f"wp-json/wp/v2/posts/page-{n}.json") for n in range(1, 10)]
             self.posts = [post for page in pages if isinstance(page, list) for post in page]
@@ -153,6 +157,8 @@ class WordPressSite:
 
     def _file(self, path: str) -> tuple[int, dict[str, str], bytes]:
         if self.synthetic is not None:
+            if path in self.protected:
+                return 200, {"Content-Type": "text/html; charset=UTF-8"}, wpsynthetic.password_page(path, self.origin)
             number = 1 if path == "/" else int(path.strip("/").split("/")[1]) if path.startswith("/page/") else 0
             page = wpsynthetic.listing_page(self.synthetic, number, self.origin) if number else None
             if page is None:

@@ -17,6 +17,9 @@ already bound them to --since/--until. Category, tag and author names come from 
 (a few requests per run: cache them). `after`, `before` and `modified_after` are all inclusive
 here: WordPress compares strictly, so `posts_url` moves each bound out by one second.
 
+A password-protected post is listed (title, dates, terms) with `"protected": true` and no text:
+`WpPost.protected`. Its page is a password form, so it is neither a record nor a page to fetch.
+
 A disabled or blocked API (the "Disable REST API" plugins, `rest_login_required`, a firewall's
 HTML challenge page, a theme that answers /wp-json/ with the home page) shows up as a FeedError
 from `parse_posts`/`parse_terms`/`parse_api_index` (or as a 401/403/404 from the fetcher): fall
@@ -217,6 +220,12 @@ def _ids(value: Any) -> tuple[int, ...]:
     return tuple(item for item in value if isinstance(item, int) and not isinstance(item, bool))
 
 
+def _protected(item: Mapping[str, Any]) -> bool:
+    """A password-protected post: WordPress lists it with `"protected": true` and an empty
+    `content.rendered` (its page shows a password form instead of the text)."""
+    return any(isinstance(item.get(key), dict) and item[key].get("protected") is True for key in ("content", "excerpt"))
+
+
 def _post(item: Any) -> WpPost | None:
     if not isinstance(item, dict):
         return None
@@ -237,6 +246,7 @@ def _post(item: Any) -> WpPost | None:
         categories=_ids(item.get("categories")),
         tags=_ids(item.get("tags")),
         author=author if isinstance(author, int) and not isinstance(author, bool) and author > 0 else None,
+        protected=_protected(item),
     )
 
 

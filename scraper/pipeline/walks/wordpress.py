@@ -92,7 +92,8 @@ class WordPressWalk:
             ahead = None
             if more and posts.total_pages is not None and ctx.mode is not Mode.INCREMENTAL and not ctx.limited:
                 ahead = ctx.prefetch(posts_url(root, after=after, before=before, page=number + 1))
-            batch = Batch(_candidates(ctx, posts, terms, language))
+            candidates = _candidates(ctx, posts, terms, language)
+            batch = Batch(candidates, go_on=more and not candidates)  # a page of protected posts only
             yield batch
             if number == 1 and fetched is not None:
                 ctx.keep_validators(fetched)
@@ -128,8 +129,16 @@ class WordPressWalk:
 
 
 def _candidates(ctx: WalkContext, posts: PostsPage, terms: Terms, language: str) -> list[Candidate]:
+    """The posts as candidates with their records; password-protected ones are left out (their
+    page is a password form: fetching it costs a request, on every run, for no record)."""
     found = []
+    protected = [post.link for post in posts.posts if post.protected]
+    if protected:
+        ctx.detail(f"{ctx.name}: skipped {len(protected)} password-protected posts ({', '.join(protected[:3])}"
+                   f"{', …' if len(protected) > 3 else ''})")  # fmt: skip
     for post in posts.posts:
+        if post.protected:
+            continue
         try:
             published, modified = post_times(post)
         except ParseError:
