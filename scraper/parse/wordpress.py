@@ -20,7 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 from lxml.html import HtmlElement
 
 from scraper.errors import NotAnArticle
-from scraper.parse.base import Selectors
+from scraper.parse import jsonld
+from scraper.parse.base import Selectors, unique
+from scraper.parse.body import element_text
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.urls import derive_number
@@ -124,6 +126,19 @@ class WordPressParser(GenericParser):
             return found
         image = self.first_element(self.featured_image_selectors)
         return self.doc.absolute(image.get("src", "")) if image is not None else ""
+
+    def tags(self) -> tuple[str, ...]:
+        """The post's tag links, else JSON-LD keywords or `article:tag`. WordPress writes
+        rel="tag" on every term link (get_the_term_list), its categories' too: a link the category
+        selectors find is not a tag, so a post without tags does not get its categories as tags."""
+        in_categories = {el for selector in self.category_selectors for el in self.doc.select(selector, self.scope)}
+        for selector in self.tag_selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if el not in in_categories and self.usable(el)]  # fmt: skip
+            if any(found):
+                return unique([text for text in found if text])
+        words = [k for v in self.ld_values("keywords") for k in jsonld.keywords(v)]
+        return unique(words or self.doc.meta_all("article:tag"))
 
     # ---- single post or not --------------------------------------------------------------
 
