@@ -24,8 +24,8 @@ class SitemapWalk:
 
     def offer(self, home: Page, mode: Mode) -> Offer:
         if mode is Mode.FIRST:  # must reach the oldest article, which a partial sitemap may not list
-            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)")
-        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page")
+            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)", updates=True)
+        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page", updates=True)
 
     def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
         walked: list[Page] = []  # sitemaps read, their validators kept once the walk is done
