@@ -64,8 +64,8 @@ POSTS = 580
 SECRET = "SECRET-NOT-FOR-ARCHIVE"
 FIELDS = ("url", "title", "lede", "body", "published", "modified", "category", "categories", "tags", "author",
           "authors", "language", "image")  # fmt: skip
-PAGE_FIELDS = ("url", "title", "body", "published", "category", "categories", "tags", "author", "authors",
-               "language")  # fmt: skip
+PAGE_FIELDS = ("url", "title", "lede", "body", "published", "modified", "category", "categories", "tags", "author",
+               "authors", "language", "image")  # fmt: skip
 AUTHORS = (("ada", "Ada Brenner"), ("siobhan", "Siobhán Walsh"), ("tom", "Tom O'Brien"), ("mei", "Mei-Ling Zhou"))
 CATEGORIES = ("Politics", "Economy", "Culture", "Sport", "Science", "Harbour & Fisheries", "Health", "Opinion",
               "Weather")  # fmt: skip
@@ -518,6 +518,12 @@ def extract(url: str) -> dict[str, Any] | None:
     return json.loads(done.stdout) if done.returncode == 0 and done.stdout.strip() else None
 
 
+def said(stderr: str) -> str:
+    """What `-v` said about discovery, and the summary line."""
+    lines = [line for line in stderr.splitlines() if "discovery via" in line or "since" in line or "scrape:" in line]
+    return "\n".join(f"  -v: {line.strip()}" for line in lines)
+
+
 def check(sample: int) -> None:
     state = load_state()
     want = expectations(state)
@@ -526,10 +532,9 @@ def check(sample: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "archive.db"
         requests, seconds, summary, stderr, paths = scrape(db)
-        method = next((line for line in stderr.splitlines() if "discovery via" in line), "(no discovery line)")
         rows.append(("first run (empty archive)", requests, seconds, summary))
-        print("-v says:", method.strip())
-        print("requests:", " ".join(paths), "\n")
+        print("first run\n" + said(stderr))
+        print("  requests:", " ".join(path.split("?")[0] + ("?…" if "?" in path else "") for path in paths), "\n")
         got = archived(db)
         report("first run: records", mismatches(want, got, FIELDS), len(want))
         leaked = leaks(db, state["hidden"])
@@ -537,13 +542,14 @@ def check(sample: int) -> None:
 
         requests, seconds, summary, stderr, paths = scrape(db)
         rows.append(("no-change run", requests, seconds, summary))
-        print("\nno-change run requests:", " ".join(paths))
+        print("\nno-change run\n" + said(stderr) + "\n  requests: " + " ".join(paths))
 
         new, edited = change(state)
         want = expectations(state)
         requests, seconds, summary, stderr, paths = scrape(db)
         rows.append(("one new, one edited", requests, seconds, summary))
-        print("\nchange run requests:", " ".join(paths))
+        print(f"\nafter one new post ({new}) and one edited ({edited})\n" + said(stderr) + "\n  requests: "
+              + " ".join(paths))  # fmt: skip
         got = archived(db)
         report("after the changes: the new and the edited", mismatches({k: want[k] for k in (new, edited)},
                                                                         {k: got[k] for k in (new, edited) if k in got},
@@ -551,6 +557,8 @@ def check(sample: int) -> None:
         with sqlite3.connect(db) as con:
             revisions = con.execute("SELECT count(*) FROM revisions WHERE number = ?", (edited,)).fetchone()[0]
         print(f"revisions of the edited post {edited}: {revisions}")
+        leaked = leaks(db, state["hidden"])
+        print(f"leaks after the three runs: {len(leaked)} {leaked[:3]}")
 
         rng = random.Random(5)
         numbers = sorted(want)
