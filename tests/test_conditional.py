@@ -133,3 +133,29 @@ def test_a_cron_run_asks_the_api_for_posts_modified_since_its_last_run(
         assert conn.execute("select count(*) from revisions").fetchone()[0] == 1
     third = scrape(db_path, conf)
     assert json.loads(third.stdout)["updated"] == 0  # asked again, nothing changed since
+
+
+def test_a_cron_run_reads_the_names_once_where_nothing_is_embedded(tmp_path: Path, db_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    with WordPressSite(embed=False) as site:  # a WordPress before 5.4: no _embedded beside _fields
+        conf = config(tmp_path, site, "wordpress")
+        assert scrape(db_path, conf).exit_code == 0
+        old = next(p for p in site.posts if p["id"] in ("17288", 17288))
+        old["title"]["rendered"] = "Corrected headline"
+        now = datetime.now(UTC)
+        old["modified_gmt"] = now.strftime("%Y-%m-%dT%H:%M:%S")
+        old["modified"] = (now + timedelta(hours=4, minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
+        with sqlite3.connect(db_path) as conn:
+            before_names = conn.execute("select category, tags, author from articles where number = 17288").fetchone()
+        start = len(site.paths())
+        again = scrape(db_path, conf)
+        asked = site.paths()[start:]
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["updated"] == 1
+    assert [p.split("?")[0] for p in asked if "/wp/v2/" in p] == [
+        "/wp-json/wp/v2/posts", "/wp-json/wp/v2/categories", "/wp-json/wp/v2/tags", "/wp-json/wp/v2/users",
+    ]  # fmt: skip
+    with sqlite3.connect(db_path) as conn:
+        after_names = conn.execute("select category, tags, author from articles where number = 17288").fetchone()
+    assert after_names == before_names and after_names[0] and after_names[2]

@@ -45,9 +45,12 @@ class WordPressSite:
         validators: bool = False,
         max_per_page: int = 100,
         posts: int | None = None,
+        embed: bool = True,
     ):
         """`max_per_page`: the most posts one REST page holds, whatever `per_page` asks (a site may
-        lower WordPress's 100). `posts`: a synthetic site of that many posts, not `folder`."""
+        lower WordPress's 100). `posts`: a synthetic site of that many posts, not `folder`. `embed`:
+        False for a WordPress before 5.4, which embeds nothing when `_fields` is given."""
+        self.embed = embed
         self.folder = folder
         self.max_per_page = max_per_page
         self.api = api
@@ -163,7 +166,7 @@ class WordPressSite:
         if page > pages:
             return 400, {"Content-Type": "application/json"}, b'{"code": "rest_post_invalid_page_number"}'
         chunk = posts[(page - 1) * per_page : page * per_page]
-        if "_embed" in query and "_links" in query.get("_fields", "_links").split(","):
+        if self.embed and "_embed" in query and "_links" in query.get("_fields", "_links").split(","):
             chunk = [self._embedded(post) for post in chunk]
         headers = {"Content-Type": "application/json", "X-WP-Total": str(len(posts)), "X-WP-TotalPages": str(pages)}
         return 200, headers, json.dumps(chunk).encode()
