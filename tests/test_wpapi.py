@@ -141,6 +141,36 @@ def test_parse_posts_and_pagination_headers() -> None:
     assert second.title_html == "A (plain string)" and second.author is None and second.content_html == ""
 
 
+def test_a_password_protected_post_is_marked() -> None:
+    # What WordPress 6.1 lists for a visitor without the password: the title, no text.
+    item = {"id": 587, "link": "https://news.example/2024/04/13/p/", "date": "2024-04-13T12:00:00",
+            "date_gmt": "2024-04-13T14:30:00", "title": {"rendered": "Hidden"},
+            "content": {"rendered": "", "protected": True}, "excerpt": {"rendered": "", "protected": True}}  # fmt: skip
+    public = {**item, "id": 588, "content": {"rendered": "<p>x</p>", "protected": False}, "excerpt": {"rendered": ""}}
+    protected, readable = parse_posts(json.dumps([item, public]).encode(), {}).posts
+    assert protected.protected and not readable.protected
+
+
+def test_embedded_names_are_read_beside_the_posts() -> None:
+    # `_embed=author,wp:term` as WordPress 6.1 answers it: the author, then one list per taxonomy
+    # (categories, tags, and any other, left out); a term a visitor may not see is an error object.
+    items = [
+        {"id": 7, "link": "https://news.example/a/", "categories": [3], "tags": [43], "author": 2,
+         "_embedded": {"author": [{"id": 2, "name": "Tom O'Brien", "slug": "tom"}],
+                       "wp:term": [[{"id": 3, "name": "Harbour &amp; Fisheries", "taxonomy": "category"}],
+                                   [{"id": 43, "name": "topic 006", "taxonomy": "post_tag"},
+                                    {"code": "rest_forbidden", "message": "no", "data": {"status": 403}}],
+                                   [{"id": 9, "name": "Gallery", "taxonomy": "post_format"}]]}},
+        {"id": 8, "link": "https://news.example/b/", "categories": [3], "author": 2},  # nothing embedded
+    ]  # fmt: skip
+    page = parse_posts(json.dumps(items).encode(), {})
+    assert page.names == {"categories": {3: "Harbour & Fisheries"}, "tags": {43: "topic 006"}, "users": {2: "Tom O'Brien"}}
+    assert parse_posts(b"[]", {}).names == {}
+    url = posts_url("https://news.example/wp-json/", modified_after=datetime(2026, 1, 1, tzinfo=UTC), by_modified=True,
+                    embed=True)  # fmt: skip
+    assert "_embed=author,wp:term" in url and "orderby=modified" in url and f"_fields={FIELDS},_links,_embedded" in url
+
+
 def test_parse_posts_without_headers_and_empty_list() -> None:
     assert parse_posts(b"[]", {}) == PostsPage(posts=(), total_pages=None, total=None)
     assert parse_posts(b"\xef\xbb\xbf[]", {"X-WP-TotalPages": "zero"}).total_pages is None

@@ -95,6 +95,7 @@ class Offer:
     cost: Cost
     complete: bool
     why: str
+    updates: bool = False  # it sees an older article that was edited (breaks a tie in cost)
 
 
 class WalkContext(Protocol):

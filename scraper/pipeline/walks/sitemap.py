@@ -29,8 +29,8 @@ class SitemapWalk:
 
     def offer(self, home: Page, mode: Mode) -> Offer:
         if mode is Mode.FIRST:  # must reach the oldest article, which a partial sitemap may not list
-            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)")
-        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page")
+            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)", updates=True)
+        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page", updates=True)
 
     def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
         """The first sitemap that lists pages of this site; if it gives none at all (every child
