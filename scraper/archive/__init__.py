@@ -246,6 +246,8 @@ class Archive(CrawlState):
                     self.keep_page(article, page, timezone)
                 else:
                     self.keep_page(article, page, timezone, packed=packed)
+            elif page is not None and page.record is not None:
+                self.link_record(article.source, article.number, page.record)
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome

@@ -106,7 +106,11 @@ def show(state: State, number: str, source: str | None, fmt: str, revisions: boo
     if revisions:
         _show_revisions(state.archive(), article, fmt)
     elif fmt == "json":
-        click.echo(json.dumps({**article.to_record(), "extra": dict(article.extra)}, ensure_ascii=False, indent=2))
+        shown: dict[str, object] = {**article.to_record(), "extra": dict(article.extra)}
+        record = state.archive().warc_record(article.source, article.number)
+        if record is not None:
+            shown["warc"] = record.as_dict()
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
 
