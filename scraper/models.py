@@ -72,6 +72,17 @@ class RecordRef:
 
 
 @dataclass(frozen=True)
+class ImportProgress:
+    """How far the import of one WARC file got: every record before `offset` (the `records`
+    first ones) is imported; `done`: all of it."""
+
+    name: str
+    offset: int
+    records: int
+    done: bool = False
+
+
+@dataclass(frozen=True)
 class Exchange:
     """One HTTP request and its response as they went over the wire, for a web archive (WARC).
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from scraper.models import Article, Page, RecordRef, conditional_headers
+from scraper.models import Article, ImportProgress, Page, RecordRef, conditional_headers
 from scraper.urls import url_key
 
 LISTING = "listing"
@@ -194,6 +194,20 @@ class CrawlState:
         with self.writing():
             self.db.conn.execute(_RECORD_SET, (record.file, record.offset, record.length, record.record_id,
                                                source, number))  # fmt: skip
+
+    def import_progress(self, key: str) -> ImportProgress | None:
+        """How far an earlier import of the WARC file `key` got (None: it never began)."""
+        sql = "select name, offset, records, done from warc_imports where key = ?"
+        row = self.db.conn.execute(sql, (key,)).fetchone()
+        return ImportProgress(row[0], int(row[1]), int(row[2]), bool(row[3])) if row else None
+
+    def set_import_progress(self, key: str, progress: ImportProgress) -> None:
+        with self.writing():
+            self.db.conn.execute(
+                "insert or replace into warc_imports (key, name, offset, records, done, updated) "
+                "values (?, ?, ?, ?, ?, ?)",
+                (key, progress.name, progress.offset, progress.records, int(progress.done), _now()),
+            )
 
     def warc_record(self, source: str, number: int | str) -> RecordRef | None:
         """Where the article's page is in a web archive, if it is kept in one."""
