@@ -328,6 +328,16 @@ class Archive(CrawlState):
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
 
+    def pages_in_order(self, filters: Filters | None = None) -> Iterator[StoredPage]:
+        """The kept page of each article the filters select, in the export order (articles built
+        from an API's data have none, and are left out). The keys are read first, one snapshot."""
+        keys = [row for statement in select_in_order(filters or Filters(), ("source", "number"))
+                for row in self.db.conn.execute(*statement)]  # fmt: skip
+        for source, number in keys:
+            stored = self.stored_page(source, number)
+            if stored is not None:
+                yield stored
+
     def undated_left_out(self, filters: Filters) -> int:
         """How many articles without a date the filters leave out (--since/--until, --undated skip)."""
         query = undated_left_out(filters)

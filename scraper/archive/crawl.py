@@ -214,6 +214,22 @@ class CrawlState:
         row = self.db.conn.execute(_RECORD_GET, (source, number)).fetchone()
         return RecordRef(*row) if row else None
 
+    def stored_page(self, source: str, number: int | str) -> StoredPage | None:
+        """An article's kept page (with where it is in a web archive, if it is in one)."""
+        query = (
+            "select a.url, a.content_type, a.timezone, a.fetched_at, p.content, a.warc_file, a.warc_offset, "
+            "a.warc_length, a.warc_record_id from article_pages a join pages p on p.sha256 = a.sha256 "
+            "where a.source = ? and a.number = ?"
+        )
+        row = self.db.conn.execute(query, (source, number)).fetchone()
+        if row is None:
+            return None
+        url, content_type, zone, fetched_at, content, *warc = row
+        headers = {"content-type": content_type} if content_type else {}
+        record = RecordRef(*warc) if warc[-1] else None
+        page = Page(url, url, 200, headers, gzip.decompress(content), datetime.fromisoformat(fetched_at), record)
+        return StoredPage(source, number, page, zone)
+
     def stored_pages(self, source: str | None = None) -> Iterator[StoredPage]:
         """The stored page of each article, one at a time (the keys are read first, so the caller
         may write to the archive while iterating)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -55,12 +56,12 @@ class WarcFile:
     """One WARC file, appended to record by record (or one stream: stdout). `offset` is where the
     next record goes; the file begins with a warcinfo record."""
 
-    def __init__(self, out: BinaryIO, name: str, description: str, when: datetime):
+    def __init__(self, out: BinaryIO, name: str, description: str, when: datetime, *, compress: bool = True):
         self.out = out
         self.name = name
         self.path = name  # what a RecordRef names it by (a writer's files: the absolute path)
         self.offset = 0
-        info, self.info_id = warcinfo(name, info_fields(description), when)
+        info, self.info_id = warcinfo(name, info_fields(description), when, compress=compress)
         self.append(info)
 
     def append(self, *members: bytes) -> int:
@@ -77,6 +78,27 @@ class WarcFile:
 
     def close(self) -> None:
         self.out.close()
+
+
+def original_record(ref: RecordRef) -> bytes | None:
+    """The gzip member of a record, read back from its WARC file: None when the file is gone or
+    is no longer what the reference says (not a gzip member there, or another record)."""
+    try:
+        with open(ref.file, "rb") as stream:
+            stream.seek(ref.offset)
+            member = stream.read(ref.length)
+    except OSError:
+        return None
+    if len(member) != ref.length or not member.startswith(b"\x1f\x8b"):
+        return None
+    try:
+        head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(member, 4096)
+    except zlib.error:
+        return None
+    headers = head.split(b"\r\n\r\n", 1)[0]
+    if ref.record_id.encode() not in headers or b"WARC-Type: response" not in headers:
+        return None
+    return member
 
 
 class WarcWriter:

@@ -36,11 +36,12 @@ class _Builder(WARCWriter):
         self.buffer = io.BytesIO()
         super().__init__(self.buffer, gzip=False, warc_version=WARC_VERSION)
 
-    def serialise(self, record: ArcWarcRecord) -> bytes:
+    def serialise(self, record: ArcWarcRecord, *, compress: bool = True) -> bytes:
         self.buffer.seek(0)
         self.buffer.truncate()
         self.write_record(record)
-        return gzip_member(self.buffer.getvalue())
+        data = self.buffer.getvalue()
+        return gzip_member(data) if compress else data
 
 
 def gzip_member(data: bytes) -> bytes:
@@ -81,7 +82,8 @@ def exchange_records(exchange: Exchange, warcinfo_id: str | None = None) -> tupl
 
 
 def stored_response(
-    url: str, content_type: str | None, body: bytes, fetched_at: datetime, *, note: str | None = None
+    url: str, content_type: str | None, body: bytes, fetched_at: datetime, *, note: str | None = None,
+    compress: bool = True,
 ) -> tuple[bytes, str]:
     """A page the archive kept (its decoded body and its Content-Type only) as a `response`
     record: a 200 with those headers and the body's length; `note` goes in a WARC-Scraper-Note
@@ -94,15 +96,17 @@ def stored_response(
     record = builder.create_warc_record(
         url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=warc_headers
     )
-    return builder.serialise(record), str(record.rec_headers.get_header("WARC-Record-ID"))
+    return builder.serialise(record, compress=compress), str(record.rec_headers.get_header("WARC-Record-ID"))
 
 
-def warcinfo(filename: str, fields: Mapping[str, str], when: datetime) -> tuple[bytes, str]:
+def warcinfo(
+    filename: str, fields: Mapping[str, str], when: datetime, *, compress: bool = True
+) -> tuple[bytes, str]:
     """A file's `warcinfo` record: what made it (software, format, ...); gzip bytes and its id."""
     builder = _Builder()
     record = builder.create_warcinfo_record(filename, dict(fields))
     record.rec_headers.replace_header("WARC-Date", warc_date(when))
-    return builder.serialise(record), str(record.rec_headers.get_header("WARC-Record-ID"))
+    return builder.serialise(record, compress=compress), str(record.rec_headers.get_header("WARC-Record-ID"))
 
 
 def _received(headers: Iterable[tuple[str, str]], transfer_decoded: bool) -> list[tuple[str, str]]:
