@@ -60,6 +60,7 @@ class Flags:
     ignore_robots: bool = False
     undated: str | None = None  # --undated keep|skip
     published_apis: bool | None = None  # --strict-robots: False
+    warc: str | None = None  # --warc DIR
 
 
 PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
@@ -106,6 +107,7 @@ class RunSettings:
     processes: int | None = None
     obey_robots: bool = True
     max_pages: int = MAX_LISTING_PAGES
+    warc: str | None = None  # the folder every HTTP exchange is kept in, as WARC files (None: not kept)
 
     @property
     def incremental(self) -> bool:
@@ -140,6 +142,7 @@ def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettin
         parallel=_first(flags.parallel, RunSettings.parallel),
         processes=flags.processes,
         obey_robots=not flags.ignore_robots,
+        warc=flags.warc or (str(config.warc) if config.warc is not None else None),
     )
 
 

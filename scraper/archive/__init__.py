@@ -254,6 +254,8 @@ class Archive(CrawlState):
                     self.keep_page(article, page, timezone)
                 else:
                     self.keep_page(article, page, timezone, packed=packed)
+            elif page is not None and page.record is not None:
+                self.link_record(article.source, article.number, page.record)
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
@@ -333,6 +335,16 @@ class Archive(CrawlState):
         columns = [c[0] for c in cursor.description]
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
+
+    def pages_in_order(self, filters: Filters | None = None) -> Iterator[StoredPage]:
+        """The kept page of each article the filters select, in the export order (articles built
+        from an API's data have none, and are left out). The keys are read first, one snapshot."""
+        keys = [row for statement in select_in_order(filters or Filters(), ("source", "number"))
+                for row in self.db.conn.execute(*statement)]  # fmt: skip
+        for source, number in keys:
+            stored = self.stored_page(source, number)
+            if stored is not None:
+                yield stored
 
     def undated_left_out(self, filters: Filters) -> int:
         """How many articles without a date the filters leave out (--since/--until, --undated skip)."""

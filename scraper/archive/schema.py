@@ -143,6 +143,23 @@ def _v7_authors(db: sqlite_utils.Database) -> None:
         db.execute(trigger[0])
 
 
+def _v8_warc(db: sqlite_utils.Database) -> None:
+    """Web archives. Where an article's page is kept in one: the WARC file, the offset and length
+    of its response record, and the record's WARC-Record-ID (written by `scrape --warc`, or the
+    file an `import` read it from). And how far the import of each WARC file got (`warc_imports`,
+    keyed by the file's first WARC-Record-ID): every record before `offset` is imported, so a run
+    killed mid-file goes on from there."""
+    columns = db.table("article_pages").columns_dict
+    for name, kind in (("warc_file", "text"), ("warc_offset", "integer"), ("warc_length", "integer"),
+                       ("warc_record_id", "text")):  # fmt: skip
+        if name not in columns:
+            db.execute(f"alter table article_pages add column {name} {kind}")
+    db.table("warc_imports").create(
+        {"key": str, "name": str, "offset": int, "records": int, "done": int, "updated": str},
+        pk="key", if_not_exists=True,
+    )  # fmt: skip
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
@@ -152,6 +169,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (5, _v5_robots),
     (6, _v6_run_sources),
     (7, _v7_authors),
+    (8, _v8_warc),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -109,6 +109,38 @@ class Run:
         for line in self._dating.notes(target.source):
             self.reporter.note(line)
 
+    # -- pages from a web archive (import): parsed and stored as a scrape's are ----------------
+    def begin(self, target: Target) -> None:
+        """Pages of `target` are to be handed in (parse, keep) instead of fetched."""
+        self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
+
+    def parse(self, target: Target, page: Page) -> Result:
+        """A page parsed (and packed for the archive) as a fetched one is; safe on any thread."""
+        return self._parse(target, page, pack=True)
+
+    def keep(self, target: Target, result: Parsed) -> str:
+        """Store a parsed page through the scrape's own store step (window, ownership, collisions,
+        dedup, revisions); what it counted as ("new", "updated", "unchanged", "skipped", "failed")."""
+        before = replace(self.counts)
+        self._store_result(target, Mode.BACKFILL, result.page.final_url if result.page else result.article.url, result)
+        changed = [name for name, value in self.counts.as_dict().items() if value != getattr(before, name)]
+        return changed[0] if changed else "unchanged"
+
+    def end(self, target: Target) -> None:
+        """The notes on what the window and --undated left out, and forget what this run kept of
+        each article (a long import keeps nothing per article: constant memory)."""
+        for line in self._dating.notes(target.source):
+            self.reporter.note(line)
+        self.forget()
+
+    def forget(self) -> None:
+        """Forget the URLs and texts seen so far (what spots a page served in place of every article
+        is kept within stretches of a long import, not across the whole of it)."""
+        self._seen.clear()
+        self._verdicts.clear()
+        self._texts.clear()
+        self._listed.clear()
+
     def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
         self._resume(target, mode)
@@ -501,6 +533,8 @@ class Run:
                 continue
             if article.extra.get("variant") and not old.extra.get("variant"):
                 return article, True, False  # a print, AMP or mobile view is never a better version
+            if _earlier(article.fetched_at, old.fetched_at):
+                return article, True, False  # an earlier capture, imported from a web archive: the later one stays
             why = refused(old, article)
             if why is not None:
                 return why
@@ -585,6 +619,14 @@ class _Stored:
     title: str
     outcome: str
     failed: bool = False
+
+
+def _earlier(newcomer: datetime | None, archived: datetime | None) -> bool:
+    """Whether a page was fetched before the archived version was (only a web archive's old
+    capture can be)."""
+    if newcomer is None or archived is None or (newcomer.tzinfo is None) != (archived.tzinfo is None):
+        return False
+    return newcomer < archived
 
 
 def _as_finished(futures: dict[Future[Result], str]) -> Iterator[tuple[str, Result]]:
