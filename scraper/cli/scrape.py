@@ -14,13 +14,16 @@ from scraper.cli.common import (
     EXIT_FAILED,
     State,
     errors_to_exit_codes,
+    parse_shard_option,
     parse_window,
     parse_zone,
+    shard_option,
     window_options,
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
+from scraper.shard import shard_of
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -68,6 +71,7 @@ from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
     help="Obey robots.txt for the APIs sites publish too (Ghost's Content API behind its stock 'Disallow: /ghost/'), "
     "as a source's published_apis = false does [default: read them].",
 )  # fmt: skip
+@shard_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each site is discovered and what is skipped.")
@@ -92,6 +96,7 @@ def scrape(
     wait: float | None,
     ignore_robots: bool,
     strict_robots: bool,
+    shard: str | None,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -112,12 +117,13 @@ def scrape(
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
         undated=undated,
-        published_apis=False if strict_robots else None,
+        published_apis=False if strict_robots else None, shard=parse_shard_option(shard),
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:
         raise ConfigError("nothing to scrape: give a TARGET, or list sources in scraper.toml (see --config)")
     settings = resolve(config, targets, flags)
+    _say_shard(settings, len(config.sources), quiet)
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
@@ -142,8 +148,22 @@ def scrape(
             "status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "caps": reporter.caps,
             "sources": by_source,
         }  # fmt: skip
+        if settings.shard is not None:
+            summary["shard"] = str(settings.shard)
         click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
     if counts.failed:
         sys.exit(EXIT_FAILED)
+
+
+def _say_shard(settings: RunSettings, configured: int, quiet: bool) -> None:
+    """One line per configured source named on the command line but in another shard, and one
+    when the shard holds no source at all (a run of nothing is not an error: N may exceed them)."""
+    if settings.shard is None or quiet:
+        return
+    count = settings.shard.count
+    for name in settings.outside_shard:
+        click.echo(f"{name}: in shard {shard_of(name, count)}/{count}, not {settings.shard}; left out", err=True)
+    if not settings.sources and not settings.outside_shard:
+        click.echo(f"shard {settings.shard}: none of the {configured} configured sources is in this shard", err=True)
