@@ -54,8 +54,12 @@ class TerminalReporter:
         self.note(message)
 
     def progress(self, counts: Counts) -> None:
+        self.status(counts.summary())
+
+    def status(self, text: str) -> None:
+        """The progress line, as given (on a terminal only)."""
         if self.live:
-            self.stream.write(f"\r{counts.summary()}\x1b[K")
+            self.stream.write(f"\r{printable(text)}\x1b[K")
             self.stream.flush()
             self._shown = True
 
