@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scraper.config import Config, SourceConfig
+from scraper.shard import Shard
 from scraper.window import Window
 
 DEFAULT_WORKERS = 4  # pages fetched and parsed at once, at the least; the throttle caps each host
@@ -61,6 +62,7 @@ class Flags:
     undated: str | None = None  # --undated keep|skip
     published_apis: bool | None = None  # --strict-robots: False
     warc: str | None = None  # --warc DIR
+    shard: Shard | None = None  # --shard K/N (SCRAPER_SHARD): only the configured sources in that shard
 
 
 PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
@@ -108,6 +110,8 @@ class RunSettings:
     obey_robots: bool = True
     max_pages: int = MAX_LISTING_PAGES
     warc: str | None = None  # the folder every HTTP exchange is kept in, as WARC files (None: not kept)
+    shard: Shard | None = None
+    outside_shard: tuple[str, ...] = ()  # configured sources named as TARGETs that are in another shard
 
     @property
     def incremental(self) -> bool:
@@ -130,10 +134,19 @@ class RunSettings:
 
 def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettings:
     """The run's settings: each TARGET (a configured source's name runs that source), or every
-    configured source when there are none."""
-    sources = tuple(_source(text, config, flags) for text in targets or tuple(config.sources))
+    configured source when there are none. With a shard, only the configured sources in it: a
+    TARGET given as a URL or path is not a configured source and is never sharded."""
+    names = targets or tuple(config.sources)
+    outside: tuple[str, ...] = ()
+    if flags.shard is not None:
+        shard = flags.shard
+        outside = tuple(name for name in names if name in config.sources and not shard.holds(name))
+        names = tuple(name for name in names if name not in outside)
+    sources = tuple(_source(text, config, flags) for text in names)
     return RunSettings(
         sources=sources,
+        shard=flags.shard,
+        outside_shard=outside if targets else (),
         window=flags.window,
         limit=flags.limit,
         refetch=flags.refetch,

@@ -26,7 +26,7 @@ PACKAGE = ROOT / "scraper"
 
 BASE = {
     "scraper", "scraper.models", "scraper.errors", "scraper.urls", "scraper.encoding", "scraper.timewindow",
-    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts",
+    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts", "scraper.shard",
 }  # fmt: skip
 COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.cli": "cli",

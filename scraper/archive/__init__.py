@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -143,22 +144,27 @@ class Archive(CrawlState):
         return [_article(row) for row in self.db.query(sql + " order by source", params)]
 
     def revisions(self, source: str, number: int | str) -> list[dict[str, object]]:
-        """Earlier versions of an article, oldest first: when each was replaced, what changed."""
-        sql = "select replaced_at, changed, record from revisions where source = ? and number = ? order by id"
+        """Earlier versions of an article, oldest first (by when each was fetched: a merge may add an
+        older one after newer ones): when each was replaced, what changed."""
+        sql = (
+            "select replaced_at, changed, record from revisions where source = ? and number = ? "
+            "order by json_extract(record, '$.fetched_at'), id"
+        )
         return [
             {"replaced_at": at, "changed": json.loads(changed), "record": json.loads(record)}
             for at, changed, record in self.db.execute(sql, [source, number]).fetchall()
         ]
 
     def last_run(self, names: Iterable[str]) -> dict[str, object] | None:
-        """The latest scrape run whose targets include any of these names or URLs, with that
+        """The latest scrape run (by its start: a merged shard's runs get ids after the archive's
+        own) whose targets include any of these names or URLs, with that
         source's own status and counts when the run recorded them (a run of many sources), else
         the whole run's (an older run, or one killed before the source finished)."""
         names = list(names)
         marks = ", ".join("?" * len(names))
         sql = (
             "select id, started, ended, status, new, updated, failed from runs where command = 'scrape' and exists "
-            f"(select 1 from json_each(runs.targets) where value in ({marks})) order by id desc limit 1"
+            f"(select 1 from json_each(runs.targets) where value in ({marks})) order by started desc, id desc limit 1"
         )
         row = self.db.execute(sql, names).fetchone()
         if row is None:
@@ -176,7 +182,7 @@ class Archive(CrawlState):
         """When the last run that scraped this source without a failure started (UTC)."""
         row = self.db.execute(
             "select r.started from run_sources s join runs r on r.id = s.run_id "
-            "where s.source = ? and s.status = 'ok' order by r.id desc limit 1",
+            "where s.source = ? and s.status = 'ok' order by r.started desc, r.id desc limit 1",
             [source],
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -318,7 +324,7 @@ class Archive(CrawlState):
         """A new row in runs. Any run still marked running was killed (runs hold the lock)."""
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
-            row = {"command": command, "started": _now(), "targets": json.dumps(list(targets))}
+            row = {"command": command, "started": _now(), "targets": json.dumps(list(targets)), "uid": uuid.uuid4().hex}
             table = self.db.table("runs").insert({**row, "status": "running"})
         return int(table.last_pk or 0)
 

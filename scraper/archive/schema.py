@@ -7,6 +7,7 @@ opens in a newer one. Migrations are append-only: never edit one that has shippe
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -160,6 +161,26 @@ def _v8_warc(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v9_run_uids(db: sqlite_utils.Database) -> None:
+    """Each run's own id across archives (`uid`), so that `merge` carries a shard's runs once,
+    however often the shard is merged, and remaps their row ids. A new run gets a random one; a
+    run from before gets one made from what it was (its id, command, start and targets), the same
+    however often a copy of the archive is migrated."""
+    if "uid" not in db["runs"].columns_dict:
+        db.execute("alter table runs add column uid text")
+    rows = db.execute("select id, command, started, targets from runs where uid is null").fetchall()
+    db.conn.executemany(
+        "update runs set uid = ? where id = ?",
+        [(_derived_run_uid(*row), row[0]) for row in rows],
+    )
+    db.execute("create unique index if not exists runs_uid on runs (uid)")
+
+
+def _derived_run_uid(run_id: int, command: object, started: object, targets: object) -> str:
+    text = "\n".join(str(part) for part in (run_id, command, started, targets))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
@@ -170,6 +191,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (6, _v6_run_sources),
     (7, _v7_authors),
     (8, _v8_warc),
+    (9, _v9_run_uids),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

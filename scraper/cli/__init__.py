@@ -30,6 +30,7 @@ from scraper.cli.common import (
 from scraper.cli.db import db
 from scraper.cli.export import export
 from scraper.cli.imports import import_
+from scraper.cli.merge import merge
 from scraper.cli.scrape import scrape
 from scraper.cli.search import search
 from scraper.cli.stats import stats
@@ -66,7 +67,7 @@ def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (scrape, import_, show, extract, reparse, sources, export, search, stats, db):
+for command in (scrape, import_, show, extract, reparse, sources, merge, export, search, stats, db):
     cli.add_command(command)
 
 

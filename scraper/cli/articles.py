@@ -16,7 +16,9 @@ from scraper.cli.common import (
     CommandError,
     State,
     errors_to_exit_codes,
+    parse_shard_option,
     parse_zone,
+    shard_option,
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
@@ -123,20 +125,27 @@ def reparse(state: State, source: str | None, quiet: bool) -> None:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@shard_option
 @click.pass_obj
 @errors_to_exit_codes
-def sources(state: State, fmt: str) -> None:
-    """List the sources in the sources file with their last run's status."""
+def sources(state: State, fmt: str, shard: str | None) -> None:
+    """List the sources in the sources file with their last run's status (with --shard K/N: only
+    those that `scrape --shard K/N` runs)."""
+    chosen = parse_shard_option(shard)
     config = state.config()
     if not config.sources:
         raise ConfigError("no sources: write [sources.NAME] tables in scraper.toml (or give --config)")
+    listed = {name: cfg for name, cfg in config.sources.items() if chosen is None or chosen.holds(name)}
     archive = state.archive()
-    runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in config.sources.items()}
+    runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in listed.items()}
     if fmt == "json":
-        rows = [{"name": name, "url": cfg.url, "last_run": runs[name]} for name, cfg in config.sources.items()]
+        rows = [
+            {"name": name, "url": cfg.url, "last_run": runs[name], **({"shard": str(chosen)} if chosen else {})}
+            for name, cfg in listed.items()
+        ]
         click.echo(json.dumps(rows, indent=2))
         return
-    for name, cfg in config.sources.items():
+    for name, cfg in listed.items():
         last = runs[name]
         when = (
             f"{last['status']} at {last['started']} (new {last['new']}, failed {last['failed']})"

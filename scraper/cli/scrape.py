@@ -16,13 +16,16 @@ from scraper.cli.common import (
     EXIT_FAILED,
     State,
     errors_to_exit_codes,
+    parse_shard_option,
     parse_window,
     parse_zone,
+    shard_option,
     window_options,
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
+from scraper.shard import shard_of
 
 if TYPE_CHECKING:
     from scraper.warc.files import WarcWriter
@@ -82,6 +85,7 @@ if TYPE_CHECKING:
     "--warc-max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
     help="Start a new WARC file when one would grow past this [default: 1000000000].",
 )  # fmt: skip
+@shard_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each site is discovered and what is skipped.")
@@ -108,6 +112,7 @@ def scrape(
     strict_robots: bool,
     warc: str | None,
     warc_max_bytes: int | None,
+    shard: str | None,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -128,12 +133,13 @@ def scrape(
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
         undated=undated,
-        published_apis=False if strict_robots else None, warc=warc,
+        published_apis=False if strict_robots else None, warc=warc, shard=parse_shard_option(shard),
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:
         raise ConfigError("nothing to scrape: give a TARGET, or list sources in scraper.toml (see --config)")
     settings = resolve(config, targets, flags)
+    _say_shard(settings, len(config.sources), quiet)
     with ArchiveLock(state.db_path, wait=wait):
         archive = state.archive()
         started = time.monotonic()
@@ -164,6 +170,8 @@ def scrape(
             "status": status, **counts.as_dict(), "seconds": round(elapsed, 3), "caps": reporter.caps,
             "sources": by_source,
         }  # fmt: skip
+        if settings.shard is not None:
+            summary["shard"] = str(settings.shard)
         click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
@@ -181,3 +189,15 @@ def _warc_writer(folder: str | None, max_bytes: int | None) -> WarcWriter | None
     if path.exists() and not path.is_dir():
         raise ConfigError(f"--warc {folder}: is a file; give a folder for the WARC files")
     return WarcWriter(path, max_bytes=max_bytes or MAX_BYTES)
+
+
+def _say_shard(settings: RunSettings, configured: int, quiet: bool) -> None:
+    """One line per configured source named on the command line but in another shard, and one
+    when the shard holds no source at all (a run of nothing is not an error: N may exceed them)."""
+    if settings.shard is None or quiet:
+        return
+    count = settings.shard.count
+    for name in settings.outside_shard:
+        click.echo(f"{name}: in shard {shard_of(name, count)}/{count}, not {settings.shard}; left out", err=True)
+    if not settings.sources and not settings.outside_shard:
+        click.echo(f"shard {settings.shard}: none of the {configured} configured sources is in this shard", err=True)
