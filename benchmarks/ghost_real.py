@@ -19,6 +19,14 @@ source against Node's headers, a few minutes on two cores):
 
     python benchmarks/ghost_real.py --seed     # once: the owner, the zone, 310 posts via Ghost's importer
     python benchmarks/ghost_real.py            # the check (about 10 s)
+    python benchmarks/ghost_real.py --scrape /tmp/ghost/content/logs/http___127_0_0_1_2368__production.log
+
+`--scrape LOG` runs `scraper scrape` as cron would, at the default delay, on an empty archive: the
+first run, a run with nothing new, then one with a new post and an edited one (made through the
+Admin API, and the new post deleted afterwards); each run's requests are counted at the server,
+in Ghost's request log (LOG: the lines whose User-Agent is scraper's), with the seconds, the
+method `auto` chose and the counts. The site's own robots.txt (Ghost's: Disallow: /ghost/) is in
+force: the Content API is read as the site publishes it (`published_apis`, on by default).
 
 Seeded: co-authored posts, internal tags (some first), members-only posts with a paywall, paid
 posts with no public part, drafts, a scheduled post and a static page, in America/St_Johns.
@@ -218,11 +226,76 @@ def check() -> int:
     return 1 if problems else 0
 
 
+def scrape_runs(log: Path) -> int:
+    """The first run, a no-change run, a run after a new post and an edit: requests at the server."""
+    import re
+    import subprocess
+    import tempfile
+
+    import requests
+
+    root = Path(__file__).resolve().parent.parent
+    db = Path(tempfile.mkdtemp()) / "archive.db"
+
+    def run(label: str) -> dict[str, object]:
+        before = log.stat().st_size
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "scraper", "--db", str(db), "scrape", "-v", "--json", BASE + "/"],
+                              capture_output=True, text=True, check=False, cwd=root)  # fmt: skip
+        seconds = time.monotonic() - started
+        time.sleep(0.5)  # the log is written after the answer
+        with log.open("rb") as handle:
+            handle.seek(before)
+            lines = [json.loads(line) for line in handle.read().splitlines() if line.strip()]
+        asked = [line["req"]["url"] for line in lines
+                 if line.get("req", {}).get("headers", {}).get("user-agent", "").startswith("scraper/")]  # fmt: skip
+        said = done.stderr.splitlines()
+        method = next((line.split("discovery via ", 1)[1] for line in said if "discovery via" in line),
+                      "(none: the home page answered 304)")  # fmt: skip
+        aside = [line for line in done.stderr.splitlines() if "set aside" in line]
+        summary = json.loads(done.stdout or "{}")
+        print(f"{label}: {len(asked)} requests, {seconds:.1f} s, exit {done.returncode}; "
+              f"new {summary.get('new')}, updated {summary.get('updated')}, unchanged {summary.get('unchanged')}, "
+              f"skipped {summary.get('skipped')}, failed {summary.get('failed')}")  # fmt: skip
+        print(f"  discovery via {method[:160]}")
+        for line in aside:
+            print(f"  {line[:220]}")
+        print("  asked: " + ", ".join(re.sub(r"key=[0-9a-f]+", "key=…", url)[:90] for url in asked[:8])
+              + (" …" if len(asked) > 8 else ""))  # fmt: skip
+        return {"requests": len(asked), "seconds": seconds, **summary}
+
+    first = run("first run")
+    again = run("no-change run")
+    admin, origin = f"{BASE}/ghost/api/admin", {"Origin": BASE}
+    session = requests.Session()
+    session.post(f"{admin}/session/", headers=origin, json={"username": EMAIL, "password": PASSWORD}).raise_for_status()
+    found = session.get(f"{admin}/posts/?filter=slug:harbour-story-100&formats=html", headers=origin).json()["posts"][0]
+    edited = {"html": found["html"] + "<p>Correction: the vote was on Tuesday.</p>", "updated_at": found["updated_at"]}
+    session.put(f"{admin}/posts/{found['id']}/?source=html", headers=origin,
+                json={"posts": [edited]}).raise_for_status()  # fmt: skip
+    new = {"title": "The ferry timetable changes on Monday", "status": "published",
+           "html": "<p>The harbour ferry will leave at seven from Monday, the port said.</p>" * 3}  # fmt: skip
+    made = session.post(f"{admin}/posts/?source=html", headers=origin, json={"posts": [new]})
+    made.raise_for_status()
+    try:
+        changed = run("after a new post and an edit")
+    finally:
+        session.delete(f"{admin}/posts/{made.json()['posts'][0]['id']}/", headers=origin).raise_for_status()
+    ok = (first["requests"] <= 30 and first["seconds"] <= 60 and again["requests"] <= 2
+          and changed.get("new") == 1 and changed.get("updated") == 1)  # fmt: skip
+    print("OK" if ok else "NOT OK")
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", action="store_true", help="set up the owner and zone and import the posts, once")
     parser.add_argument("--config", action="store_true", help="print a config.production.json for the scratch Ghost")
+    parser.add_argument("--scrape", type=Path, metavar="LOG",
+                        help="time `scraper scrape` runs, counting requests in Ghost's request log LOG")  # fmt: skip
     args = parser.parse_args()
+    if args.scrape:
+        return scrape_runs(args.scrape)
     if args.config:
         print(config())
         return 0

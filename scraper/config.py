@@ -14,6 +14,7 @@
     exclude = ["/tag/", "/video/"]  # ... and must not match
     undated = "keep"                # articles without a date: "keep" or "skip" (default: keep, but
                                     # skip under --since/--until)
+    published_apis = true           # false: obey robots.txt for the APIs a site publishes too
 
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"
@@ -40,7 +41,8 @@ from scraper.window import UNDATED_CHOICES
 
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
 SOURCE_KEYS = (
-    "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "selectors", "undated",
+    "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "published_apis",
+    "selectors", "undated",
 )  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -58,6 +60,7 @@ class SourceConfig:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] | None = None
     exclude: tuple[re.Pattern[str], ...] | None = None
+    published_apis: bool | None = None
     selectors: Mapping[str, str] | None = None
     undated: str | None = None
 
@@ -175,6 +178,7 @@ class _Checker:
             user_agent=given("user_agent", self.string, "user_agent"),
             include=given("include", self.patterns, "include"),
             exclude=given("exclude", self.patterns, "exclude"),
+            published_apis=given("published_apis", self.boolean, "published_apis"),
             selectors=given("selectors", self.selectors),
             undated=given("undated", self.undated),
         )
@@ -218,6 +222,11 @@ class _Checker:
             noun = "an integer" if integer else "a number"
             raise self.error(where, key, f"{key} must be {noun} >= {minimum:g}, not {value!r}")
         return float(value)
+
+    def boolean(self, value: Any, where: list[str], key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(where, key, f"{key} must be true or false, not {value!r}")
+        return value
 
     def string(self, value: Any, where: list[str], key: str) -> str | None:
         if value is not None and (not isinstance(value, str) or not value.strip()):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 # The record's fields, in the order of JSON keys and CSV columns.
 FIELDS: tuple[str, ...] = (
@@ -234,6 +235,63 @@ class CachedRobots:
 
     def validators(self) -> dict[str, str]:
         return conditional_headers(self.etag, self.last_modified)
+
+
+@dataclass(frozen=True)
+class PublishedApi:
+    """A read-only API a site publishes for any client to read, with a key its own pages print
+    (Ghost's Content API: every page carries the key, and the theme's search uses it in the
+    reader's browser), under the prefix of the platform's admin app, which the platform's stock
+    robots.txt disallows (Ghost writes `Disallow: /ghost/` into every site's). A walk declares it
+    (WalkContext.publish); the fetch stack then lets requests under `root` that carry the key
+    through a Disallow of `admin` itself and nothing else (fetch/robots.py: not the admin app's
+    other paths, not a rule that names the API, not `Disallow: /`), unless the source says
+    `published_apis = false`; and lets the walk read `root` when it is on another host than the
+    site (Ghost(Pro)'s admin domain). Records stay the site's: only article URLs on it are kept.
+
+        PublishedApi(root="https://news.example/ghost/api/content/", param="key", key="22444f78…",
+                     admin="/ghost/", why="the Content API key every page of the site carries")
+    """
+
+    root: str  # scheme, host, port and the path every request is under
+    param: str  # the query parameter that carries the key
+    key: str
+    admin: str  # the admin app's prefix, whose Disallow (with or without the slash) is set aside
+    why: str  # what the site publishes, for -v
+
+    def within(self, url: str) -> bool:
+        """Whether the URL is under `root`: the same scheme, host and port, and a path below root's
+        (with no `.` or `..` segment, which could climb out of it)."""
+        mine, theirs = urlsplit(self.root), urlsplit(url)
+        if _server(mine) != _server(theirs) or _server(theirs) is None:
+            return False
+        path = unquote(theirs.path)
+        if any(segment in (".", "..") for segment in path.split("/")):
+            return False
+        return path.startswith(unquote(mine.path))
+
+    def covers(self, url: str) -> bool:
+        """Whether the URL is under `root` and carries the published key."""
+        return self.within(url) and (self.param, self.key) in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def _server(parts: Any) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a split URL, the port filled in; None for a bad port or no host."""
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    except ValueError:
+        return None
+    return (scheme, (parts.hostname or "").lower(), port) if parts.hostname else None
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """What robots.txt says about a PublishedApi: whether the walk may read it, and why (one line
+    for -v; "" when robots.txt has nothing to say against it)."""
+
+    open: bool
+    why: str = ""
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:

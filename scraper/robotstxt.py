@@ -21,6 +21,10 @@ rules such as `Disallow: /*?replytocom=` never match anything. Here:
   MAX_CRAWL_DELAY (60 s), the longest scraper waits between two requests to a host. NaN, negative
   and unreadable values are ignored.
 - `Sitemap:` lines count wherever they are.
+- `set_aside(url, prefix)`: the rules that keep a URL off limits when all of them are a platform's
+  own Disallow of its admin app's prefix (`/ghost/`, `/ghost` or `/ghost/*` for the prefix
+  `/ghost/`), so that without them it would be allowed; fetch/robots.py uses it, for an API the
+  site publishes under that prefix (see PublishedApi in models.py), and nothing else.
 - Only the first 500 KiB are read (the RFC's minimum limit; Google's too), up to the last whole
   line: a longer file is parsed from its first part, never ignored.
 
@@ -140,6 +144,7 @@ class Robots:
     delay: float | None = None  # the Crawl-delay as asked, possibly over MAX_CRAWL_DELAY or inf
     sitemap_urls: tuple[str, ...] = ()
     disallow_all: bool = False
+    named: bool = False  # the rules come from a group that names scraper's product token
 
     @classmethod
     def parse(cls, text: str, user_agent: str, base_url: str | None = None) -> Robots:
@@ -150,7 +155,9 @@ class Robots:
         chosen = [g for g in groups if token in g.agents] or [g for g in groups if "*" in g.agents]
         rules = tuple(rule for group in chosen for rule in group.rules)
         delays = [group.delay for group in chosen if group.delay is not None]
-        return cls(rules=rules, delay=delays[0] if delays else None, sitemap_urls=_sitemap_urls(sitemaps, base_url))
+        named = any(token in group.agents for group in chosen)
+        return cls(rules=rules, delay=delays[0] if delays else None, sitemap_urls=_sitemap_urls(sitemaps, base_url),
+                   named=named)  # fmt: skip
 
     @classmethod
     def allow_everything(cls) -> Robots:
@@ -173,24 +180,36 @@ class Robots:
 
     def allowed(self, url: str) -> bool:
         """Whether the URL's path and query may be fetched."""
-        parts = urlsplit(url)
-        path = unquote(parts.path) or "/"
-        if path == "/robots.txt":
+        target = _target(url)
+        if target is None:
             return True
         if self.disallow_all:
             return False
-        target = path + ("?" + unquote(parts.query) if parts.query else "")
-        best: Rule | None = None
-        for rule in self.rules:
-            if not rule.matches(target):
-                continue
-            if (
-                best is None
-                or len(rule.pattern) > len(best.pattern)
-                or (len(rule.pattern) == len(best.pattern) and rule.allow and not best.allow)
-            ):
-                best = rule
+        best = _decide(self.rules, target)
         return best is None or best.allow
+
+    def deciding(self, url: str) -> Rule | None:
+        """The rule that decides the URL (the longest that matches; on a tie the Allow), or None."""
+        target = _target(url)
+        return _decide(self.rules, target) if target is not None else None
+
+    def set_aside(self, url: str, prefix: str) -> tuple[Rule, ...] | None:
+        """The Disallow rules of `prefix` itself (`/ghost/`, `/ghost`, `/ghost/*`, `/ghost*` for the
+        prefix `/ghost/`) that keep `url` off limits, when the URL is allowed without them; None when
+        it is allowed anyway, or another rule keeps it off limits too (one that names a longer path,
+        such as `/ghost/api/`, or a shorter one, such as `Disallow: /`), or the rules come from a
+        group that names scraper (a site's word to scraper itself is always obeyed), or robots.txt
+        could not be read."""
+        target = _target(url)
+        if target is None or self.disallow_all or self.named:
+            return None
+        best = _decide(self.rules, target)
+        if best is None or best.allow:
+            return None
+        ours = [rule for rule in self.rules if not rule.allow and rule.matches(target) and _is_prefix(rule, prefix)]
+        rest = tuple(rule for rule in self.rules if rule not in ours)
+        left = _decide(rest, target)
+        return tuple(ours) if ours and (left is None or left.allow) else None
 
     def crawl_delay(self) -> float | None:
         """Seconds to wait between requests, from the chosen group's Crawl-delay (None if none),
@@ -211,6 +230,38 @@ class Robots:
         for url in urls:
             (allowed if self.allowed(url) else skipped).append(url)
         return allowed, skipped
+
+
+def _target(url: str) -> str | None:
+    """The path and query rules are matched against, percent-decoded; None for /robots.txt itself
+    (always allowed)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path) or "/"
+    if path == "/robots.txt":
+        return None
+    return path + ("?" + unquote(parts.query) if parts.query else "")
+
+
+def _decide(rules: Iterable[Rule], target: str) -> Rule | None:
+    """The longest matching rule; on a tie the Allow."""
+    best: Rule | None = None
+    for rule in rules:
+        if not rule.matches(target):
+            continue
+        if (
+            best is None
+            or len(rule.pattern) > len(best.pattern)
+            or (len(rule.pattern) == len(best.pattern) and rule.allow and not best.allow)
+        ):
+            best = rule
+    return best
+
+
+def _is_prefix(rule: Rule, prefix: str) -> bool:
+    """Whether a rule names `prefix` (`/ghost/`) and nothing else: `/ghost/`, `/ghost`, with or
+    without a trailing `*` (which matches the same URLs)."""
+    bare = prefix.rstrip("/")
+    return bool(bare) and rule.pattern.rstrip("*") in (bare, bare + "/")
 
 
 def _sitemap_urls(values: list[str], base_url: str | None) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ class SourceDefaults:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
+    published_apis: bool = True  # read an API the site publishes past its platform's admin-app Disallow
     selectors: Mapping[str, str] = field(default_factory=dict)
     undated: str | None = None  # "keep" / "skip" articles without a date; None: keep unless a window
 
@@ -58,9 +59,10 @@ class Flags:
     processes: int | None = None  # parser processes: None = one per core for big runs, 0 = none
     ignore_robots: bool = False
     undated: str | None = None  # --undated keep|skip
+    published_apis: bool | None = None  # --strict-robots: False
 
 
-PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated")  # the source keys a flag can set
+PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class SourceSettings:
     user_agent: str | None = None
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
+    published_apis: bool = BUILT_IN.published_apis
     selectors: Mapping[str, str] = field(default_factory=dict)
     undated: str | None = None  # see scraper.window.keeps_undated
 

@@ -27,6 +27,13 @@ adds N plain generated posts (one every 7 hours before the hand-written ones) fo
         site.api_url("posts", limit="100")
         site.paths()             # every request path, in order
 
+`robots` is Ghost's default robots.txt (True), one a theme ships that allows everything (False), or
+the text given. With `own_api=False` the site's own host does not answer the API (404), as a
+site on Ghost(Pro) whose custom domain is not proxied; `AdminHost(site)` is then the admin
+domain (another loopback server) that does, and the pages name it (`data-api`,
+`data-sodo-search`). `moved` holds slugs whose API `url` is on another host (a domain the site
+left), to test that records stay the site's.
+
 With `validators=True`, answers carry a weak ETag (as Ghost's do, pages and API alike) and answer a
 matching If-None-Match with 304.
 """
@@ -284,9 +291,11 @@ def _meta_stamp(moment: datetime) -> str:
 class GhostSite:
     def __init__(self, *, analytics: bool = False, comments: bool = True, validators: bool = False,
                  extra_posts: int = 0, members_cta: str = "ghost", theme: str = "source",
-                 refuse_key: bool = False, robots: bool = True) -> None:  # fmt: skip
+                 refuse_key: bool = False, robots: bool | str = True, own_api: bool = True) -> None:  # fmt: skip
         self.refuse_key = refuse_key  # the key in the pages was regenerated: the API answers 401
-        self.robots = robots  # Ghost's default robots.txt; False: a theme's own that allows everything
+        self.robots = robots  # Ghost's default robots.txt; False: a theme's own that allows everything; a str: that
+        self.own_api = own_api  # False: the site's own host does not answer the API (see AdminHost)
+        self.moved: set[str] = set()  # slugs whose API url is on a domain the site left
         self.theme = theme  # "source" (Ghost's default theme) or "casper" (the one before it)
         self.analytics = analytics  # Ghost 6's web analytics script (with the post's uuid): off unless set up
         self.comments = comments  # Ghost 6's comments (on by default): their script carries the post's id
@@ -301,6 +310,7 @@ class GhostSite:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.api_origin = self.origin  # where the pages say the API is (AdminHost sets its own)
 
     # -- plumbing ---------------------------------------------------------------------------
     def url(self, path: str = "/") -> str:
@@ -331,6 +341,9 @@ class GhostSite:
     def post_url(self, post: Post) -> str:
         return f"{self.origin}/{post.slug}/"
 
+    def api_post_url(self, post: Post) -> str:
+        return f"http://old-gazette.example/{post.slug}/" if post.slug in self.moved else self.post_url(post)
+
     def answer(self, target: str, if_none_match: str | None = None) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             self.requests.append(target)
@@ -346,7 +359,7 @@ class GhostSite:
 
     def _answer(self, target: str) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
-        if parts.path.startswith("/ghost/api/content/"):
+        if parts.path.startswith("/ghost/api/content/") and self.own_api:
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             return self._api(parts.path.removeprefix("/ghost/api/content/").strip("/"), query)
         return self._html(parts.path)
@@ -434,7 +447,7 @@ class GhostSite:
             "created_at": _api_stamp(post.created_at), "updated_at": _api_stamp(post.updated_at),
             "published_at": _api_stamp(post.published_at), "custom_excerpt": post.custom_excerpt,
             "codeinjection_head": None, "codeinjection_foot": None, "custom_template": None, "canonical_url": None,
-            "url": self.post_url(post) if post.type == "post" else f"{self.origin}/{post.slug}/",
+            "url": self.api_post_url(post) if post.type == "post" else f"{self.origin}/{post.slug}/",
             "excerpt": post.custom_excerpt or text[:500], "reading_time": max(1, len(text.split()) // 275),
             "access": post.visibility == "public", "comments": self.comments and post.visibility == "public", "og_image": None, "og_title": None,
             "og_description": None, "twitter_image": None, "twitter_title": None, "twitter_description": None,
@@ -456,6 +469,8 @@ class GhostSite:
     def robots_txt(self) -> str:
         """Ghost's default robots.txt: it keeps crawlers out of /ghost/, the Content API included
         (with `robots=False`, one a theme ships that allows everything)."""
+        if isinstance(self.robots, str):
+            return self.robots
         if not self.robots:
             return f"User-agent: *\nAllow: /\nSitemap: {self.origin}/sitemap.xml\n"
         return (f"User-agent: *\nSitemap: {self.origin}/sitemap.xml\nDisallow: /ghost/\nDisallow: /email/\n"
@@ -542,7 +557,7 @@ class GhostSite:
         return None
 
     def _head(self, title: str, canonical: str, extra: str = "", post: Post | None = None, links: str = "") -> str:
-        api = f"{self.origin}/ghost/api/content/"
+        api = f"{self.api_origin}/ghost/api/content/"
         stats = ""
         if self.analytics:
             stats = (
@@ -569,7 +584,7 @@ class GhostSite:
     <meta name="generator" content="Ghost {VERSION}">
     <link rel="alternate" type="application/rss+xml" title="{TITLE}" href="{self.origin}/rss/">
     <script defer src="https://cdn.jsdelivr.net/ghost/portal@~2.56/umd/portal.min.js" data-i18n="true" data-ghost="{self.origin}/" data-key="{KEY}" data-api="{api}" data-locale="en" crossorigin="anonymous"></script><style id="gh-members-styles">.gh-post-upgrade-cta {{ display: flex; }}</style>
-    <script defer src="https://cdn.jsdelivr.net/ghost/sodo-search@~1.8/umd/sodo-search.min.js" data-key="{KEY}" data-styles="https://cdn.jsdelivr.net/ghost/sodo-search@~1.8/umd/main.css" data-sodo-search="{self.origin}/" data-locale="en" crossorigin="anonymous"></script>
+    <script defer src="https://cdn.jsdelivr.net/ghost/sodo-search@~1.8/umd/sodo-search.min.js" data-key="{KEY}" data-styles="https://cdn.jsdelivr.net/ghost/sodo-search@~1.8/umd/main.css" data-sodo-search="{self.api_origin}/" data-locale="en" crossorigin="anonymous"></script>
     <link href="{self.origin}/webmentions/receive/" rel="webmention">
     <script defer src="/public/cards.min.js?v=1a2b3c"></script>
     <script defer src="/public/member-attribution.min.js?v=1a2b3c"></script>
@@ -692,7 +707,7 @@ class GhostSite:
             return ""  # a visitor without access gets no comments (Ghost's `comments` is false then)
         return ('<div class="gh-comments gh-canvas"><script defer src="https://cdn.jsdelivr.net/ghost/comments-ui@~1.6/umd/'
                 f'comments-ui.min.js" data-locale="en" data-ghost-comments="{self.origin}/" '
-                f'data-api="{self.origin}/ghost/api/content/" data-admin="{self.origin}/ghost/" data-key="{KEY}" '
+                f'data-api="{self.api_origin}/ghost/api/content/" data-admin="{self.api_origin}/ghost/" data-key="{KEY}" '
                 f'data-title="null" data-count="true" data-post-id="{post.id}" data-color-scheme="auto" '
                 'data-comments-enabled="all" crossorigin="anonymous"></script></div>')  # fmt: skip
 
@@ -897,7 +912,54 @@ def _nql(expression: str, post: Post) -> bool:
     return {">": mine > bound, ">=": mine >= bound, "<": mine < bound, "<=": mine <= bound}[op]
 
 
-def _handler(site: GhostSite) -> type[BaseHTTPRequestHandler]:
+class AdminHost:
+    """Ghost(Pro)'s admin domain for `site` (`site.ghost.io`): another loopback server that answers
+    the site's Content API and robots.txt (Ghost's default, or `robots`) and nothing else (404); the
+    site's pages name it from then on. `paths()`: what it was asked, in order. A request path in
+    `redirects` is answered with a 301 to the location given."""
+
+    def __init__(self, site: GhostSite, robots: str | None = None) -> None:
+        self.site = site
+        self.robots = robots
+        self.requests: list[str] = []
+        self.redirects: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        site.api_origin = self.origin
+
+    def url(self, path: str = "/") -> str:
+        return self.origin + path
+
+    def paths(self) -> list[str]:
+        with self._lock:
+            return list(self.requests)
+
+    def answer(self, target: str, if_none_match: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self.requests.append(target)
+        parts = urlsplit(target)
+        if parts.path in self.redirects:
+            return 301, {"Location": self.redirects[parts.path]}, b""
+        if parts.path == "/robots.txt":
+            text = self.robots if self.robots is not None else (
+                "User-agent: *\nDisallow: /ghost/\nDisallow: /email/\nDisallow: /r/\n")
+            return 200, {"Content-Type": "text/plain; charset=utf-8"}, text.encode()
+        if parts.path.startswith("/ghost/api/content/"):
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            return self.site._api(parts.path.removeprefix("/ghost/api/content/").strip("/"), query)
+        return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>404</h1>"
+
+    def __enter__(self) -> AdminHost:
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _handler(site: GhostSite | AdminHost) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             status, headers, body = site.answer(self.path, self.headers.get("If-None-Match"))

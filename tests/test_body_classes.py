@@ -489,3 +489,10 @@ def test_a_consent_placeholder_for_an_embed_inside_the_text_is_dropped():
       {"".join(para(n) for n in range(4, 8))}</article>""")
     body = body_of(html)
     assert "Paragraph 7 about" in body and "third-party platforms" not in body and "external content" not in body
+
+
+def test_a_media_players_clock_lines_are_dropped():
+    html = page(f"""{HEADER}<article class="post">{HEADLINE}<div class="player"><span>00:00</span><br><span>02:57</span>
+      </div>{article_text(4)}</article>""")
+    body = body_of(html)
+    assert "00:00" not in body and "02:57" not in body and "Paragraph 4 about" in body

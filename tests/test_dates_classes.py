@@ -202,3 +202,10 @@ def test_a_local_time_labelled_utc_takes_the_offset_given_with_it_elsewhere() ->
             + "<p>Work on the old bridge went on through the night and the road reopened.</p>" * 5
             + "</div></article></body></html>")
     assert extract_record(html, "https://news.example/bridge-works")["published"] == "2017-02-23T17:18:13-08:00"
+
+
+def test_times_and_datelines_in_the_comments_are_the_comments() -> None:
+    body = ("<p class=meta>am 20.09.2020</p>"
+            "<div class='kb-comment'><time datetime='2020-09-23T18:19:06+02:00'>23.09.2020 18:19</time>"
+            "<p>Great, thanks!</p></div>")
+    assert _published(_page("", body, lang="de")).startswith("2020-09-20")

@@ -28,6 +28,7 @@ from scraper.discover.ghostapi import (
     parse_settings,
     posts_filter,
     posts_url,
+    published_api,
     settings_url,
     site_from_html,
     site_zone,
@@ -164,6 +165,20 @@ def test_the_search_script_alone_gives_the_key_and_the_admin_host_the_api() -> N
     assert site_from_html(relative, "https://news.example/a/") == ApiSite(
         "https://news.example/ghost/api/content/", KEY, "https://news.example/"
     )
+
+
+def test_the_api_as_the_site_publishes_it() -> None:
+    """The root and key the page gives, and the admin app's prefix the API lives under: a Disallow of
+    that prefix alone is set aside for it (fetch/robots.py)."""
+    api = published_api(ApiSite("https://news.example/ghost/api/content/", KEY, "https://news.example/"))
+    assert (api.root, api.param, api.key, api.admin) == ("https://news.example/ghost/api/content/", "key", KEY, "/ghost/")
+    assert api.covers(posts_url(ApiSite(api.root, KEY, "https://news.example/"), page=2))
+    subfolder = published_api(ApiSite("https://news.example/blog/ghost/api/content/", KEY, "https://news.example/blog/"))
+    assert subfolder.admin == "/blog/ghost/"
+    older = published_api(ApiSite("https://news.example/ghost/api/v4/content/", KEY, "https://news.example/"))
+    assert older.admin == "/ghost/"
+    elsewhere = published_api(ApiSite("https://news.example/content/api/", KEY, "https://news.example/"))
+    assert elsewhere.admin == ""  # no admin app's prefix: robots.txt is obeyed whole
 
 
 @pytest.mark.parametrize(
@@ -552,14 +567,17 @@ def test_ghost_records_through_the_command_line(site: GhostSite, fetcher: HttpFe
 
 
 def test_ghosts_own_robots_txt_keeps_crawlers_out_of_the_content_api(site: GhostSite, fetcher: HttpFetcher) -> None:
-    """Ghost's default robots.txt disallows /ghost/, and so the Content API: a walk that obeys it
-    cannot use the API on a stock Ghost site (a decision for the walk; see the report)."""
+    """Ghost's default robots.txt disallows /ghost/ (its admin app), and so the Content API; that
+    rule alone is what keeps the API off limits, and it is set aside for the API the site publishes
+    (fetch/robots.py), not for the admin app."""
     from scraper import USER_AGENT
-    from scraper.robotstxt import Robots
+    from scraper.robotstxt import Robots, Rule
 
     answer = fetcher.fetch(site.url("/robots.txt"))
     robots = Robots.from_response(answer.status, answer.text, USER_AGENT, site.url("/"))
     assert not robots.allowed(posts_url(api(site)))
+    published = published_api(api(site))
+    assert robots.set_aside(posts_url(api(site)), published.admin) == (Rule(allow=False, pattern="/ghost/"),)
     assert robots.allowed(site.url("/council-votes-to-rebuild-the-harbour-wall/"))
     assert robots.sitemaps() == (site.url("/sitemap.xml"),)
 
@@ -581,8 +599,9 @@ def test_the_sitemaps_and_the_feed_hold_published_posts_only(site: GhostSite, fe
 
 
 def test_todays_listing_walk_archives_the_api_records(fetcher: HttpFetcher, tmp_path: Path) -> None:
-    """`scraper scrape` on a Ghost site (the listing walk, the HTML pages) keeps the records the
-    Content API gives, and a second run changes nothing."""
+    """`scraper scrape` on a Ghost site read by its listing walk (the HTML pages: --strict-robots
+    obeys Ghost's own Disallow: /ghost/ for the API) keeps the records the Content API gives, and a
+    second run changes nothing."""
     import json
 
     from click.testing import CliRunner
@@ -591,7 +610,7 @@ def test_todays_listing_walk_archives_the_api_records(fetcher: HttpFetcher, tmp_
 
     db = str(tmp_path / "archive.db")
     with GhostSite() as ghost:
-        args = ["--db", db, "scrape", ghost.url("/"), "--timezone", ZONE, "--delay", "0"]
+        args = ["--db", db, "scrape", ghost.url("/"), "--timezone", ZONE, "--delay", "0", "--strict-robots"]
         first = CliRunner().invoke(cli, args)
         assert first.exit_code == 0, first.stderr
         assert "new 4, updated 0" in first.stderr

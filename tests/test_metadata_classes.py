@@ -253,3 +253,52 @@ def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
             f"</h1></div><article><div class=article-body>{STORY}</div></article></body></html>")
     title = extract_record(html, "https://islandblogs.example/ferries")["title"]
     assert title.startswith("Ferries back")
+
+
+def test_plain_english_is_told_without_the_model() -> None:
+    from scraper.parse import language
+
+    english = ("The council said on Monday that the repairs to the harbour wall will start in the spring and that "
+               "the work is expected to take most of the year, with the road closed for part of it. ") * 3
+    language._identifier.cache_clear()
+    assert language.detect(english) == "en"
+    assert language._identifier.cache_info().currsize == 0  # py3langid's model not loaded for it
+    assert language.detect(NORWEGIAN) == "no"
+
+
+def test_the_only_h1_in_a_breadcrumb_is_the_headline_when_a_meta_title_says_so() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferries back after the '
+            'storms"}</script><meta property="og:title" content="Ferries back">')
+    html = (f'<html lang=en><head>{head}</head><body><div class=breadcrumb><h1>Ferries back</h1></div>'
+            f"<article><div class=article-body>{STORY}</div></article></body></html>")
+    assert extract_record(html, "https://harbourtimes.example/ferries")["title"] == "Ferries back"
+
+
+# ---- titles: the kicker over the headline ------------------------------------------------------
+
+
+def _kicker_page(h1: str, og_title: str, twitter_title: str = "") -> dict:
+    twitter = f"<meta name='twitter:title' content='{twitter_title}'>" if twitter_title else ""
+    html = (f"<html lang=de><head><title>{h1} | Hafenblatt</title><meta property='og:title' content='{og_title}'>"
+            f"{twitter}"
+            f"<meta property='og:site_name' content='Hafenblatt'></head><body><article><h1>{h1}</h1>"
+            f"{f'<p>{PARAGRAPH}</p>' * 4}</article></body></html>")
+    return extract_record(html, "https://hafenblatt.example/politik/hafenmauer-wird-neu-gebaut")
+
+
+def test_a_kicker_before_the_headline_is_left_out_when_the_markup_titles_the_headline_alone() -> None:
+    record = _kicker_page("Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut",
+                          "Die Hafenmauer wird im Frühjahr neu gebaut")
+    assert record["title"] == "Die Hafenmauer wird im Frühjahr neu gebaut"
+
+
+def test_a_headline_with_a_colon_stays_whole_when_the_markup_agrees() -> None:
+    whole = "Nach dem Sturm: Die Hafenmauer wird im Frühjahr neu gebaut"
+    assert _kicker_page(whole, whole)["title"] == whole
+
+
+def test_a_long_opening_clause_is_no_kicker() -> None:
+    h1 = "Why the council that voted twice against it now wants the wall: Die Hafenmauer wird neu gebaut"
+    assert _kicker_page(h1, h1, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == h1
+    short = "Nach dem Sturm: Die Hafenmauer wird neu gebaut"  # the same page with a kicker's length
+    assert _kicker_page(short, short, twitter_title="Die Hafenmauer wird neu gebaut")["title"] == "Die Hafenmauer wird neu gebaut"

@@ -589,3 +589,10 @@ def test_empty_or_odd_html_does_not_crash() -> None:
         parse_html("", "https://x.example/")
     xml_decl = f'<?xml version="1.0" encoding="utf-8"?><html><body><article><p>{LONG}</p></article></body></html>'
     assert extract_body(xml_decl) == LONG
+
+
+def test_comment_counts_share_prompts_and_update_stamps_in_other_languages_are_boilerplate_lines():
+    for line in ("Keine Kommentare", "Kommentare schreiben", "12 comentarios", "Jetzt teilen!", "NEWS TEILEN:",
+                 "Partager", "Last modified:"):
+        assert is_boilerplate_line(line), line
+    assert not is_boilerplate_line("Die Kommentare der Leser waren freundlich.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scraper import USER_AGENT
-from scraper.robotstxt import Robots, product_token, robots_url
+from scraper.robotstxt import Robots, Rule, product_token, robots_url
 from tests.conftest import FIXTURES
 
 SITE = "https://news.example"
@@ -144,3 +144,69 @@ def test_saved_kabul_post_robots() -> None:
         "https://kabulpost.example/news-sitemap.xml",
     )
     assert robots.crawl_delay() is None
+
+
+# -- a platform's admin-app Disallow, set aside for an API the site publishes (Robots.set_aside) --
+GHOST = """User-agent: *
+Sitemap: https://news.example/sitemap.xml
+Disallow: /ghost/
+Disallow: /email/
+Disallow: /r/
+"""
+API = f"{SITE}/ghost/api/content/posts/?key=8f2c4d1b9e7a3c5f0d6b2e4a18&limit=100"
+
+
+@pytest.mark.parametrize("rule", ["/ghost/", "/ghost", "/ghost/*", "/ghost*"])
+def test_the_admin_apps_prefix_alone_is_set_aside(rule: str) -> None:
+    robots = Robots.parse(f"User-agent: *\nDisallow: {rule}\nDisallow: /email/\n", USER_AGENT)
+    assert not robots.allowed(API)
+    assert robots.set_aside(API, "/ghost/") == (Rule(allow=False, pattern=rule),)
+
+
+def test_ghosts_own_robots_txt_sets_aside_only_its_ghost_rule() -> None:
+    robots = Robots.parse(GHOST, USER_AGENT)
+    assert robots.set_aside(API, "/ghost/") == (Rule(allow=False, pattern="/ghost/"),)
+    assert robots.set_aside(f"{SITE}/email/x", "/ghost/") is None  # another rule decides it
+    assert robots.set_aside(f"{SITE}/2024/story/", "/ghost/") is None  # allowed anyway
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        "Disallow: /ghost/api",  # names the API
+        "Disallow: /ghost/api/",
+        "Disallow: /ghost/api/content/",
+        "Disallow: /ghost/api/content/posts/",
+        "Disallow: /",  # bars everything
+        "Disallow: /gh",  # wider than the admin app's prefix
+        "Disallow: /ghost/\nDisallow: /",  # the admin app's, and everything besides
+        "Disallow: /ghost/\nDisallow: /ghost/api/",
+        "Disallow: /ghost/\nDisallow: /*key=",  # a rule of its own that matches the API's requests
+        "Disallow: /*/api/",
+    ],
+)
+def test_a_rule_that_names_the_api_or_bars_more_is_obeyed(rules: str) -> None:
+    robots = Robots.parse(f"User-agent: *\n{rules}\n", USER_AGENT)
+    assert not robots.allowed(API)
+    assert robots.set_aside(API, "/ghost/") is None
+
+
+def test_a_group_that_names_scraper_is_always_obeyed() -> None:
+    named = Robots.parse("User-agent: *\nAllow: /\n\nUser-agent: scraper\nDisallow: /ghost/\n", USER_AGENT)
+    assert named.named and not named.allowed(API)
+    assert named.set_aside(API, "/ghost/") is None
+    assert not Robots.parse(GHOST, USER_AGENT).named
+
+
+def test_nothing_is_set_aside_without_a_prefix_or_without_robots_txt() -> None:
+    everything = Robots.parse("User-agent: *\nDisallow: /\n", USER_AGENT)
+    assert everything.set_aside(API, "/") is None and everything.set_aside(API, "") is None
+    assert Robots.disallow_everything().set_aside(API, "/ghost/") is None  # unreachable: nothing at all
+    assert Robots.parse(GHOST, USER_AGENT).set_aside(f"{SITE}/robots.txt", "/ghost/") is None
+
+
+def test_the_deciding_rule() -> None:
+    robots = Robots.parse("User-agent: *\nDisallow: /ghost/\nAllow: /ghost/api/content/\n", USER_AGENT)
+    assert robots.deciding(API) == Rule(allow=True, pattern="/ghost/api/content/")
+    assert robots.deciding(f"{SITE}/ghost/signin") == Rule(allow=False, pattern="/ghost/")
+    assert robots.deciding(f"{SITE}/2024/") is None

@@ -24,8 +24,9 @@ KEYS: dict[str, tuple[str, str, Any, Any]] = {
                    "desk (+https://b.example)"),
     "include": ('["/20"]', '["/news/"]', ("/20",), ("/news/",)),
     "exclude": ('["/tag/"]', '["/video/"]', ("/tag/",), ("/video/",)),
+    "published_apis": ("false", "true", False, True),  # built in: true (see the test of its own below)
 }  # fmt: skip
-FLAGS = {"timezone": ZoneInfo("America/St_Johns"), "delay": 0.25, "concurrency": 5}
+FLAGS = {"timezone": ZoneInfo("America/St_Johns"), "delay": 0.25, "concurrency": 5, "published_apis": False}
 
 
 def config(defaults: str = "", source: str = "", extra: str = "") -> Any:
@@ -111,3 +112,22 @@ def test_config_keeps_not_set_as_none_and_checks_discovery_names() -> None:
         parse_config(f'[sources.x]\nurl = "{URL}"\ndiscovery = ["magic"]\n', methods=("auto", "listing"))
     with pytest.raises(ConfigError, match=r"scraper.toml:2: delay must be a number >= 0"):
         parse_config("[defaults]\ndelay = -1\n")
+
+
+def test_published_apis_at_each_level() -> None:
+    """Built in true; [defaults], the source's table and --strict-robots (published_apis=False) each
+    beat the level before; a flag that was not given beats nothing."""
+    def resolved(defaults: str = "", source: str = "", flags: Flags | None = None, target: str = "x") -> bool:
+        return resolve(config(defaults, source), (target,), flags or Flags()).sources[0].published_apis
+
+    assert BUILT_IN.published_apis is True and resolved() is True
+    assert resolved("published_apis = false") is False
+    assert resolved(source="published_apis = false") is False
+    assert resolved("published_apis = false", "published_apis = true") is True
+    assert resolved("published_apis = true", "published_apis = false") is False
+    assert resolved(source="published_apis = true", flags=Flags(published_apis=False)) is False
+    assert resolved(source="published_apis = false", flags=Flags(published_apis=None)) is False
+    assert resolved("published_apis = false", target=URL) is True  # a URL target: built-ins and flags only
+    assert resolved(target=URL, flags=Flags(published_apis=False)) is False
+    with pytest.raises(ConfigError, match=r"scraper.toml:5: published_apis must be true or false, not 'no'"):
+        config(source='published_apis = "no"')

@@ -14,7 +14,8 @@ tags over two pages of terms; `site.expected[number]` is each post's record).
 
 With `validators=True`, feeds, sitemaps and API answers carry an ETag and answer a matching
 If-None-Match with 304 (HTML pages carry none, as on a WordPress without a page cache);
-`site.conditional` lists the paths that were asked for conditionally.
+`site.conditional` lists the paths that were asked for conditionally. `robots="..."` serves that
+robots.txt instead of the saved one.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class WordPressSite:
         validators: bool = False,
         max_per_page: int = 100,
         posts: int | None = None,
+        robots: str | None = None,
         embed: bool = True,
     ):
         """`max_per_page`: the most posts one REST page holds, whatever `per_page` asks (a site may
@@ -52,6 +54,7 @@ class WordPressSite:
         False for a WordPress before 5.4, which embeds nothing when `_fields` is given."""
         self.embed = embed
         self.folder = folder
+        self.robots = robots
         self.max_per_page = max_per_page
         self.api = api
         self.validators = validators
@@ -192,6 +195,8 @@ class WordPressSite:
         return {**post, "_links": {"author": [{"embeddable": True}]}, "_embedded": embedded}
 
     def _file(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/robots.txt" and self.robots is not None:
+            return 200, {"Content-Type": "text/plain"}, self.robots.encode()
         if self.synthetic is not None:
             if path in self.protected:
                 return 200, {"Content-Type": "text/html; charset=UTF-8"}, wpsynthetic.password_page(path, self.origin)

@@ -211,6 +211,7 @@ class Archive(CrawlState):
         packed: PackedPage | None = None,
         done: str | None = None,
         keep: bool = False,
+        revise: bool = True,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
@@ -218,7 +219,9 @@ class Archive(CrawlState):
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
         same transaction. With `keep`, an archived version stays as it is (the caller found the
-        page no better: a print view, a change of clocks only): only the URLs are remembered."""
+        page no better: a print view): only the URLs are remembered. With `revise=False`, a
+        changed article is replaced in place without a revision and counts as unchanged (the
+        caller found no edit in it: clocks, a rotating line, `modified` alone)."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -226,6 +229,7 @@ class Archive(CrawlState):
         row = _row(record, digest, article)
         keys = {u: cached_url_key(u) for u in (article.url, *urls) if u}
         conn = self.db.conn
+        refreshed = False
         with self.writing():
             old = self._current(article.source, article.number)
             if old is None:
@@ -234,6 +238,10 @@ class Archive(CrawlState):
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
+            elif not revise:
+                outcome, refreshed = Outcome.UNCHANGED, True
+                row["first_seen"], row["last_seen"] = old["first_seen"], _now()
+                conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             else:
                 outcome = Outcome.UPDATED
                 self._keep_revision(old, record)
@@ -241,7 +249,7 @@ class Archive(CrawlState):
                 conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             self._remember_urls(article, keys)
             self._clear_failures(keys.values())
-            if page is not None and outcome != Outcome.UNCHANGED:
+            if page is not None and (outcome != Outcome.UNCHANGED or refreshed):
                 if packed is None:
                     self.keep_page(article, page, timezone)
                 else:

@@ -63,6 +63,11 @@ from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
 @click.option("--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (only for sites you run).")
+@click.option(
+    "--strict-robots", is_flag=True,
+    help="Obey robots.txt for the APIs sites publish too (Ghost's Content API behind its stock 'Disallow: /ghost/'), "
+    "as a source's published_apis = false does [default: read them].",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how each site is discovered and what is skipped.")
@@ -86,6 +91,7 @@ def scrape(
     processes: int | None,
     wait: float | None,
     ignore_robots: bool,
+    strict_robots: bool,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -106,6 +112,7 @@ def scrape(
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
         undated=undated,
+        published_apis=False if strict_robots else None,
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:

@@ -3,6 +3,7 @@ JSON someone else fetched and writes URLs; it never fetches and builds no Articl
 of one post is `scraper.parse.ghostpost.article_from_post`, which discovery does not import).
 
     site_from_html(html, base_url)       -> GhostSite | None   the key and API URL a page carries
+    published_api(site)                  -> PublishedApi        the API as a site publishes it (robots.txt)
     posts_url(site, *, since, until, changed_since, page, limit=100) -> str
     settings_url(site)                   -> str                 /settings/ (the site's timezone)
     parse_posts(content, url)            -> PostsPage           posts (JSON objects) + pagination
@@ -16,6 +17,12 @@ on every page, and the members script (`<script data-key="…" data-api="…/gho
 data-ghost="SITE_URL">`) when members are on. The key is public and read-only by design (the
 theme's search uses it in the reader's browser). The API may live on another host than the site
 (the admin domain, `*.ghost.io` on Ghost(Pro)): `GhostSite.api_url` is where the page says.
+
+**robots.txt.** Ghost writes `Disallow: /ghost/` into every site's robots.txt, to keep crawlers out
+of its admin app, which lives under `/ghost/` with the API. `published_api` describes the API as a
+site publishes it, for the robots.txt layer (models.PublishedApi, fetch/robots.py): a Disallow of
+the admin app's prefix alone is set aside for GET requests under the API's root with the key; a
+rule that names the API, or `Disallow: /`, is obeyed.
 
 **The walk** (the caller fetches): `settings_url` once (the site's timezone, for the records'
 offsets), then `posts_url(page=1)`, `page=2` … while `PostsPage.next_page` is not None: 100 posts
@@ -47,6 +54,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from scraper.dates import parse_timestamp
 from scraper.discover.htmldoc import clean_text, document_base, is_local, parse_html, resolve
 from scraper.errors import FeedError
+from scraper.models import PublishedApi
 
 API_PATH = "ghost/api/content/"
 MAX_LIMIT = 100  # Ghost caps `limit` at 100 (`limit=all` is refused on busy sites)
@@ -168,6 +176,17 @@ def site_from_html(html: str, base_url: str) -> GhostSite | None:
         if admin and fallback is None:
             fallback = GhostSite(api_url=urljoin(_slash(admin), API_PATH), key=key, site_url=site_url, version=version)
     return fallback
+
+
+def published_api(site: GhostSite) -> PublishedApi:
+    """The Content API as the site publishes it: its root, the key, and the prefix of the admin app
+    it lives under (`/ghost/`; `/blog/ghost/` for a site in a subfolder), whose Disallow is Ghost's
+    own. A root with no `/ghost/api/` in its path has no admin prefix: robots.txt is obeyed whole."""
+    path = urlsplit(site.api_url).path
+    cut = path.find("/ghost/api/")
+    admin = path[: cut + len("/ghost/")] if cut >= 0 else ""
+    why = "the site publishes the Content API's key in every page, for any client"
+    return PublishedApi(root=site.api_url, param="key", key=site.key, admin=admin, why=why)
 
 
 def _origin(url: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
-from scraper.models import Page
+from scraper.models import Clearance, Page, PublishedApi
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
@@ -29,9 +29,11 @@ class Fetcher(Protocol):
 
 class SiteFetcher(Fetcher, Protocol):
     """A fetcher for one site, which also knows the sitemaps its robots.txt names (none when
-    robots.txt is not read: a saved copy, or --ignore-robots)."""
+    robots.txt is not read: a saved copy, or --ignore-robots), and whether an API the site
+    publishes may be read (`publish`: see PublishedApi; always open when robots.txt is not read)."""
 
     def sitemaps_for(self, origin: str) -> tuple[str, ...]: ...
+    def publish(self, api: PublishedApi) -> Clearance: ...
 
 
 class PrefixFetcher(Fetcher, Protocol):

@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 from scraper.encoding import decode_html, sniff_content_type
 from scraper.errors import FetchError
 from scraper.fetch.http import MAX_BYTES
-from scraper.models import Page
+from scraper.models import Clearance, Page, PublishedApi
 from scraper.urls import origin_of
 
 _PATH_SAFE = "/!$&'()*+,;=:@~"
@@ -49,6 +49,10 @@ class LocalFetcher:
     def sitemaps_for(self, origin: str) -> tuple[str, ...]:
         """None known: a saved copy obeys no robots.txt (read it as a page, if it was saved)."""
         return ()
+
+    def publish(self, api: PublishedApi) -> Clearance:
+        """Open: a saved copy obeys no robots.txt (what was saved of the API, if anything, is read)."""
+        return Clearance(True)
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         """The saved file for `url` as a 200 Page (headers are ignored: there is no server)."""

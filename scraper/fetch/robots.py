@@ -14,6 +14,16 @@ Only the first MAX_ROBOTS_CHARS bytes (500 KiB) of a robots.txt are downloaded, 
 whole line: a bigger file is parsed from its first part (RFC 9309, 2.5), never taken for "no
 robots.txt" as a size-cap error would be.
 
+**Published APIs.** A walk may declare an API the site publishes for any client, with the key its
+own pages print, under its admin app's prefix (PublishedApi in models.py: Ghost's Content API under
+`/ghost/`). `publish(api)` says whether it may be read, and why, in one line: where a Disallow of
+that prefix itself (`Disallow: /ghost/`, the platform's stock rule that keeps crawlers out of its
+admin app) is all that keeps the API off limits, it is set aside for requests under the API's root
+that carry the key, and for nothing else. A rule that names the API (`/ghost/api/`), `Disallow: /`,
+a group that names scraper, and every other URL (the admin app itself) are obeyed as ever, and so
+is everything when the source says `published_apis = false` (`--strict-robots`). The URLs let
+through are not counted as kept off limits; the count is otherwise unchanged.
+
 A Crawl-delay is honoured up to MAX_CRAWL_DELAY (60 s): a host that asks for more (`3600`, `1e12`,
 `inf`) is scraped at that pace, and `on_note` is told once per run, in one line naming the host and
 what it asked for.
@@ -27,12 +37,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from scraper.errors import FetchError, RobotsDisallowed
 from scraper.fetch.base import PrefixFetcher
-from scraper.models import CachedRobots, Page
-from scraper.robotstxt import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots, robots_url
+from scraper.models import CachedRobots, Clearance, Page, PublishedApi
+from scraper.robotstxt import MAX_CRAWL_DELAY, MAX_ROBOTS_CHARS, Robots, Rule, robots_url
 from scraper.urls import origin_of
 
 MAX_AGE = 24 * 3600.0  # seconds a copy is used without asking again (RFC 9309 section 2.4)
@@ -92,10 +102,14 @@ class RobotsFetcher:
         on_note: Callable[[str], None] | None = None,
         cache: RobotsCache | None = None,
         clock: Callable[[], float] = time.time,
+        published_apis: bool = True,
     ):
         """`on_crawl_delay(origin, seconds)` gets each host's Crawl-delay (at most MAX_CRAWL_DELAY);
-        `on_note(line)` hears what the user should know (a Crawl-delay that was clamped)."""
+        `on_note(line)` hears what the user should know (a Crawl-delay that was clamped);
+        `published_apis=False` obeys robots.txt for published APIs too (see `publish`)."""
         self.inner = inner
+        self.published_apis = published_apis
+        self._published: list[PublishedApi] = []
         self.user_agent = user_agent
         self.on_crawl_delay = on_crawl_delay
         self.on_note = on_note
@@ -192,10 +206,49 @@ class RobotsFetcher:
         if self.cache is not None:
             self.cache.put_robots(location, robots)
 
+    def publish(self, api: PublishedApi) -> Clearance:
+        """Whether a walk may read `api` (see the module docstring), with the line that says why
+        for -v. The API host's robots.txt is read for it, once per run as for any URL."""
+        probe = api.root + "?" + urlencode({api.param: api.key})
+        origin = origin_of(probe)
+        robots = self.rules(probe)
+        with self._lock:
+            down = self._unreachable.get(origin)
+        if down is not None:
+            return Clearance(False, down.summary)
+        if robots.allowed(probe):
+            return Clearance(True)
+        where = robots_url(origin)
+        aside = robots.set_aside(probe, api.admin)
+        if aside is None or not self.published_apis:
+            with self._lock:
+                self.skipped += 1  # kept off limits, as a request for it would have been
+        if aside is None:
+            why = _obeyed(robots, robots.deciding(probe), api.admin)
+            return Clearance(False, f"{where} keeps {api.root} off limits ({why})")
+        rules = " and ".join(f"'Disallow: {rule.pattern}'" for rule in aside)
+        if not self.published_apis:
+            return Clearance(False, f"{where}: {rules} keeps {api.root} off limits; obeyed, as this source asks "
+                                    "(published_apis = false, or --strict-robots)")  # fmt: skip
+        with self._lock:
+            self._published.append(api)
+        return Clearance(True, f"{where}: {rules} set aside for {api.root} alone, GET with the key (the rule keeps "
+                               f"crawlers out of the admin app under {api.admin}, and {api.why}); every other rule "
+                               "is obeyed (published_apis = false or --strict-robots: obey it too)")  # fmt: skip
+
+    def _let_through(self, robots: Robots, url: str) -> bool:
+        """Whether a URL robots.txt disallows is a published API's, kept off limits only by the
+        admin app's prefix (see `publish`)."""
+        with self._lock:
+            published = list(self._published)
+        return any(api.covers(url) and robots.set_aside(url, api.admin) is not None for api in published)
+
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
         """The page, unless robots.txt says no (RobotsDisallowed: a skip) or could not be read
-        (RobotsUnavailable: a failure of the whole site, for this run)."""
-        if not self.rules(url).allowed(url):
+        (RobotsUnavailable: a failure of the whole site, for this run). A published API's URL may
+        be let through a Disallow of its admin app's prefix (see `publish`)."""
+        robots = self.rules(url)
+        if not robots.allowed(url) and not self._let_through(robots, url):
             with self._lock:
                 down = self._unreachable.get(origin_of(url))
                 if down is None:
@@ -204,6 +257,18 @@ class RobotsFetcher:
                 raise RobotsUnavailable(url, down.robots_url, down.cause)
             raise RobotsDisallowed(url)
         return self.inner.fetch(url, headers)
+
+
+def _obeyed(robots: Robots, rule: Rule | None, admin: str) -> str:
+    """Why a published API stays off limits, for -v."""
+    if rule is None:
+        return "obeyed"
+    said = f"'Disallow: {rule.pattern}'"
+    if robots.named:
+        return f"{said}, in its group for scraper; obeyed"
+    if len(rule.pattern.rstrip("*")) > len(admin):
+        return f"{said} names the API; obeyed"
+    return f"{said}; obeyed: it is not the admin app's prefix ({admin}) alone"
 
 
 class _Unreachable(Exception):

@@ -6,12 +6,15 @@ one throttle over every host (per-host delay and concurrency, a cap on requests 
     fetcher = stack.for_site("https://news.example/", delay=1.0, concurrency=2)
     fetcher.fetch(url)                          # a Page, or FetchError (RobotsDisallowed)
     fetcher.sitemaps_for("https://news.example")
+    fetcher.publish(PublishedApi(...))          # Clearance: may the walk read the API the site publishes?
     stack.robots_skipped; stack.close()
+
+A site's redirects stay on it, and on the roots of the APIs it publishes that were cleared (which
+may be on another host the site's pages name: Ghost(Pro)'s admin domain, throttled as the site is).
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
@@ -24,7 +27,7 @@ from scraper.fetch.http import DEFAULT_RETRY, HttpFetcher, settle_environment
 from scraper.fetch.retry import RetryPolicy
 from scraper.fetch.robots import RobotsCache, RobotsFetcher
 from scraper.fetch.throttle import Throttle, ThrottledFetcher
-from scraper.models import Page
+from scraper.models import Clearance, Page, PublishedApi
 from scraper.urls import same_site
 
 DEFAULT_TOTAL = 8
@@ -41,6 +44,46 @@ class _Unruled:
 
     def sitemaps_for(self, origin: str) -> tuple[str, ...]:
         return ()
+
+    def publish(self, api: PublishedApi) -> Clearance:
+        return Clearance(True)
+
+
+class _Scope:
+    """Where one site's requests and redirects may lead: the site, and the published APIs cleared."""
+
+    def __init__(self, start_url: str):
+        self.start_url = start_url
+        self.apis: list[PublishedApi] = []
+
+    def __call__(self, url: str) -> bool:
+        return same_site(url, self.start_url) or any(api.within(url) for api in self.apis)
+
+
+class _Site:
+    """The top of one site's stack: its robots.txt layer (or none), and the scope and throttle a
+    published API on another host widens once it is cleared."""
+
+    def __init__(self, top: SiteFetcher, scope: _Scope, throttle: Throttle, delay: float, concurrency: int):
+        self.top = top
+        self.scope = scope
+        self.throttle = throttle
+        self.delay = delay
+        self.concurrency = concurrency
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Page:
+        return self.top.fetch(url, headers)
+
+    def sitemaps_for(self, origin: str) -> tuple[str, ...]:
+        return self.top.sitemaps_for(origin)
+
+    def publish(self, api: PublishedApi) -> Clearance:
+        if not same_site(api.root, self.scope.start_url):  # its host is spaced as the site is
+            self.throttle.adopt((urlsplit(api.root).hostname or "").lower(), self.delay, self.concurrency)
+        clearance = self.top.publish(api)
+        if clearance.open and api not in self.scope.apis:
+            self.scope.apis.append(api)
+        return clearance
 
 
 class FetchStack:
@@ -73,24 +116,30 @@ class FetchStack:
         self._robots: list[RobotsFetcher] = []
 
     def for_site(
-        self, start_url: str, *, delay: float, concurrency: int, user_agent: str | None = None
+        self, start_url: str, *, delay: float, concurrency: int, user_agent: str | None = None,
+        published_apis: bool = True,
     ) -> SiteFetcher:
-        """robots.txt -> throttle -> HTTP for the site of `start_url`, whose redirects stay on it."""
+        """robots.txt -> throttle -> HTTP for the site of `start_url`, whose redirects stay on it.
+        `published_apis=False`: robots.txt is obeyed for the APIs the site publishes too."""
         host = (urlsplit(start_url).hostname or "").lower()
         self.throttle.configure(host, delay, concurrency)
         agent = user_agent or USER_AGENT
+        scope = _Scope(start_url)
         http = self._http_fetcher(
-            session=self._session(agent), retry=self.retry, sleep=self._sleep, user_agent=agent,
-            redirect_scope=functools.partial(same_site, start_url),
+            session=self._session(agent), retry=self.retry, sleep=self._sleep, user_agent=agent, redirect_scope=scope,
         )  # fmt: skip
         throttled = ThrottledFetcher(http, self.throttle)
+        top: SiteFetcher
         if not self.obey_robots:
-            return _Unruled(throttled)
-        robots = RobotsFetcher(
-            throttled, agent, on_crawl_delay=self._crawl_delay, on_note=self.note, cache=self.robots_cache
-        )
-        self._robots.append(robots)
-        return robots
+            top = _Unruled(throttled)
+        else:
+            robots = RobotsFetcher(
+                throttled, agent, on_crawl_delay=self._crawl_delay, on_note=self.note, cache=self.robots_cache,
+                published_apis=published_apis,
+            )  # fmt: skip
+            self._robots.append(robots)
+            top = robots
+        return _Site(top, scope, self.throttle, delay, concurrency)
 
     @property
     def robots_skipped(self) -> int:

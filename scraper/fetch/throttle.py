@@ -72,6 +72,14 @@ class Throttle:
             self.per_host[host] = (delay, concurrency)
             self._slots.pop(host, None)
 
+    def adopt(self, host: str, delay: float, concurrency: int) -> None:
+        """Per-host settings for a host a site's requests reach besides its own (the API it
+        publishes on another host), unless the host has its own already."""
+        with self._lock:
+            if host not in self.per_host:
+                self.per_host[host] = (delay, concurrency)
+                self._slots.pop(host, None)
+
     def at_least(self, url: str, delay: float) -> None:
         """Never start requests to this URL's host closer together than `delay` (a Crawl-delay),
         counting from the request that brought it (robots.txt), up to MAX_DELAY: a longer one (even

@@ -21,6 +21,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 
 from scraper.errors import ParseError
 from scraper.parse.boilerplate import Boilerplate
+from scraper.parse.mojibake import repair as repair_mojibake
 from scraper.parse.selectors import ClassIndex
 from scraper.parse.text import clean_inline, collapse
 
@@ -39,7 +40,7 @@ class Document:
 
     @classmethod
     def parse(cls, html: str, url: str) -> Document:
-        root = _parse_tree(html, url)
+        root = _parse_tree(repair_mojibake(html), url)
         return cls(url=url, root=root, meta=_meta_tags(root), jsonld=tuple(_jsonld_objects(root)))
 
     @cached_property

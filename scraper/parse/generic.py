@@ -77,6 +77,7 @@ _NEUTRAL_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Breadcrumb
 # A page without article markup showing this many linked headlines is a listing.
 MIN_TEASERS = 3
 TEASER_SELECTOR = "h2 a, h3 a"
+MAX_KICKER_WORDS = 6  # a kicker before the headline ("Neue Leipziger Schule: ...") is a short label
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 # The visible headline wins over the meta titles when it shares this share of words with one.
 HEADLINE_OVERLAP = 0.4
@@ -212,6 +213,7 @@ class GenericParser(Parser):
     """The fallback parser: every page matches."""
 
     name = "generic"
+    zoned = ("dated_published", "dated_modified")
     content_selectors: ClassVar[Selectors] = (
         "[itemprop=articleBody]",
         "article .story-body",
@@ -318,6 +320,12 @@ class GenericParser(Parser):
                             continue
                         if element_text(element):
                             return element
+        # The only <h1>, set in a breadcrumb or top bar, when it is one of the markup's titles.
+        headings = [h for h in self.doc.root.iter("h1") if not _names_site(h)]
+        if len(headings) == 1 and (text := element_text(headings[0])):
+            metas = [strip_site_name(m, self.site_names) for m in self.meta_titles()]
+            if any(fold_name(text) == fold_name(m) for m in metas):
+                return headings[0]
         return None
 
     def title(self) -> str:
@@ -327,7 +335,7 @@ class GenericParser(Parser):
     def _title(self) -> str:
         """The title, worked out once (the body's filter asks for it too)."""
         metas = self.meta_titles()
-        visible = self.visible_title(metas)
+        visible = self.without_kicker(self.visible_title(metas), metas)
         # The headline shown wins when the markup's first title, or most of its different titles,
         # are variants of it (an SEO title, a shortened social title, one cut short, one with the
         # site's name after it); else it is something else (the site's logo, another story's
@@ -345,6 +353,18 @@ class GenericParser(Parser):
             title = strip_site_name(candidate, self.site_names)
             if title:
                 return title
+        return visible
+
+    def without_kicker(self, visible: str, metas: list[str]) -> str:
+        """The headline shown without the kicker set before it (`Kicker: Headline`, the label
+        over a story that news sites print in the <h1>), when the markup's own title is the
+        headline alone; else as shown."""
+        kicker, _, rest = visible.partition(": ")
+        if not rest or len(kicker.split()) > MAX_KICKER_WORDS or len(rest.split()) < 3:
+            return visible
+        folded = fold_name(rest)
+        if any(fold_name(strip_site_name(meta, self.site_names)) == folded for meta in metas):
+            return rest
         return visible
 
     def agreed_title(self) -> str:
@@ -404,7 +424,9 @@ class GenericParser(Parser):
         for selector in selectors:
             # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
             # another story's).
-            found_here = sorted(self.doc.select(selector, self.scope),
+            # A comment's time is never the article's.
+            found_here = sorted((element for element in self.doc.select(selector, self.scope)
+                                 if not in_comments(element)),
                                 key=lambda element: (self.in_teaser(element), not self.usable(element)))
             for element in found_here:
                 value = element.get("datetime") or element.get("content")
@@ -476,7 +498,11 @@ class GenericParser(Parser):
         """(published, modified) candidates read from visible datelines, as ISO strings."""
         # The content containers, then their parents and grandparents (the article's header).
         near = [a for c in self.content for a in [c, *c.iterancestors()][:3] if a.tag not in ("body", "html")]
-        return text_dates(self.doc, self.scope, self.usable, self.day_first, tuple(near))
+        return text_dates(self.doc, self.scope, self.usable_outside_comments, self.day_first, tuple(near))
+
+    def usable_outside_comments(self, element: HtmlElement) -> bool:
+        """Usable, and not in the comments (a comment's dateline is the comment's)."""
+        return self.usable(element) and not in_comments(element)
 
     def _choose(
         self, structured: list[tuple[str, str]], texts: Callable[[], list[tuple[str, str]]], url: bool

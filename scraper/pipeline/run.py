@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Literal
@@ -19,7 +19,7 @@ from typing import Literal
 from scraper.discover import guess_kind
 from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Article, Counts, Page, Parsed
+from scraper.models import Article, Clearance, Counts, Page, Parsed, PublishedApi
 from scraper.parse import looks_like_article
 from scraper.pipeline.dating import Dating
 from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
@@ -29,7 +29,7 @@ from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
 from scraper.pipeline.walks.listing import ListingWalk
 from scraper.pipeline.workers import ParserCrash, Parsers
 from scraper.settings import RunSettings
-from scraper.urls import same_site, site_host, url_key
+from scraper.urls import origin_of, same_site, site_host, url_key
 from scraper.window import Window
 
 Result = Parsed | ScraperError
@@ -120,8 +120,10 @@ class Run:
             kind = guess_kind(page.content, page.headers.get("content-type"))
             if page.status == 304:
                 self.reporter.note(f"{page.requested_url}: not modified since the last run")
-            elif kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
+            elif target.single_page and kind != "feed":
                 self._single(target, page, mode)
+            elif kind == "html" and self._one_article(target, page, mode):
+                pass
             else:
                 context = _Context(self, target, mode, cursor)
                 if kind == "feed":  # the target is a feed: read it as a listing page is read
@@ -144,10 +146,22 @@ class Run:
             headers = validators.headers() if validators else {}
         return self._fetch_listing_or_fail(target, target.start_url, headers)
 
-    def _single(self, target: Target, page: Page, mode: Mode) -> None:
+    def _one_article(self, target: Target, page: Page, mode: Mode) -> bool:
+        """Whether the start page, which is no site's home page, is one article (and stored as
+        such); a page that says it is one (og:type, JSON-LD) but reads as a listing is walked."""
+        if url_key(page.final_url) == url_key(origin_of(page.final_url)) or not looks_like_article(page.text):
+            return False
+        result = self._parse(target, page)
+        if isinstance(result, NotAnArticle):
+            self.reporter.detail(f"{page.final_url}: not one article ({result.reason}); walked as a listing page")
+            return False
+        self._single(target, page, mode, result)
+        return True
+
+    def _single(self, target: Target, page: Page, mode: Mode, result: Result | None = None) -> None:
         self._seen.add(url_key(page.final_url))
         self.counts.discovered += 1
-        self._store_result(target, mode, page.final_url, self._parse(target, page))
+        self._store_result(target, mode, page.final_url, result if result is not None else self._parse(target, page))
 
     def _discover(self, target: Target, home: Page, mode: Mode, context: _Context) -> None:
         for choice in choose(target.settings.discovery, home, mode):
@@ -209,8 +223,14 @@ class Run:
                     if candidate.published is not None:
                         self._listed[url_key(candidate.url)] = candidate.published
             go_on = go_on or verdict is Verdict.GO_ON
-        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo])
+        self.store.frontier_add(target.source, [(c.url, c.published) for c in todo if self._resumable(target, c)])
         return _Planned(batch, ready, [c.url for c in todo], go_on)
+
+    def _resumable(self, target: Target, candidate: Candidate) -> bool:
+        """Whether an interrupted run leaves the candidate to the next run (the frontier): always,
+        but on a backfill of a window only one dated inside it. A URL that must be downloaded to
+        learn its date is the window's cost, not the next cron run's."""
+        return self.settings.window.contains(candidate.published or candidate.lastmod, target.zone)
 
     def _record(self, target: Target, candidate: Candidate) -> Parsed | None:
         """The record discovery's data gives (the REST API), or None: fetch the page."""
@@ -260,9 +280,11 @@ class Run:
         return ended
 
     def _finish(self, target: Target, mode: Mode, planned: _Planned) -> bool:
-        """Store the batch's articles as they come, in link order. Returns whether to go on."""
+        """Store the batch's articles as they are finished. Returns whether to go on."""
         go_on = planned.go_on
         for url, result in planned.results:
+            if isinstance(result, Parsed) and result.article.published is not None:
+                planned.batch.dates.append(result.article.published)
             go_on = self._store_result(target, mode, url, result) is Verdict.GO_ON or go_on
         return go_on
 
@@ -276,6 +298,7 @@ class Run:
         kept = []
         for candidate in candidates:
             if not same_site(candidate.url, target.start_url):
+                self.counts.skipped += 1
                 self.reporter.detail(f"skipped {candidate.url}: not on {site_host(target.start_url)}")
             elif target.settings.wants(candidate.url):
                 kept.append(candidate)
@@ -298,14 +321,14 @@ class Run:
 
     # -- fetching and parsing, in the pool -------------------------------------------------
     def _fetch_all(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
-        """Fetch and parse in the pool; results come back in link order, each as soon as it and
-        those before it are ready. All are handed to the pool at once, before this returns; with
-        --limit, a chunk at a time (lazily) so the limit is not overshot by much."""
+        """Fetch and parse in the pool; results come back as they are finished, not in link order,
+        so one page that never finishes holds up no other. All are handed to the pool at once,
+        before this returns; with --limit, a chunk at a time (lazily) so the limit is not
+        overshot by much."""
         if self.settings.limit is not None:
             return self._fetch_chunks(target, urls)
         self.parsers.expect(len(urls))
-        futures = [self._pool.submit(self._fetch_and_parse, target, url) for url in urls]
-        return zip(urls, (future.result() for future in futures), strict=True)
+        return _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in urls})
 
     def _fetch_chunks(self, target: Target, urls: list[str]) -> Iterator[tuple[str, Result]]:
         index = 0
@@ -314,7 +337,7 @@ class Run:
             chunk = urls[index : index + max(1, room)]
             index += len(chunk)
             self.parsers.expect(len(chunk))
-            yield from zip(chunk, self._pool.map(lambda url: self._fetch_and_parse(target, url), chunk), strict=True)
+            yield from _as_finished({self._pool.submit(self._fetch_and_parse, target, url): url for url in chunk})
 
     def _fetch_and_parse(self, target: Target, url: str) -> Result:
         try:
@@ -362,10 +385,13 @@ class Run:
     def _fetch_listing_or_fail(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
         return self._listing_result(target, url, self._fetch_quietly(target, url, headers))
 
-    def _quiet_fetch(self, target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | None:
+    def _quiet_fetch(
+        self, target: Target, url: str, headers: Mapping[str, str] | None = None, *, beyond: bool = False
+    ) -> Page | None:
         """A page that may well not exist (a sitemap guess, robots.txt): no error if it does not.
-        Never a page off the target's site. A 304 comes back only to a conditional request."""
-        if not same_site(url, target.start_url):
+        Never a page off the target's site, but for a published API's (`beyond`). A 304 comes back
+        only to a conditional request."""
+        if not beyond and not same_site(url, target.start_url):
             return None
         try:
             page = target.fetcher.fetch(url, headers or None)
@@ -413,13 +439,15 @@ class Run:
             self.counts.failed += 1
             self.reporter.problem(f"{served}: the archived article is kept: {placed}")
             return Verdict.GO_ON
-        article, keep = placed
+        article, keep, revise = placed
         if self._served_everywhere(target, url, served, article):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = target.zone.key if target.zone is not None else None
         outcome = str(
-            self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
+            self.store.save(
+                article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep, revise=revise
+            )
         )
         self.counts.add(outcome)
         self._dating.stored(article, outcome)
@@ -432,8 +460,10 @@ class Run:
     def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
         """Whether the page holds the very text another article of this run was stored with, under
         another title and number: a wall or an error page the site serves in place of every
-        article. It fails (retried later), and so does the first one, taken back if it was new."""
-        if len(article.body) >= SAME_TEXT_UNDER:
+        article. It fails (retried later), and so does the first one, taken back if it was new. No
+        text at all is no one's text: a paid post with no public part is kept with an empty body
+        (marked partial), and two of them are two articles."""
+        if len(article.body) >= SAME_TEXT_UNDER or not article.body.strip():
             return False
         first = self._texts.get(same_text(article))
         if first is None or first.number == article.number or first.title == article.title:
@@ -450,15 +480,15 @@ class Run:
         self._fail(target, url, f"{served}: {why}")
         return True
 
-    def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
-        """Where the article goes, and whether the archived version stays (a print or mobile view of
-        it, a change of clocks only); or why it may not replace the archived one. A number that
-        already names another story is a collision: both are kept, the newcomer under a derived
-        number, and it is said in one line."""
+    def _place(self, article: Article, served: str) -> tuple[Article, bool, bool] | str:
+        """Where the article goes, whether the archived version stays (a print or mobile view of
+        it) and whether a change is an edit (a revision; not for clocks only); or why it may not
+        replace the archived one. A number that already names another story is a collision: both
+        are kept, the newcomer under a derived number, and it is said in one line."""
         for _ in range(COLLISIONS):
             found = self.store.find(article.number, article.source)
             if not found:
-                return article, False
+                return article, False, True
             old = found[0]
             if not same_story(old, article, served):
                 newcomer = renumbered(old, article, served)
@@ -470,11 +500,11 @@ class Run:
                 article = newcomer
                 continue
             if article.extra.get("variant") and not old.extra.get("variant"):
-                return article, True  # a print, AMP or mobile view is never a better version
+                return article, True, False  # a print, AMP or mobile view is never a better version
             why = refused(old, article)
             if why is not None:
                 return why
-            return article, not real_edit(old, article)
+            return article, False, real_edit(old, article)
         return f"its number collides with {COLLISIONS} other stories"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
@@ -557,6 +587,12 @@ class _Stored:
     failed: bool = False
 
 
+def _as_finished(futures: dict[Future[Result], str]) -> Iterator[tuple[str, Result]]:
+    """Each URL with its result, in the order they finish."""
+    for future in as_completed(futures):
+        yield futures[future], future.result()
+
+
 def _chain(*parts: Iterable[tuple[str, Result]]) -> Iterator[tuple[str, Result]]:
     for part in parts:
         yield from part
@@ -577,6 +613,7 @@ class _Context:
         self.limited = run.settings.limit is not None
         self.max_pages = run.settings.max_pages
         self.keeps_validators = run.settings.incremental
+        self._apis: list[PublishedApi] = []  # published APIs cleared for this source
 
     @property
     def limit_reached(self) -> bool:
@@ -588,6 +625,17 @@ class _Context:
     def on_site(self, url: str) -> bool:
         return same_site(url, self.start_url)
 
+    def publish(self, api: PublishedApi) -> Clearance:
+        """Whether the walk may read an API the site publishes (the fetch stack decides: robots.txt
+        and the source's published_apis); a rule set aside for it is said on -v (a refusal is the
+        walk's to say). A cleared one may be read off the site."""
+        clearance = self._target.fetcher.publish(api)
+        if clearance.open:
+            if clearance.why:
+                self.detail(f"{self.name}: {clearance.why}")
+            self._apis.append(api)
+        return clearance
+
     def page(self, url: str, *, conditional: bool = False, quiet: bool = False) -> Page | None:
         """A listing, feed, sitemap or API page (its failure recorded, unless `quiet`); with
         `conditional`, on a cron run, asked for with the validators kept from the last run, so
@@ -597,7 +645,8 @@ class _Context:
             validators = self._run.store.validators(url)
             headers = validators.headers() if validators else {}
         if quiet:
-            return self._run._quiet_fetch(self._target, url, headers)
+            beyond = any(api.within(url) for api in self._apis)
+            return self._run._quiet_fetch(self._target, url, headers, beyond=beyond)
         return self._run._fetch_listing_or_fail(self._target, url, headers)
 
     def prefetch(self, url: str) -> Future[Page | FetchError]:
@@ -630,3 +679,6 @@ class _Context:
 
     def detail(self, message: str) -> None:
         self._run.reporter.detail(message)
+
+    def cap(self, message: str) -> None:
+        self._run.reporter.cap(message)

@@ -23,8 +23,9 @@ def targets(settings: RunSettings, fetchers: FetchStack) -> Iterator[Target | Ta
     """Each source of the run, with the fetcher for its site."""
     for source in settings.sources:
         site = functools.partial(
-            fetchers.for_site, delay=source.delay, concurrency=source.concurrency, user_agent=source.user_agent
-        )
+            fetchers.for_site, delay=source.delay, concurrency=source.concurrency, user_agent=source.user_agent,
+            published_apis=source.published_apis,
+        )  # fmt: skip
         try:
             yield resolve_target(source, site)
         except TargetError as error:

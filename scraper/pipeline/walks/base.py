@@ -24,6 +24,13 @@ the WalkContext, never the run; it never triages, fetches articles or stores any
 
 A Candidate may carry `record`, which builds the Article from what the walk read (an API's post,
 through the parse layer), so the article page is fetched only when that raises ParseError.
+
+A walk that reads an API the site publishes for any client, with the key its pages print, under a
+path its platform's stock robots.txt disallows with the admin app (Ghost's Content API), declares
+it first: `ctx.publish(PublishedApi(...))` says whether it may be read (robots.txt, and the
+source's `published_apis`), with the reason on -v, and lets `ctx.page` read its root even on
+another host the page names. The records it yields still belong to the site: candidates off it are
+skipped (and counted).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from datetime import datetime, tzinfo
 from typing import ClassVar, Protocol
 
 from scraper.errors import FetchError
-from scraper.models import Article, Page
+from scraper.models import Article, Clearance, Page, PublishedApi
 from scraper.pipeline.ports import Ended, Mode
 from scraper.window import Window
 
@@ -58,8 +65,8 @@ class Candidate:
 
 @dataclass
 class Batch:
-    """One page of candidates. `next_url`, `cursor` and `go_on` are the walk's; `ended` and `ahead`
-    the run's, set before the walk resumes."""
+    """One page of candidates. `next_url`, `cursor` and `go_on` are the walk's; `ended`, `ahead` and
+    `dates` the run's, set before the walk resumes."""
 
     candidates: list[Candidate]
     next_url: str | None = None  # the listing page after this one
@@ -67,6 +74,7 @@ class Batch:
     go_on: bool = False  # go on past this page whatever triage says (a resumed walk's first page)
     ended: Ended | None = None  # why the walk stops here; None: go on
     ahead: Future[Page | FetchError] | None = field(default=None, repr=False)  # next_url, asked for early
+    dates: list[datetime] = field(default_factory=list)  # the publication dates of the pages fetched for it
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ class WalkContext(Protocol):
     def keeps_validators(self) -> bool: ...  # a cron run: ask conditionally, keep what was walked
     def last_success(self) -> datetime | None: ...  # when this source's last good run started
     def on_site(self, url: str) -> bool: ...
+    def publish(self, api: PublishedApi) -> Clearance: ...  # may the walk read this published API?
     def page(self, url: str, *, conditional: bool = False, quiet: bool = False) -> Page | None: ...
     def prefetch(self, url: str) -> Future[Page | FetchError]: ...
     def result(self, url: str, future: Future[Page | FetchError]) -> Page | None: ...
@@ -124,6 +133,7 @@ class WalkContext(Protocol):
     def fail(self, url: str, message: str) -> None: ...  # a listing, feed or sitemap that failed
     def note(self, message: str) -> None: ...
     def detail(self, message: str) -> None: ...
+    def cap(self, message: str) -> None: ...  # a limit the walk reached: said once, listed in --json
 
 
 class Walk(Protocol):

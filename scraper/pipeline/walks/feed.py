@@ -38,5 +38,7 @@ class FeedWalk:
         except FeedError as error:
             ctx.fail(feed.final_url, str(error))
             raise NotHere(str(error)) from None
+        if not candidates:  # an empty feed finds nothing: the next method may
+            raise NotHere(f"{feeds[0]} lists no items")
         yield Batch(candidates)
         ctx.keep_validators(feed)

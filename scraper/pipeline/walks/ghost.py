@@ -10,8 +10,19 @@ the API's data (parse/ghostpost.py), so no article page is fetched.
   Without an earlier good run it walks the newest posts until it meets archived ones.
 
 The API's instants carry the site's offset already; the source's `timezone`, when set, is used.
-Ghost's own robots.txt disallows `/ghost/`, the API included: where robots.txt is obeyed (the
-default) a stock Ghost site is read by the next method (its sitemaps or listing pages).
+
+**robots.txt.** Ghost writes `Disallow: /ghost/` into every site's robots.txt, for its admin app,
+which the API lives under. The walk declares the API as the site publishes it (`ctx.publish`, with
+the key the page carries): a Disallow of the admin app's prefix alone is then set aside for the
+API's GET requests with that key, by the robots.txt layer (fetch/robots.py), unless the source says
+`published_apis = false`; a rule that names the API, or `Disallow: /`, is obeyed. Where the API
+stays off limits the next method reads the site (its sitemaps or listing pages).
+
+**Where the API is.** The page names it (`data-api`, `data-sodo-search`). On the site's own host it
+is read there. Named on another host (Ghost(Pro)'s admin domain), the site's own origin is asked
+first (a custom domain answers the API too); where it does not, exactly the API's root on the host
+the page names, and nothing else there. Either way the records are the site's: a post whose URL is
+not on the site is skipped and counted.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from scraper.discover.ghostapi import (
     parse_posts,
     parse_settings,
     posts_url,
+    published_api,
     settings_url,
     site_from_html,
     site_zone,
@@ -62,12 +74,35 @@ class GhostWalk:
                      updates=True)  # fmt: skip
 
     def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
-        site = site_from_html(home.text, home.final_url)
-        if site is None:
+        named = site_from_html(home.text, home.final_url)
+        if named is None:
             raise NotHere("the page carries no Content API key")
-        if not ctx.on_site(site.api_url):  # the admin host (Ghost(Pro)): the site serves the API too
-            site = GhostSite(origin_of(ctx.start_url) + "/" + API_PATH, site.key, site.site_url, site.version)
+        sites = [named]
+        if not ctx.on_site(named.api_url):  # the admin host (Ghost(Pro)): a custom domain serves the API too
+            own = GhostSite(origin_of(ctx.start_url) + "/" + API_PATH, named.key, named.site_url, named.version)
+            sites = [own, named]
         language = _page_language(home.text)
+        reasons = []
+        for site in sites:
+            clearance = ctx.publish(published_api(site))
+            if not clearance.open:
+                reasons.append(clearance.why)
+                continue
+            batches = self._read(ctx, site, language)
+            try:
+                first = next(batches)
+            except NotHere as why:
+                reasons.append(str(why))
+                continue
+            except StopIteration:
+                return
+            yield first
+            yield from batches
+            return
+        raise NotHere("; ".join(reasons))
+
+    def _read(self, ctx: WalkContext, site: GhostSite, language: str) -> Generator[Batch, None, None]:
+        """The walk over one API root: NotHere before the first batch when it does not answer."""
         zone = ctx.zone
         if zone is None and (ctx.window.since is not None or ctx.window.until is not None):
             zone = self._site_zone(ctx, site)  # the window's dates are on the site's calendar
@@ -89,7 +124,7 @@ class GhostWalk:
         API is not there, refuses the key, or is off limits."""
         fetched = ctx.page(url, conditional=conditional, quiet=True)
         if fetched is None:
-            raise NotHere(f"{url.split('?')[0]} could not be read (a stock Ghost's robots.txt disallows /ghost/)")
+            raise NotHere(f"{url.split('?')[0]} could not be read")
         if fetched.status == 304:
             return None, fetched
         try:

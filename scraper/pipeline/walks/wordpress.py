@@ -121,6 +121,7 @@ class WordPressWalk:
                 ctx.keep_validators(fetched)
             if batch.ended is not None or not more:
                 return
+        ctx.cap(f"{ctx.name}: {MAX_API_PAGES} pages of the REST API's posts read, the most one walk reads")
 
     def _changed(
         self, ctx: WalkContext, root: str, since: datetime, language: str, scope: dict[str, str]
@@ -159,6 +160,7 @@ class WordPressWalk:
                 return
             if posts.total_pages is None or number >= posts.total_pages:
                 return
+        ctx.cap(f"{ctx.name}: {MAX_UPDATE_PAGES} pages of modified posts read, the most a cron run reads")
 
 
 def _named(posts: PostsPage, names: Terms) -> bool:
@@ -220,6 +222,8 @@ def _terms(ctx: WalkContext, root: str) -> Terms | None:
             pages = _total_pages(page)
             if page is None or pages is None or number >= pages:
                 break
+        else:
+            ctx.cap(f"{ctx.name}: {MAX_TERM_PAGES} pages of the REST API's {kind} read, the most one walk reads")
         found[kind] = names
     return found
 
