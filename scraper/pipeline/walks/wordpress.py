@@ -86,9 +86,9 @@ class WordPressWalk:
         self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None, scope: dict[str, str]
     ) -> Generator[Batch, None, None]:
         """The posts the start page lists (all, or a category's, a tag's, an author's), newest
-        first, within the window. A backfill asks for the next page while it
-        handles this one (the window is the API's own `after`/`before`, so every page it lists is
-        wanted); a cron run, which usually stops at the first page, does not."""
+        first, within the window. A backfill asks for the next page while it handles this one (the
+        window is the API's own `after`/`before`, so every page it lists is wanted); a cron run,
+        which usually stops at the first page, does not."""
         after, before = ctx.window.instants(zone)
         ahead: Future[Page | FetchError] | None = None
         for number in range(1, MAX_API_PAGES + 1):
