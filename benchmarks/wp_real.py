@@ -39,12 +39,14 @@ Measured on WordPress 6.1.9 (twentytwentythree, Apache 2.4, MariaDB 10.11), 2 co
 12 requests (robots.txt, the home page, categories, 2 pages of tags, users, 6 pages of posts) and
 11.8 s, all 580 records exact, nothing hidden archived; a no-change run 2 requests (the home page,
 one API request) and 1.7 s; after one new post and one edited one 2 requests, new 1 and updated 1
-with one revision; the window 2024-11-02..03 exact in 8 requests; 152 post pages through `scraper
+with one revision; the window 2024-11-02..03 exact in 8 requests, the section /category/politics/
+(with its child category's posts) exact in 8; 152 post pages through `scraper
 extract` equal to the REST records on every field the page shows (the template shows no excerpt
 and no edit time, so those `lede` and `modified` come only from the API). Before the fixes this
 check led to: 14 and 3 requests (two password-protected posts fetched and retried on every run),
 the edited post never updated by a cron run, pages without tags given their categories as tags,
-and "Tom O’Brien" on pages where the API says "Tom O'Brien".
+"Tom O’Brien" on pages where the API says "Tom O'Brien", and the whole site archived from a
+category page.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ STATE = Path("/var/tmp/wp-real")
 WORDPRESS = Path("/usr/share/wordpress")
 DB_PASSWORD = "wp-real-bench"
 POSTS = 580
+SECTION = "/category/politics/"
 WINDOW = ("2024-11-02", "2024-11-03")  # on the site's calendar; the repeated hour is in it
 SECRET = "SECRET-NOT-FOR-ARCHIVE"
 FIELDS = ("url", "title", "lede", "body", "published", "modified", "category", "categories", "tags", "author",
@@ -330,8 +333,8 @@ def build() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         categories = [CATEGORIES[i % len(CATEGORIES)]]
         if i % 4 == 1:
             categories.append(CATEGORIES[(i + 4) % len(CATEGORIES)])
-        if i % 13 == 2:
-            categories = [CHILD_CATEGORY[0], CHILD_CATEGORY[1]]
+        if i % 13 == 2:  # the child category, alone or with its parent
+            categories = [CHILD_CATEGORY[0]] if i % 26 == 2 else [CHILD_CATEGORY[0], CHILD_CATEGORY[1]]
         tags = sorted({TAGS[(i * 13 + k * 31) % len(TAGS)] for k in range(i % 4)})  # all 140 used: 2 pages
         specs.append({
             "key": f"p{i}", "title": title, "body": body, "excerpt": excerpt, "status": "publish", "type": "post",
@@ -472,10 +475,10 @@ def log_lines() -> list[str]:
     return ACCESS_LOG.read_text(errors="replace").splitlines() if ACCESS_LOG.exists() else []
 
 
-def scrape(db: Path, *args: str) -> tuple[int, float, dict[str, Any], str, list[str]]:
+def scrape(db: Path, *args: str, start: str = "/") -> tuple[int, float, dict[str, Any], str, list[str]]:
     """One `scraper scrape -v --json` run: requests at the server, seconds, summary, stderr, paths."""
     before = len(log_lines())
-    command = [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "-v", "--json", *args, BASE + "/"]
+    command = [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "-v", "--json", *args, BASE + start]
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
     seconds = time.monotonic() - started
@@ -580,6 +583,13 @@ def check(sample: int) -> None:
         found = mismatches({n: want[n] for n in inside}, archived(window_db), FIELDS)
         print(f"\nthe window --since {since} --until {until} (the end of DST): {requests} requests, {seconds:.1f} s")
         report("  records", found, len(inside))
+
+        section_db = Path(tmp) / "section.db"
+        requests, seconds, summary, stderr, paths = scrape(section_db, start=SECTION)
+        listed = {n for n, record in want.items() if {CHILD_CATEGORY[1], CHILD_CATEGORY[0]} & set(record["categories"])}
+        found = mismatches({n: want[n] for n in listed}, archived(section_db), FIELDS)
+        print(f"\na section, {SECTION} (its child {CHILD_CATEGORY[0]!r} too): {requests} requests, {seconds:.1f} s")
+        report("  records", found, len(listed))
 
         rng = random.Random(5)
         numbers = sorted(want)

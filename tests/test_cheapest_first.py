@@ -101,3 +101,23 @@ def test_first_run_at_the_default_delay_takes_at_most_30_seconds(db_path: Path) 
     assert result.exit_code == 0, result.output
     assert requests <= 15 and seconds <= 30, (requests, seconds)
     assert len(records(db_path)) == len(site.expected)
+
+
+def test_a_category_start_page_reads_only_that_category(db_path: Path) -> None:
+    # The start page sets the scope: a category archive through the REST API is that category's
+    # posts (its `<link rel="alternate" type="application/json">` names the term), not the site's.
+    with WordPressSite(posts=120) as site:
+        start = site.url(f"/category/{wpsynthetic.category_slug(3)}/")
+        first = scrape(db_path, start)
+        asked = site.paths()
+        again = scrape(db_path, start)
+        cron = site.paths()[len(asked) :]
+        wanted = {n for n, record in site.expected.items() if record["categories"][0] == wpsynthetic.CATEGORIES[2]
+                  or wpsynthetic.CATEGORIES[2] in record["categories"]}  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert "discovery via wordpress" in first.stderr
+    assert set(records(db_path)) == wanted and wanted
+    assert not [path for path in asked if path.startswith("/20")]
+    assert all("categories%5Bterms%5D=3" in path for path in asked if "/wp/v2/posts" in path)
+    assert again.exit_code == 0 and "new 0, updated 0" in again.stderr
+    assert len(cron) == 2 and "categories%5Bterms%5D=3" in cron[1]

@@ -14,6 +14,7 @@ from scraper.discover.wpapi import (
     PostsPage,
     api_root_from_html,
     api_root_guess,
+    archive_params,
     parse_api_index,
     parse_posts,
     parse_terms,
@@ -65,6 +66,29 @@ def test_api_root_from_html() -> None:
     assert api_root_from_html("", "https://news.example/") is None
     saved = (FIXTURES / "sites" / "kabul-post" / "index.html").read_text(encoding="utf-8")
     assert api_root_from_html(saved, "https://kabulpost.example/") == "https://kabulpost.example/wp-json/"
+
+
+@pytest.mark.parametrize(
+    ("head", "body_class", "params"),
+    [
+        ("", "home blog", {}),  # the home page: every post
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/5">', "home page page-id-5", {}),
+        ('<link rel="alternate" type="application/json" href="https://n.example/wp-json/wp/v2/categories/2" />',
+         "archive category category-politics category-2", {"categories[terms]": "2", "categories[include_children]": "true"}),
+        ("<link rel='alternate' type='application/json' href='https://n.example/?rest_route=/wp/v2/tags/93'>",
+         "archive tag tag-budget tag-93", {"tags[terms]": "93", "tags[include_children]": "true"}),
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/users/4">', "archive author author-tom author-4",
+         {"author": "4"}),
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/regions/7">', "archive tax-region",
+         {"regions[terms]": "7", "regions[include_children]": "true"}),  # a custom taxonomy in the REST API
+        ("", "archive date", None),  # a date archive: not a list the API gives
+        ("", "search search-results", None),
+        ("", "archive post-type-archive post-type-archive-event", None),
+    ],
+)  # fmt: skip
+def test_archive_params(head: str, body_class: str, params: dict[str, str] | None) -> None:
+    html = f'<html><head><link rel="https://api.w.org/" href="/wp-json/">{head}</head><body class="{body_class}"></body></html>'
+    assert archive_params(html) == params
 
 
 def test_api_root_guess() -> None:

@@ -160,6 +160,12 @@ class WordPressSite:
         posts = [p for p in self.posts if (after is None or local(p) > after) and (before is None or local(p) < before)]
         if changed is not None:  # WordPress 5.7+
             posts = [p for p in posts if datetime.fromisoformat(p["modified"]) > changed]
+        for kind in ("categories", "tags"):  # a term's posts (the object form is WordPress 6.1+'s)
+            term = query.get(f"{kind}[terms]") or query.get(kind)
+            if term:
+                posts = [p for p in posts if int(term) in [int(i) for i in p.get(kind, [])]]
+        if query.get("author"):
+            posts = [p for p in posts if int(p["author"]) == int(query["author"])]
         if query.get("orderby") == "modified":
             posts.sort(key=lambda p: datetime.fromisoformat(p["modified"]), reverse=True)
         else:
@@ -194,8 +200,13 @@ class WordPressSite:
         if self.synthetic is not None:
             if path in self.protected:
                 return 200, {"Content-Type": "text/html; charset=UTF-8"}, wpsynthetic.password_page(path, self.origin)
-            number = 1 if path == "/" else int(path.strip("/").split("/")[1]) if path.startswith("/page/") else 0
-            page = wpsynthetic.listing_page(self.synthetic, number, self.origin) if number else None
+            category, rest = None, path
+            slugs = {f"/category/{wpsynthetic.category_slug(n)}": n for n in range(1, len(wpsynthetic.CATEGORIES) + 1)}
+            for prefix, term in slugs.items():
+                if path.startswith(prefix + "/"):
+                    category, rest = term, path.removeprefix(prefix)
+            number = 1 if rest == "/" else int(rest.strip("/").split("/")[1]) if rest.startswith("/page/") else 0
+            page = wpsynthetic.listing_page(self.synthetic, number, self.origin, category) if number else None
             if page is None:
                 return 404, {"Content-Type": "text/html"}, b"<html><body class='error404'>Not found</body></html>"
             return 200, {"Content-Type": "text/html; charset=UTF-8"}, page

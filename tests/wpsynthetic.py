@@ -130,8 +130,16 @@ def expected(post: Post, origin: str) -> dict[str, object]:
     }  # fmt: skip
 
 
-def listing_page(posts: list[Post], page: int, origin: str) -> bytes | None:
-    """The home page (page 1) or /page/N/: 10 posts each, newest first, WordPress theme markup."""
+def category_slug(term_id: int) -> str:
+    return "".join(c if c.isalnum() else "-" for c in CATEGORIES[term_id - 1].lower()).replace("---", "-")
+
+
+def listing_page(posts: list[Post], page: int, origin: str, category: int | None = None) -> bytes | None:
+    """The home page (page 1) or /page/N/: 10 posts each, newest first, WordPress theme markup; with
+    `category`, that category's archive (/category/SLUG/, /category/SLUG/page/N/), which names its
+    term in `<link rel="alternate" type="application/json">` as WordPress 5.5+ does."""
+    if category is not None:
+        posts = [post for post in posts if category in post.categories]
     chunk = posts[(page - 1) * PER_PAGE : page * PER_PAGE]
     if not chunk:
         return None
@@ -143,12 +151,17 @@ def listing_page(posts: list[Post], page: int, origin: str) -> bytes | None:
         "</article>\n"
         for p in chunk
     )
-    older = f'<a class="next page-numbers" href="/page/{page + 1}/">Older posts</a>' if page * PER_PAGE < len(posts) else ""
+    prefix = f"/category/{category_slug(category)}" if category is not None else ""
+    older = f'<a class="next page-numbers" href="{prefix}/page/{page + 1}/">Older posts</a>' if page * PER_PAGE < len(posts) else ""
+    twin, kind = "", "home blog"
+    if category is not None:
+        twin = f'<link rel="alternate" type="application/json" href="{origin}/wp-json/wp/v2/categories/{category}">'
+        kind = f"archive category category-{category_slug(category)} category-{category}"
     return (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8"><title>Synthetic Gazette</title>'
-        f'<link rel="https://api.w.org/" href="{origin}/wp-json/">'
+        f'<link rel="https://api.w.org/" href="{origin}/wp-json/">{twin}'
         f'<link rel="alternate" type="application/rss+xml" title="Feed" href="{origin}/feed/"></head>'
-        f'<body class="home blog"><main id="main" class="site-main">\n{items}'
+        f'<body class="{kind}"><main id="main" class="site-main">\n{items}'
         f'<nav class="navigation pagination">{older}</nav></main></body></html>'
     ).encode()
 

@@ -2,6 +2,7 @@
 
     api_root_from_html(html, base_url)  -> str | None     <link rel="https://api.w.org/" href>
     api_root_guess(origin)              -> str            origin + "/wp-json/"
+    archive_params(html)                -> dict | None    the posts a start page lists, as REST parameters
     posts_url(api_root, *, after, before, modified_after, page, per_page=100, by_modified, embed) -> str
     terms_url(api_root, kind, *, page=1, per_page=100)   -> str   categories, tags, users
     parse_api_index(content)            -> ApiIndex       the /wp-json/ document
@@ -98,6 +99,11 @@ class ApiIndex:
 
 # ------------------------------------------------------------------------------ finding it
 
+# A WordPress page's REST twin: `<link rel="alternate" type="application/json" href=".../wp/v2/categories/2">`.
+_ROUTE = re.compile(r"/wp/v2/([a-z0-9_-]+)/(\d+)/?$")
+_NOT_TERMS = frozenset({"posts", "pages", "media", "blocks", "templates"})
+_OTHER_LISTS = frozenset({"archive", "search", "error404"})  # body classes of lists the REST API is not
+
 
 def api_root_from_html(html: str, base_url: str) -> str | None:
     """The API root a WordPress page advertises with `<link rel="https://api.w.org/">`, absolute
@@ -112,6 +118,33 @@ def api_root_from_html(html: str, base_url: str) -> str | None:
             if url:
                 return url
     return None
+
+
+def archive_params(html: str) -> dict[str, str] | None:
+    """The REST parameters that give the posts a WordPress start page lists: {} for the home page
+    or posts page (every post); a filter for a category, tag, custom taxonomy or author archive,
+    which names its term in `<link rel="alternate" type="application/json">` (WordPress 5.5+):
+    `/wp/v2/categories/2` -> the posts of category 2 and of its children, as the archive lists them
+    (`categories[terms]=2&categories[include_children]=true`, WordPress 6.1+; an older one refuses
+    the parameter); `/wp/v2/users/2` -> `author=2`. None for another list (a date archive, search
+    results, a post type archive, an archive without that link): the REST API does not give it."""
+    root = parse_html(html)
+    if root is None:
+        return {}
+    for link in root.iter("link"):
+        if "alternate" not in tokens(link, "rel") or (link.get("type") or "").strip().lower() != "application/json":
+            continue
+        parts = urlsplit((link.get("href") or "").strip())
+        route = dict(parse_qsl(parts.query)).get("rest_route") or parts.path  # plain permalinks: ?rest_route=
+        match = _ROUTE.search(route)
+        if match is None or match.group(1) in _NOT_TERMS:
+            continue
+        kind, term = match.groups()
+        if kind == "users":
+            return {"author": term}
+        return {f"{kind}[terms]": term, f"{kind}[include_children]": "true"}
+    body = root.find("body")
+    return None if body is not None and tokens(body) & _OTHER_LISTS else {}
 
 
 def api_root_guess(origin: str) -> str:
@@ -153,9 +186,11 @@ def posts_url(
     per_page: int = MAX_PER_PAGE,
     by_modified: bool = False,
     embed: bool = False,
+    scope: Mapping[str, str] | None = None,
 ) -> str:
     """One page of posts, newest first (most recently modified first with `by_modified`), with
-    only the fields the record needs; `embed`: with their term and author names (`_embedded`).
+    only the fields the record needs; `embed`: with their term and author names (`_embedded`);
+    `scope`: a start page's filter (`archive_params`).
 
     `after`/`before` (--since/--until) and `modified_after` (updates since the last run) are
     inclusive; give them with the site's offset (WordPress before 5.3 ignores the offset and
@@ -170,6 +205,7 @@ def posts_url(
     }
     if embed:
         params["_embed"] = EMBED
+    params.update(scope or {})
     if after is not None:
         params["after"] = _api_time(after.replace(microsecond=0) - _ONE_SECOND)
     if before is not None:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from scraper.discover import (
     api_root_from_html,
     api_root_guess,
+    archive_params,
     parse_listing,
     parse_posts,
     parse_terms,
@@ -48,8 +49,8 @@ class WordPressWalk:
     name: ClassVar[str] = "wordpress"
 
     def offer(self, home: Page, mode: Mode) -> Offer | None:
-        if api_root_from_html(home.text, home.final_url) is None:
-            return None
+        if api_root_from_html(home.text, home.final_url) is None or archive_params(home.text) is None:
+            return None  # no REST API, or a start page whose list it does not give (a date archive)
         if mode is Mode.INCREMENTAL:
             why = "the REST API: one request for what was published or edited since the last run"
             return Offer(Cost(1, 0), True, why, updates=True)
@@ -60,12 +61,15 @@ class WordPressWalk:
         root = api_root_from_html(home.text, home.final_url)
         if root is None:
             raise NotHere("the page advertises no REST API")
+        scope = archive_params(home.text)
+        if scope is None:
+            raise NotHere("the start page lists what the REST API does not give (a date archive, a search)")
         if not ctx.on_site(root):  # a saved copy served from elsewhere
             root = api_root_guess(origin_of(ctx.start_url))
         language = _page_language(home.text)
         since = ctx.last_success() if ctx.mode is Mode.INCREMENTAL else None
         if since is not None:
-            yield from self._changed(ctx, root, since - UPDATES_MARGIN, language)
+            yield from self._changed(ctx, root, since - UPDATES_MARGIN, language, scope)
             if not ctx.limit_reached:
                 listed = parse_listing(home.text, home.final_url).links
                 yield Batch([Candidate(link.url, link.published) for link in listed])
@@ -76,18 +80,19 @@ class WordPressWalk:
         terms = _terms(ctx, root)
         if terms is None:
             raise NotHere(f"{root} is not a WordPress REST API (its categories could not be read)")
-        yield from self._posts(ctx, root, terms, language, zone)
+        yield from self._posts(ctx, root, terms, language, zone, scope)
 
     def _posts(
-        self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None
+        self, ctx: WalkContext, root: str, terms: Terms, language: str, zone: tzinfo | None, scope: dict[str, str]
     ) -> Generator[Batch, None, None]:
-        """The posts, newest first, within the window. A backfill asks for the next page while it
-        handles this one (the window is the API's own `after`/`before`, so every page it lists is
-        wanted); a cron run, which usually stops at the first page, does not."""
+        """The posts the start page lists (all, or a category's, a tag's, an author's), newest
+        first, within the window. A backfill asks for the next page while it handles this one (the
+        window is the API's own `after`/`before`, so every page it lists is wanted); a cron run,
+        which usually stops at the first page, does not."""
         after, before = ctx.window.instants(zone)
         ahead: Future[Page | FetchError] | None = None
         for number in range(1, MAX_API_PAGES + 1):
-            url = posts_url(root, after=after, before=before, page=number)
+            url = posts_url(root, after=after, before=before, page=number, scope=scope)
             if number == 1:
                 fetched = ctx.page(url, conditional=True, quiet=True)
             else:
@@ -108,7 +113,7 @@ class WordPressWalk:
             more = bool(posts.posts) and (posts.total_pages is None or number < posts.total_pages)
             ahead = None
             if more and posts.total_pages is not None and ctx.mode is not Mode.INCREMENTAL and not ctx.limited:
-                ahead = ctx.prefetch(posts_url(root, after=after, before=before, page=number + 1))
+                ahead = ctx.prefetch(posts_url(root, after=after, before=before, page=number + 1, scope=scope))
             candidates = _candidates(ctx, posts, terms, language)
             batch = Batch(candidates, go_on=more and not candidates)  # a page of protected posts only
             yield batch
@@ -118,13 +123,15 @@ class WordPressWalk:
                 return
         ctx.cap(f"{ctx.name}: {MAX_API_PAGES} pages of the REST API's posts read, the most one walk reads")
 
-    def _changed(self, ctx: WalkContext, root: str, since: datetime, language: str) -> Generator[Batch, None, None]:
-        """The posts published or edited since `since`, most recently modified first, with their
-        term and author names embedded (WordPress 5.4+; for an older one, or names missing, the
-        terms are read once). NotHere when the first page cannot be read."""
+    def _changed(
+        self, ctx: WalkContext, root: str, since: datetime, language: str, scope: dict[str, str]
+    ) -> Generator[Batch, None, None]:
+        """The posts (of the start page's scope) published or edited since `since`, most recently
+        modified first, with their term and author names embedded (WordPress 5.4+; for an older
+        one, or names missing, the terms are read once). NotHere when the first page cannot be read."""
         terms: Terms | None = None
         for number in range(1, MAX_UPDATE_PAGES + 1):
-            url = posts_url(root, modified_after=since, by_modified=True, embed=True, page=number)
+            url = posts_url(root, modified_after=since, by_modified=True, embed=True, page=number, scope=scope)
             fetched = ctx.page(url, quiet=True)
             try:
                 posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
