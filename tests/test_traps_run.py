@@ -800,3 +800,18 @@ def test_two_urls_of_one_story_with_one_canonical_are_one_row(db_path: Path, loo
     assert result.exit_code == 0, result.output
     assert query(db_path, "select url from articles") == [(canonical,)]
     assert "new 1, updated 0, unchanged 1" in result.stderr, result.stderr
+
+
+def test_reparse_owns_articles_as_the_run_did(db_path: Path, loopback: ServerFactory) -> None:
+    a, b = Site(loopback()), Site(loopback())
+    claiming_site(a, b)  # canonicals and a JSON-LD number of another site's
+    colliding_site(a, print_first=False)  # two -10000 slugs, two 555s, a print view
+    assert scrape_cli(db_path, a.url()).exit_code == 0
+    before = query(db_path, "select source, number, url, title, body from articles order by number")
+    keys = query(db_path, "select url_key from article_urls order by 1")
+    reparsed = CliRunner().invoke(cli, ["--db", str(db_path), "reparse"])
+    assert reparsed.exit_code == 0, reparsed.output
+    assert "failed 0" in reparsed.stderr and "updated 0" in reparsed.stderr, reparsed.stderr
+    assert query(db_path, "select source, number, url, title, body from articles order by number") == before
+    assert query(db_path, "select url_key from article_urls order by 1") == keys
+    assert not query(db_path, "select 1 from article_urls where url like ?", b.url() + "%")
