@@ -773,3 +773,45 @@ def test_a_chain_running_forward_without_dates_in_its_urls_stops_after_until(
     assert len(rows(db_path)) == 6
     day_pages = sum(1 for r in server.requests if r.path.startswith("/archive"))
     assert day_pages <= 9, day_pages  # the window's 6, and the few it takes to see the chain runs forward; not 108
+
+
+@pytest.mark.parametrize("shared", ["/index.html", "/news/"])
+def test_a_canonical_every_article_shares_keeps_every_article(db_path: Path, loopback: ServerFactory, shared: str) -> None:
+    site = Site(loopback())
+    for n in range(12):
+        slug = f"/{WORDS[n]}-and-{WORDS[n + 12]}"
+        site.add(slug, article_html(f"Story {n}: the {WORDS[n]}", story_text(700 + n), day=n + 1, canonical=site.url(shared)))
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 12
+    said = notes(result, "is the canonical URL of different stories")
+    assert len(said) == (0 if shared == "/index.html" else 1), result.stderr  # the home page goes without saying
+    assert not notes(result, "names another story")
+    again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert "new 0, updated 0, unchanged 12" in again.stderr, again.stderr
+
+
+def test_two_urls_of_one_story_with_one_canonical_are_one_row(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    text, canonical = story_text(800), site.url("/story/the-harbour-reopens")
+    site.add("/world/the-harbour-reopens", article_html("The harbour reopens", text, canonical=canonical))
+    site.add("/local/the-harbour-reopens", article_html("The harbour reopens", text, canonical=canonical))
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "select url from articles") == [(canonical,)]
+    assert "new 1, updated 0, unchanged 1" in result.stderr, result.stderr
+
+
+def test_reparse_owns_articles_as_the_run_did(db_path: Path, loopback: ServerFactory) -> None:
+    a, b = Site(loopback()), Site(loopback())
+    claiming_site(a, b)  # canonicals and a JSON-LD number of another site's
+    colliding_site(a, print_first=False)  # two -10000 slugs, two 555s, a print view
+    assert scrape_cli(db_path, a.url()).exit_code == 0
+    before = query(db_path, "select source, number, url, title, body from articles order by number")
+    keys = query(db_path, "select url_key from article_urls order by 1")
+    reparsed = CliRunner().invoke(cli, ["--db", str(db_path), "reparse"])
+    assert reparsed.exit_code == 0, reparsed.output
+    assert "failed 0" in reparsed.stderr and "updated 0" in reparsed.stderr, reparsed.stderr
+    assert query(db_path, "select source, number, url, title, body from articles order by number") == before
+    assert query(db_path, "select url_key from article_urls order by 1") == keys
+    assert not query(db_path, "select 1 from article_urls where url like ?", b.url() + "%")

@@ -75,11 +75,20 @@ def owned(article: Article, served: str, *, source: str | None, listings: Contai
     return replace(article, url=url, number=number, source=name, extra=extra)
 
 
+_INDEX_PAGES = frozenset(
+    {"index.html", "index.htm", "index.php", "index.shtml", "index.asp", "default.aspx", "default.asp"}
+)
+
+
 def _believable(claimed: str, served: str, own: str, listings: Container[str]) -> bool:
     if not claimed or not (same_site(claimed, served) or same_site(claimed, own)):
         return False
     key = url_key(claimed)
+    head, _, last = key.rpartition("/")
+    if last.lower() in _INDEX_PAGES and "/" not in head:  # /index.html: the home page
+        key = head
     return key not in (url_key(origin_of(served)), url_key(origin_of(own))) and key not in listings
+
 
 
 def _url_numbers(url: str) -> set[int | str]:
@@ -100,7 +109,7 @@ def same_story(old: Article, new: Article, served: str) -> bool:
     if is_http_url(served) and is_http_url(old.url) and not same_site(old.url, served):
         return False
     own = main_version(served) or served
-    if url_key(old.url) == url_key(new.url) and url_key(own) in (url_key(new.url), url_key(served)):
+    if url_key(old.url) == url_key(new.url) == url_key(own):
         return True
     if not is_http_url(served) and url_key(old.url) == url_key(new.url):
         return True  # a saved page: its canonical is its address

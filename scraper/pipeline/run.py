@@ -76,6 +76,7 @@ class Run:
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
+        self._shared: set[str] = set()  # url_keys of canonicals found claimed by different stories
         self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
         self._listed: dict[str, datetime] = {}  # url_key -> the date discovery gave (see dating.py)
         self._dating = Dating(settings.window, None)
@@ -524,7 +525,16 @@ class Run:
             old = found[0]
             if not same_story(old, article, served):
                 newcomer = renumbered(old, article, served)
-                if not self.store.find(newcomer.number, newcomer.source):  # (else: found by an earlier run)
+                if self.store.find(newcomer.number, newcomer.source):
+                    pass  # found by an earlier run
+                elif url_key(article.url) == url_key(old.url):  # a canonical several pages claim: said once
+                    if url_key(old.url) not in self._shared:
+                        self._shared.add(url_key(old.url))
+                        self.reporter.note(
+                            f"{article.source}: {old.url} is the canonical URL of different stories; "
+                            "each is kept under its own URL"
+                        )
+                else:
                     self.reporter.note(
                         f"{article.source}: number {article.number} of {served} names another story ({old.url}); "
                         f"both kept, this one as number {newcomer.number}"
