@@ -124,10 +124,14 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-@lru_cache(maxsize=8192)
 def _names_strength(names: str) -> int:
-    """The strongest of the class tokens and id in `names` (lower case, space-separated)."""
-    return max(map(_token_strength, names.split()), default=NONE)
+    """The strongest of the tokens in `names` (space-separated), lower-cased."""
+    return max(map(_token_strength, names.lower().split()), default=NONE)
+
+
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages (ids do not)
+def _class_strength(classes: str) -> int:
+    return _names_strength(classes)
 
 
 def strength(element: HtmlElement) -> int:
@@ -140,12 +144,13 @@ def strength(element: HtmlElement) -> int:
     if not attrib:  # most elements: nothing but the tag to judge by
         return floor
     role = attrib.get("role", "").lower()
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
-    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in names):
+    classes, ident = attrib.get("class") or "", attrib.get("id") or ""
+    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in f"{classes} {ident}".lower()):
         return STRONG
     if role in _LAYOUT_ROLES:
         floor = WEAK
-    return _names_strength(names) or floor
+    # The class tokens and the id judged apart (the strongest of them counts).
+    return max(_class_strength(classes), _names_strength(ident) if ident else NONE) or floor
 
 
 def _sure(element: HtmlElement) -> bool:
