@@ -496,3 +496,24 @@ def test_a_media_players_clock_lines_are_dropped():
       </div>{article_text(4)}</article>""")
     body = body_of(html)
     assert "00:00" not in body and "02:57" not in body and "Paragraph 4 about" in body
+
+
+# ---- a table or a code listing in a <figure> -----------------------------------------------------
+
+
+def test_a_table_in_a_figure_is_article_text_and_a_picture_is_not() -> None:
+    # Block editors wrap every table in a <figure> (WordPress: figure.wp-block-table); HTML's
+    # figure is any self-contained content. A figure holding a picture stays a picture.
+    html = page(HEADER + f"<article>{HEADLINE}<div class='entry-content'>{article_text(3)}"
+                "<figure class='wp-block-table'><table><thead><tr><th>Section</th><th>Opens</th></tr></thead>"
+                "<tbody><tr><td>North quay</td><td>June 2024</td></tr><tr><td>Ferry terminal</td><td>May 2025</td>"
+                "</tr></tbody></table><figcaption>Dates given by the council</figcaption></figure>"
+                f"{para(4)}<figure><pre>phase_1 = 'north quay'\nphase_2 = 'ferry terminal'</pre></figure>"
+                "<figure class='wp-block-image'><img src='/quay.jpg' alt=''><figcaption>The quay at dawn, "
+                "seen from the old lighthouse on the hill</figcaption></figure>"
+                f"{para(5)}</div></article>")
+    body = body_of(html)
+    assert "North quay June 2024" in body and "Ferry terminal May 2025" in body
+    assert "phase_2 = 'ferry terminal'" in body
+    assert "The quay at dawn" not in body and "Dates given by the council" not in body
+    assert body.index("Paragraph 3") < body.index("North quay") < body.index("Paragraph 4")

@@ -134,12 +134,31 @@ def _class_strength(classes: str) -> int:
     return _names_strength(classes)
 
 
+# What a <figure> may hold that is text, not a picture: a table, a code listing. (A quotation in
+# a figure is as often a pull quote, repeating a line of the article, and is left out as before.)
+_TEXT_FIGURES = ("table", "pre")
+_PICTURES = ("img", "picture", "video", "svg")
+
+
+def _figure_of_text(figure: HtmlElement) -> bool:
+    """A <figure> whose content is a table or a code listing (HTML's figure is any self-contained
+    content), not a picture: most of its text in those elements (the rest is their caption), and
+    no picture or player outside them (an icon in a table's cell is the table's)."""
+    held = [el for tag in _TEXT_FIGURES for el in figure.iter(tag)]
+    if not held:
+        return False
+    if len(figure.text_content()) > 2 * sum(len(el.text_content()) for el in held):
+        return False
+    inside = {id(node) for el in held for node in el.iter()}
+    return not any(id(node) not in inside for tag in _PICTURES for node in figure.iter(tag))
+
+
 def strength(element: HtmlElement) -> int:
     """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
     tag = element.tag
     if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
-    floor = WEAK if tag in WEAK_TAGS or tag in LAYOUT_TAGS else NONE
+    floor = WEAK if (tag in WEAK_TAGS and not _figure_of_text(element)) or tag in LAYOUT_TAGS else NONE
     attrib = element.attrib
     if not attrib:  # most elements: nothing but the tag to judge by
         return floor
