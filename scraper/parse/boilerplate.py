@@ -263,6 +263,17 @@ class Boilerplate:
         return False
 
 
+class TagsOnly(Boilerplate):
+    """The judge of the last resort, for a page on which the usual one leaves no text at all (the
+    article in an overlay named `modal`, over a page marked `aria-hidden` while it is open): only
+    the elements that never hold text (scripts, forms, menus, ...) are boilerplate; class names
+    and hiding are not held against anything."""
+
+    def _judge(self, element: HtmlElement) -> bool:
+        tag = element.tag
+        return not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS)
+
+
 def inside_strong(element: HtmlElement) -> bool:
     """True when the element or an ancestor below <body> is surely boilerplate (a share bar, a
     hidden or skipped element), not counting weak matches: for metadata (bylines, standfirsts)
