@@ -541,3 +541,35 @@ def test_a_page_the_rules_leave_some_text_on_is_not_read_leniently() -> None:
     html = page(f"<article>{HEADLINE}{article_text(4)}<div hidden><p>A hidden survey asks readers what "
                 "they think of the new design of the site and its pages.</p></div></article>")
     assert "hidden survey" not in body_of(html)
+
+
+def test_an_article_element_round_the_whole_column_gives_way_to_the_story_inside_it() -> None:
+    # One <article> holds the feature's label, a tool bar of short labels, the story's own
+    # section and a ranking: the story's section is the body's container, not the whole column
+    # (whose short lines the line rules would otherwise have to catch one by one).
+    from scraper.parse.document import Document
+    from scraper.parse.generic import GenericParser
+
+    labels = "".join(f"<li class='tool'><div class='tool-label'>{word}</div></li>"
+                     for word in ("Post", "Share", "Bookmark", "Save", "Mail", "Link", "Print"))
+    ranking = "".join(f"<li><span class='rank'>{n}</span><span>Story {n} of the day</span></li>"
+                      for n in range(1, 16))
+    html = page(HEADER + "<article><div class='feature-head'><span>Feature</span><span>Harbour in focus</span>"
+                f"<span>All features</span></div>{HEADLINE}<div class='meta'><span>12 May 2024</span>"
+                f"<span>812 words</span></div><ul class='tools'>{labels}</ul>"
+                f"<section class='story-text'>{article_text(4)}</section>"
+                f"<section class='more'><h2>Read next</h2><h2>Most read</h2><ol>{ranking}</ol>"
+                "<div>Now</div><div>Yesterday</div><div>This month</div></section></article>")
+    content = GenericParser(Document.parse(html, URL)).content
+    assert [(el.tag, el.get("class")) for el in content] == [("section", "story-text")]
+    assert body_of(html).startswith("Paragraph 1 about the harbour")
+
+
+def test_an_article_element_with_more_of_the_story_than_its_scored_part_stays_the_container() -> None:
+    # The same <article> with the story's opening outside its section: the article is the container.
+    html = page(HEADER + f"<article>{HEADLINE}<div class='intro'>{para(1)}{para(2)}</div>"
+                f"<section class='story-text'>{article_text(3)}</section><ul><li>Share</li><li>Print</li></ul></article>")
+    from scraper.parse.document import Document
+    from scraper.parse.generic import GenericParser
+
+    assert [el.tag for el in GenericParser(Document.parse(html, URL)).content] == ["article"]

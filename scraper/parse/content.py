@@ -50,6 +50,10 @@ MAX_OPENING_DEPTH = 3
 SPLIT_LEVELS = 3
 PROSE_SHARE = 0.6
 PROSE_LINKS = 0.25
+# A declared container round the scored one is the page's column, not the article, when it adds
+# under this share of good text and at least this many times the scored text in other text.
+AROUND_GOOD = 0.15
+AROUND_OTHER = 0.3
 # A candidate that ends before the headline counts for this share of its text.
 BEFORE_HEADLINE = 0.3
 
@@ -237,13 +241,26 @@ def _in_page_order(elements: list[HtmlElement], blocks: Blocks) -> list[HtmlElem
     return sorted(outer, key=lambda el: blocks.span(el)) if len(outer) > 1 else outer
 
 
+def _mostly_around(declared: HtmlElement, scored: list[HtmlElement], blocks: Blocks) -> bool:
+    """The declared container holds the scored ones and little more of the article's text, but
+    much other text: the page's whole column (tool bars, rankings, feature labels) in one
+    `<article>`. Its good text beyond the scored containers is under AROUND_GOOD of theirs, and
+    its other text at least AROUND_OTHER times theirs."""
+    good = sum(blocks.good_chars(el) for el in scored if _contains(declared, el))
+    if not good:
+        return False
+    extra_good = blocks.good_chars(declared) - good
+    other = blocks.chars(declared) - blocks.good_chars(declared)
+    return extra_good < AROUND_GOOD * good and other >= AROUND_OTHER * good
+
+
 def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) -> list[HtmlElement]:
     top, scored = by_scoring(blocks, headline)
     found = declared.best
     if found is None:
         return scored if scored or declared.short is None else [declared.short]
     if not scored or any(_contains(found, el) for el in scored):
-        return [found]
+        return scored if scored and _mostly_around(found, scored, blocks) else [found]
     if top is not None and _contains(top, found):
         # The declared container is part of the scored one: the selector's other matches there
         # (sibling blocks of one article) join it, and if they still hold too little of the
