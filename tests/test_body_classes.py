@@ -573,3 +573,16 @@ def test_an_article_element_with_more_of_the_story_than_its_scored_part_stays_th
     from scraper.parse.generic import GenericParser
 
     assert [el.tag for el in GenericParser(Document.parse(html, URL)).content] == ["article"]
+
+
+def test_the_story_of_the_page_is_the_article_whose_headline_is_its_title_not_the_next_longer_one() -> None:
+    # An endless page: the story the URL names (its <h1> is the page's title), then the next
+    # story, longer, in an <article> of its own with its own <h1>.
+    nxt = "".join(para(n, "stadium") for n in range(1, 13))
+    html = page(HEADER + f"<main><article class='story'>{HEADLINE}<div class='text'>{article_text(4)}</div></article>"
+                f"<div class='up-next'><article class='story'><h1>Stadium plans approved</h1><div class='text'>{nxt}"
+                "</div></article></div></main>",
+                head="<meta property='og:title' content='Harbour works begin'>")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about the harbour") and "Paragraph 4 about the harbour" in body
+    assert "stadium" not in body

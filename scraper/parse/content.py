@@ -70,9 +70,14 @@ class Declared(NamedTuple):
     short: HtmlElement | None
 
 
-def by_selectors(select: Select, selectors: Sequence[str], boilerplate: Boilerplate, blocks: Blocks) -> Declared:
+def by_selectors(
+    select: Select, selectors: Sequence[str], boilerplate: Boilerplate, blocks: Blocks,
+    headline: HtmlElement | None = None,
+) -> Declared:
     """The declared containers (see Declared). Matches inside boilerplate are ignored; the best
-    match of a selector is the one with most text."""
+    match of a selector is the one with most text, or the one with most text of those that hold
+    the headline, when one of those holds enough (the next story of an endless page, a longer
+    story's card below the article, is another `<article>`)."""
     short: HtmlElement | None = None
     for selector in selectors:
         candidates = [el for el in select(selector) if not boilerplate.inside(el)]
@@ -80,6 +85,10 @@ def by_selectors(select: Select, selectors: Sequence[str], boilerplate: Boilerpl
             continue
         lengths = [blocks.text_length(el) for el in candidates]
         best = max(range(len(candidates)), key=lengths.__getitem__)  # max() keeps the first of ties
+        if headline is not None:
+            titled = [i for i, el in enumerate(candidates)
+                      if _contains(el, headline) and lengths[i] >= MIN_CONTENT_CHARS]
+            best = max(titled, key=lengths.__getitem__) if titled else best
         if lengths[best] >= MIN_CONTENT_CHARS:
             matches = [el for el, size in zip(candidates, lengths, strict=True) if size]
             outer = [el for el in matches if not any(_contains(other, el) for other in matches if other is not el)]
@@ -134,8 +143,8 @@ def find_content(
     headline shown, when known.
     """
     blocks = Blocks(root, boilerplate)
-    chosen = _choose(blocks, by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks),
-                     headline)
+    declared = by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks, headline)
+    chosen = _choose(blocks, declared, headline)
     return _with_region(chosen, blocks, headline, root)
 
 
@@ -269,5 +278,9 @@ def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) ->
         if _weighed(parts, blocks, headline) >= FRAGMENT_SHARE * _weighed(scored, blocks, headline):
             return parts
         return scored
+    if headline is not None and _contains(found, headline) and all(
+        any(_contains(other, el) for other in declared.matches if other is not found) for el in scored
+    ):
+        return [found]  # the scored text is another story's (another match: the next <article>)
     weight = _weighed([found], blocks, headline)
     return scored if _weighed(scored, blocks, headline) > SCORED_SHARE * weight else [found]
