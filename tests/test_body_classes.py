@@ -586,3 +586,21 @@ def test_the_story_of_the_page_is_the_article_whose_headline_is_its_title_not_th
     body = body_of(html)
     assert body.startswith("Paragraph 1 about the harbour") and "Paragraph 4 about the harbour" in body
     assert "stadium" not in body
+
+
+def test_the_text_of_widgets_over_the_article_is_not_body_text_and_a_table_of_players_is() -> None:
+    # An image viewer's copy of a caption, a tooltip's help text and a media player's labels sit
+    # inside the article's container; a line-up table whose rows are named after players stays.
+    rows = "".join(f"<tr class='player-2024-{n}'><td>Player {n}</td><td>{n} goals this season</td></tr>"
+                   for n in range(1, 4))
+    html = page(HEADER + f"<article>{HEADLINE}<div class='story'>{article_text(2)}"
+                "<div class='lightbox'><div class='lightbox__description'>The quay at dawn, seen from the old "
+                "lighthouse on the hill above the town.</div></div>"
+                "<div class='js-tooltip-content'><p>Reactions are open to members only; sign in to react.</p></div>"
+                "<div class='audio-player'><p class='audio-player__info'>This reading was made by a machine "
+                "and may contain errors.</p></div>"
+                f"{para(3)}<table class='line-up'>{rows}</table>{para(4)}</div></article>")
+    body = body_of(html)
+    for junk in ("The quay at dawn", "Reactions are open", "made by a machine"):
+        assert junk not in body
+    assert "Player 2 2 goals this season" in body and body.index("Player 1") < body.index("Paragraph 4")

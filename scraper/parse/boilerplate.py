@@ -62,6 +62,9 @@ _STRONG_EXACT = frozenset(
     }
 )  # fmt: skip
 _WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "promo")
+# A media player's widget and its labels ("audio-player__info-text", "jwplayer", "player-wrapper");
+# a bare "player" is no such name (a sports table's rows: "player-2020-580").
+_PLAYER = re.compile(r"(?:audio|video|media|podcast|jw|sticky)[-_]?player|^player[-_](?:wrapper|container)")
 # A paywalled site serves the whole text to a crawler inside an element named `paywall`, often
 # hidden until a script checks the reader's subscription: it is read (paywall.py flags the
 # article when the page holds only a teaser).
@@ -72,6 +75,9 @@ _WEAK_WORDS = frozenset(
         "share", "sharing", "social", "related", "relatedposts", "newsletter", "cookie", "cookies",
         "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo", "credit", "credits",
         "carousel", "slideshow", "swiper", "gallery", "trending",
+        # widgets over the text: an image viewer's copy of the captions, a tooltip's text
+        # ("lightbox__description", "js-tooltip-content")
+        "lightbox", "tooltip", "popover",
     }
 )  # fmt: skip
 _STRONG_RE = re.compile(
@@ -104,7 +110,8 @@ def _token_strength(token: str) -> int:
         return NONE
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
-    if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token:
+    if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token \
+            or _PLAYER.search(token):
         return WEAK
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
