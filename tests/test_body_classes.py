@@ -604,3 +604,16 @@ def test_the_text_of_widgets_over_the_article_is_not_body_text_and_a_table_of_pl
     for junk in ("The quay at dawn", "Reactions are open", "made by a machine"):
         assert junk not in body
     assert "Player 2 2 goals this season" in body and body.index("Player 1") < body.index("Paragraph 4")
+
+
+def test_notices_about_the_page_and_a_pictures_description_are_not_body_text() -> None:
+    html = page(HEADER + f"<article>{HEADLINE}<div class='story'>{article_text(2)}"
+                "<div class='media media-image'><img src='/quay.jpg' alt=''><div class='media__description'>"
+                "<p>Work on the north quay began at dawn, when the first cranes arrived.</p></div></div>"
+                f"{para(3)}<p class='affiliate-note'>Links marked with a star earn us a commission when you buy.</p>"
+                f"{para(4)}<p class='post-disclaimer'>The views expressed are the author's own and not this site's.</p>"
+                "<div class='article-copyright'>© 2024 Harbour News. All rights reserved.</div></div></article>")
+    body = body_of(html)
+    for junk in ("the first cranes arrived", "commission", "views expressed", "All rights reserved"):
+        assert junk not in body
+    assert "Paragraph 3" in body and body.endswith("section 4.")

@@ -65,6 +65,10 @@ _WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal
 # A media player's widget and its labels ("audio-player__info-text", "jwplayer", "player-wrapper");
 # a bare "player" is no such name (a sports table's rows: "player-2020-580").
 _PLAYER = re.compile(r"(?:audio|video|media|podcast|jw|sticky)[-_]?player|^player[-_](?:wrapper|container)")
+# A picture's description ("media__description", "img_description", "image-legend", "photo-text"): a caption.
+_PICTURE_TEXT = re.compile(
+    r"(?:^|[-_])(?:img|image|media|photo|picture|foto|bild)[-_]+(?:description|desc|legend|text)(?:$|[-_])"
+)
 # A paywalled site serves the whole text to a crawler inside an element named `paywall`, often
 # hidden until a script checks the reader's subscription: it is read (paywall.py flags the
 # article when the page holds only a teaser).
@@ -77,7 +81,9 @@ _WEAK_WORDS = frozenset(
         "carousel", "slideshow", "swiper", "gallery", "trending",
         # widgets over the text: an image viewer's copy of the captions, a tooltip's text
         # ("lightbox__description", "js-tooltip-content")
-        "lightbox", "tooltip", "popover",
+        "lightbox", "tooltip", "popover", "highslide", "fancybox",
+        # notices about the page, not its text: disclaimers, affiliate disclosures, copyright lines
+        "disclaimer", "disclosure", "affiliate", "copyright",
     }
 )  # fmt: skip
 _STRONG_RE = re.compile(
@@ -111,7 +117,7 @@ def _token_strength(token: str) -> int:
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
     if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token \
-            or _PLAYER.search(token):
+            or _PLAYER.search(token) or _PICTURE_TEXT.search(token):
         return WEAK
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
