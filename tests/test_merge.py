@@ -13,14 +13,18 @@ import shutil
 import sqlite3
 import threading
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from conftest import FIXTURES
 
+from scraper.archive import Archive
 from scraper.cli import cli
 from scraper.lock import ArchiveLock
+from scraper.models import Article
 from scraper.shard import shard_of
 from tests.servers import LoopbackServer, Reply, ServerFactory
 
@@ -333,3 +337,74 @@ def test_progress_only_on_a_terminal_and_quiet_means_quiet(tmp_path: Path, shard
     loud = run(db, "merge", str(shards["two"]))
     assert "\r" not in loud.stderr and loud.stderr.count("\n") == 2  # the collision's line and the summary
 
+
+
+# --- the decisions one by one, on archives written through Archive.save (as a scrape writes them) ------
+
+
+def saved(path: Path, *versions: Article) -> Path:
+    archive = Archive(path)
+    for article in versions:
+        archive.save(article, [article.url])
+    archive.close()
+    return path
+
+
+def story(body: str, hour: int, **changes: object) -> Article:
+    base = Article(
+        source="news.example", number=4242, url="https://news.example/story/4242-harbour", title="The harbour",
+        body=body, published=datetime(2026, 11, 1, 8, tzinfo=UTC), fetched_at=datetime(2026, 11, 1, hour, tzinfo=UTC),
+    )  # fmt: skip
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+LONG = "\n\n".join(story_text(5, paragraphs=8))
+EDITED = LONG + "\n\nAn update: the harbour master resigned."
+
+
+def current_body(db: Path) -> str:
+    return str(query(db, "select body from articles where number = 4242")[0][0])
+
+
+def test_the_history_beats_the_clocks(tmp_path: Path) -> None:
+    """A version one side has already replaced is older, whatever fetched_at says (machines' clocks
+    differ; a shard may hold a copy made before an edit and stamped later)."""
+    main = saved(tmp_path / "main.db", story(LONG, 9), story(EDITED, 10))  # LONG, then EDITED
+    late_copy = saved(tmp_path / "late.db", story(LONG, 23))  # LONG again, fetched "later"
+    merge(main, late_copy)
+    assert current_body(main) == EDITED and len(query(main, "select 1 from revisions")) == 1
+    behind = saved(tmp_path / "behind.db", story(EDITED, 11))
+    ahead = saved(tmp_path / "ahead.db", story(EDITED, 1), story(LONG + "\n\nA second update.", 2))  # clock behind
+    merge(behind, ahead)
+    assert current_body(behind).endswith("A second update.")
+    assert sorted(len(b) for (b,) in query(behind, "select json_extract(record, '$.body') from revisions")) == [
+        len(EDITED)
+    ]  # EDITED once: the archive's and the shard's revision are one version
+
+
+def test_a_much_shorter_newer_version_is_kept_but_not_made_current(tmp_path: Path) -> None:
+    main = saved(tmp_path / "main.db", story(LONG, 9))
+    teaser = saved(tmp_path / "teaser.db", story(LONG[:200], 12))
+    result = merge(main, teaser)
+    assert current_body(main) == LONG and json.loads(result.stdout)["refused"] == 1
+    assert "the shard's version is not made current: it now holds" in result.stderr
+    assert query(main, "select json_extract(record, '$.body') from revisions") == [(LONG[:200],)]
+    assert json.loads(merge(main, teaser).stdout)["revisions"] == 0
+
+
+def test_a_print_view_never_replaces_the_article_and_the_article_replaces_a_view(tmp_path: Path) -> None:
+    article, view = story(LONG, 9), story(EDITED, 12, extra={"variant": True}, url=f"{story(LONG, 9).url}?print=1")
+    main = saved(tmp_path / "main.db", article)
+    merge(main, saved(tmp_path / "view.db", view))
+    assert current_body(main) == LONG and query(main, "select count(*) from revisions") == [(0,)]
+    only_view = saved(tmp_path / "only-view.db", view)
+    merge(only_view, saved(tmp_path / "article.db", replace(article, fetched_at=datetime(2026, 11, 1, 1, tzinfo=UTC))))
+    assert current_body(only_view) == LONG  # older by the clock, but the article itself
+
+
+def test_an_archived_article_is_no_failure_after_a_merge(tmp_path: Path) -> None:
+    main = Archive(tmp_path / "main.db")
+    main.record_failure(story(LONG, 9).url, "news.example", "HTTP 503")
+    main.close()
+    merge(tmp_path / "main.db", saved(tmp_path / "shard.db", story(LONG, 9)))
+    assert query(tmp_path / "main.db", "select count(*) from failures") == [(0,)]

@@ -57,6 +57,10 @@ class ShardError(ScraperError):
     """A shard that cannot be merged: not an archive, damaged, or from a newer scraper."""
 
 
+class _Collides(Exception):
+    """One article whose number, and the numbers derived for it, name other stories."""
+
+
 class StoryRules(Protocol):
     """The scrape's rules for whether a row may take a newcomer (scraper.pipeline.owners)."""
 
@@ -73,6 +77,7 @@ class MergeCounts:
     revisions: int = 0  # versions added to revisions
     collisions: int = 0  # shard articles kept under a number of their own
     refused: int = 0  # shard versions much shorter than the archive's: kept as revisions, not current
+    failed: int = 0  # shard articles not merged (their number collides with too many stories)
     urls: int = 0
     pages: int = 0  # raw pages (distinct contents) added
     failures: int = 0  # failure rows added or joined
@@ -91,7 +96,7 @@ class MergeCounts:
 
     def summary(self) -> str:
         text = f"new {self.new}, updated {self.updated}, unchanged {self.unchanged}, revisions {self.revisions}"
-        extra = [f"{name} {getattr(self, name)}" for name in ("collisions", "refused") if getattr(self, name)]
+        extra = [f"{name} {getattr(self, name)}" for name in ("collisions", "refused", "failed") if getattr(self, name)]
         return ", ".join([text, *extra])
 
 
@@ -154,8 +159,8 @@ def check_file(path: str | Path) -> None:
 def _read_only(path: Path) -> sqlite3.Connection:
     """Read only, and leaving nothing beside the file: with no -wal file (a run that ended
     cleanly folds it into the database), as an immutable file (under its lock no run writes it)."""
-    wal = path.with_name(f"{path.name}-wal")
-    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    logs = [path.with_name(f"{path.name}{suffix}") for suffix in ("-wal", "-journal")]
+    flags = "mode=ro" if any(log.exists() for log in logs) else "mode=ro&immutable=1"
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
@@ -220,8 +225,8 @@ class _ShardArticle:
 
 
 class Merger:
-    """Shards into the archive, one at a time. `note` gets one line per collision or refusal;
-    `progress` the counts now and then (for a terminal)."""
+    """Shards into the archive, one at a time. `note` gets one line per collision or refusal,
+    `problem` one per article that cannot be merged, `progress` the counts now and then."""
 
     def __init__(
         self,
@@ -229,11 +234,13 @@ class Merger:
         rules: StoryRules,
         *,
         note: Callable[[str], None] = lambda message: None,
+        problem: Callable[[str], None] = lambda message: None,
         progress: Callable[[MergeCounts], None] = lambda counts: None,
     ):
         self.archive = archive
         self.rules = rules
         self.note = note
+        self.problem = problem
         self.progress = progress
         self.conn = archive.db.conn
         self.columns = [row[1] for row in self.conn.execute("pragma table_info(articles)")]
@@ -300,6 +307,13 @@ class Merger:
 
     # -- one article, one transaction --------------------------------------------------------
     def _merge_article(self, each: _ShardArticle, columns: Sequence[str], counts: MergeCounts) -> None:
+        try:
+            self._merge_one(each, columns, counts)
+        except _Collides as error:  # (its transaction rolled back: nothing of it is written)
+            counts.failed += 1
+            self.problem(str(error))
+
+    def _merge_one(self, each: _ShardArticle, columns: Sequence[str], counts: MergeCounts) -> None:
         shard_keys = [key for key, _ in each.urls]
         with self.archive.writing():
             for _ in range(COLLISIONS):
@@ -321,7 +335,8 @@ class Merger:
                     )
                 each = each.renumbered(newcomer)
             else:
-                raise ShardError(f"{self.path}: {each.served}: its number collides with {COLLISIONS} other stories")
+                raise _Collides(f"{self.path}: {each.served}: not merged: its number collides with {COLLISIONS} "
+                                "other stories")  # fmt: skip
             self._urls(each, counts)
             self._clear_failures(each.row["source"], each.row["number"], shard_keys)
 
