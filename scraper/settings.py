@@ -61,6 +61,7 @@ class Flags:
     ignore_robots: bool = False
     undated: str | None = None  # --undated keep|skip
     published_apis: bool | None = None  # --strict-robots: False
+    warc: str | None = None  # --warc DIR
     shard: Shard | None = None  # --shard K/N (SCRAPER_SHARD): only the configured sources in that shard
 
 
@@ -108,6 +109,7 @@ class RunSettings:
     processes: int | None = None
     obey_robots: bool = True
     max_pages: int = MAX_LISTING_PAGES
+    warc: str | None = None  # the folder every HTTP exchange is kept in, as WARC files (None: not kept)
     shard: Shard | None = None
     outside_shard: tuple[str, ...] = ()  # configured sources named as TARGETs that are in another shard
 
@@ -153,6 +155,7 @@ def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettin
         parallel=_first(flags.parallel, RunSettings.parallel),
         processes=flags.processes,
         obey_robots=not flags.ignore_robots,
+        warc=flags.warc or (str(config.warc) if config.warc is not None else None),
     )
 
 

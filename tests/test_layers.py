@@ -8,6 +8,7 @@ no two modules import each other, directly or round a circle.
     archive    the SQLite archive          export, textformat   the output formats
     settings   the resolved settings       config               the sources file
     discover   pure: bytes in, links out   fetch                getting pages
+    warc       web archive files (WARC): records in and out
     parse      pages into Articles         base                 plain data, errors, URLs, times
 
 KNOWN lists the edges that break a rule today; each step of the rewiring deletes its lines, and a
@@ -40,14 +41,16 @@ COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.discover": "discover",
     "scraper.fetch": "fetch",
     "scraper.parse": "parse",
+    "scraper.warc": "warc",
 }
 LOWER = {"base"}
 ALLOWED = {  # component -> the components it may import (besides itself)
-    "cli": {"pipeline", "archive", "export", "textformat", "settings", "config", "lock", "discover", "fetch", "parse"}
+    "cli": {"pipeline", "archive", "export", "textformat", "settings", "config", "lock", "discover", "fetch", "parse",
+            "warc"}
     | LOWER,
-    "pipeline": {"discover", "fetch", "parse", "settings"} | LOWER,
+    "pipeline": {"discover", "fetch", "parse", "settings", "warc"} | LOWER,
     "archive": LOWER,
-    "export": {"textformat"} | LOWER,
+    "export": {"textformat", "warc"} | LOWER,
     "textformat": LOWER,
     "settings": {"config"} | LOWER,
     "config": LOWER,
@@ -55,6 +58,7 @@ ALLOWED = {  # component -> the components it may import (besides itself)
     "discover": LOWER,
     "fetch": LOWER,
     "parse": LOWER,
+    "warc": LOWER,  # web archives: records, files, reading them (warcio)
     "base": set(),
 }
 KNOWN: set[tuple[str, str]] = set()

@@ -217,6 +217,7 @@ class Archive(CrawlState):
         packed: PackedPage | None = None,
         done: str | None = None,
         keep: bool = False,
+        revise: bool = True,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
@@ -224,7 +225,9 @@ class Archive(CrawlState):
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
         same transaction. With `keep`, an archived version stays as it is (the caller found the
-        page no better: a print view, a change of clocks only): only the URLs are remembered."""
+        page no better: a print view): only the URLs are remembered. With `revise=False`, a
+        changed article is replaced in place without a revision and counts as unchanged (the
+        caller found no edit in it: clocks, a rotating line, `modified` alone)."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -232,6 +235,7 @@ class Archive(CrawlState):
         row = _row(record, digest, article)
         keys = {u: cached_url_key(u) for u in (article.url, *urls) if u}
         conn = self.db.conn
+        refreshed = False
         with self.writing():
             old = self._current(article.source, article.number)
             if old is None:
@@ -240,6 +244,10 @@ class Archive(CrawlState):
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
+            elif not revise:
+                outcome, refreshed = Outcome.UNCHANGED, True
+                row["first_seen"], row["last_seen"] = old["first_seen"], _now()
+                conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             else:
                 outcome = Outcome.UPDATED
                 self._keep_revision(old, record)
@@ -247,11 +255,13 @@ class Archive(CrawlState):
                 conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             self._remember_urls(article, keys)
             self._clear_failures(keys.values())
-            if page is not None and outcome != Outcome.UNCHANGED:
+            if page is not None and (outcome != Outcome.UNCHANGED or refreshed):
                 if packed is None:
                     self.keep_page(article, page, timezone)
                 else:
                     self.keep_page(article, page, timezone, packed=packed)
+            elif page is not None and page.record is not None:
+                self.link_record(article.source, article.number, page.record)
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
@@ -331,6 +341,16 @@ class Archive(CrawlState):
         columns = [c[0] for c in cursor.description]
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
+
+    def pages_in_order(self, filters: Filters | None = None) -> Iterator[StoredPage]:
+        """The kept page of each article the filters select, in the export order (articles built
+        from an API's data have none, and are left out). The keys are read first, one snapshot."""
+        keys = [row for statement in select_in_order(filters or Filters(), ("source", "number"))
+                for row in self.db.conn.execute(*statement)]  # fmt: skip
+        for source, number in keys:
+            stored = self.stored_page(source, number)
+            if stored is not None:
+                yield stored
 
     def undated_left_out(self, filters: Filters) -> int:
         """How many articles without a date the filters leave out (--since/--until, --undated skip)."""

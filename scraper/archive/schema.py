@@ -144,7 +144,24 @@ def _v7_authors(db: sqlite_utils.Database) -> None:
         db.execute(trigger[0])
 
 
-def _v8_run_uids(db: sqlite_utils.Database) -> None:
+def _v8_warc(db: sqlite_utils.Database) -> None:
+    """Web archives. Where an article's page is kept in one: the WARC file, the offset and length
+    of its response record, and the record's WARC-Record-ID (written by `scrape --warc`, or the
+    file an `import` read it from). And how far the import of each WARC file got (`warc_imports`,
+    keyed by the file's first WARC-Record-ID): every record before `offset` is imported, so a run
+    killed mid-file goes on from there."""
+    columns = db.table("article_pages").columns_dict
+    for name, kind in (("warc_file", "text"), ("warc_offset", "integer"), ("warc_length", "integer"),
+                       ("warc_record_id", "text")):  # fmt: skip
+        if name not in columns:
+            db.execute(f"alter table article_pages add column {name} {kind}")
+    db.table("warc_imports").create(
+        {"key": str, "name": str, "offset": int, "records": int, "done": int, "updated": str},
+        pk="key", if_not_exists=True,
+    )  # fmt: skip
+
+
+def _v9_run_uids(db: sqlite_utils.Database) -> None:
     """Each run's own id across archives (`uid`), so that `merge` carries a shard's runs once,
     however often the shard is merged, and remaps their row ids. A new run gets a random one; a
     run from before gets one made from what it was (its id, command, start and targets), the same
@@ -173,7 +190,8 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (5, _v5_robots),
     (6, _v6_run_sources),
     (7, _v7_authors),
-    (8, _v8_run_uids),
+    (8, _v8_warc),
+    (9, _v9_run_uids),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -13,7 +13,7 @@ import sys
 import click
 
 from scraper import __version__
-from scraper.cli.articles import extract, import_, reparse, show, sources
+from scraper.cli.articles import extract, reparse, show, sources
 from scraper.cli.common import (
     EXIT_ARCHIVE,
     EXIT_CODES_HELP,
@@ -29,6 +29,7 @@ from scraper.cli.common import (
 )
 from scraper.cli.db import db
 from scraper.cli.export import export
+from scraper.cli.imports import import_
 from scraper.cli.merge import merge
 from scraper.cli.scrape import scrape
 from scraper.cli.search import search

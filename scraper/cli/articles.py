@@ -1,11 +1,9 @@
-"""One article at a time: `import`, `show`, `extract`, `reparse`, and the `sources` list."""
+"""One article at a time: `show`, `extract`, `reparse`, and the `sources` list."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import click
@@ -23,66 +21,8 @@ from scraper.cli.common import (
     shard_option,
 )
 from scraper.cli.report import TerminalReporter
-from scraper.errors import ConfigError, FormatError
-from scraper.models import Counts, published_precision
-
-
-@click.command(name="import", epilog=EXIT_CODES_HELP)
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--source", default="imported", show_default=True, help="Source name to archive the articles under.")
-@click.option(
-    "--timezone", "zone", metavar="ZONE",
-    help="IANA zone of the files' dates and times [default: none: kept as wall-clock time, without an offset].",
-)  # fmt: skip
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
-@click.pass_obj
-@errors_to_exit_codes
-def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None, quiet: bool) -> None:
-    """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
-    from scraper.parse.boilerplate import strip_trailing_boilerplate
-    from scraper.textformat import read
-
-    tz = parse_zone(zone)
-    archive = state.archive()
-    counts = Counts()
-    run_id = archive.start_run("import", paths)
-    for path in _text_files(paths, counts):
-        counts.discovered += 1
-        try:
-            text = _read_text(path)
-            article = read(text, path=str(path), source=source, zone=tz, clean=strip_trailing_boilerplate)
-        except FormatError as error:
-            counts.failed += 1
-            click.echo(f"error: {error}", err=True)
-            continue
-        outcome = str(archive.save(article))
-        counts.add(outcome)
-    archive.finish_run(run_id, counts.as_dict(), "failed" if counts.failed else "ok")
-    if counts.failed or not quiet:
-        click.echo(f"import: {counts.summary()}", err=True)
-    if counts.failed:
-        sys.exit(EXIT_FAILED)
-
-
-def _text_files(paths: tuple[str, ...], counts: Any) -> Iterator[Path]:
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(path.rglob("*.txt"))
-        elif path.is_file():
-            yield path
-        else:
-            counts.failed += 1
-            click.echo(f"error: {name}: no such file or directory", err=True)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FormatError(str(path), None, f"not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise FormatError(str(path), None, error.strerror or str(error)) from None
+from scraper.errors import ConfigError
+from scraper.models import published_precision
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -108,7 +48,11 @@ def show(state: State, number: str, source: str | None, fmt: str, revisions: boo
     if revisions:
         _show_revisions(state.archive(), article, fmt)
     elif fmt == "json":
-        click.echo(json.dumps({**article.to_record(), "extra": dict(article.extra)}, ensure_ascii=False, indent=2))
+        shown: dict[str, object] = {**article.to_record(), "extra": dict(article.extra)}
+        record = state.archive().warc_record(article.source, article.number)
+        if record is not None:
+            shown["warc"] = record.as_dict()
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
 

@@ -56,10 +56,10 @@ class TerminalReporter:
     def progress(self, counts: Counts) -> None:
         self.status(counts.summary())
 
-    def status(self, text: str) -> None:
-        """The progress line, as given (on a terminal only)."""
+    def status(self, line: str) -> None:
+        """A line that the next one replaces, on a terminal only."""
         if self.live:
-            self.stream.write(f"\r{printable(text)}\x1b[K")
+            self.stream.write(f"\r{printable(line)}\x1b[K")
             self.stream.flush()
             self._shown = True
 

@@ -6,6 +6,8 @@ import functools
 import json
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +26,9 @@ from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
 from scraper.shard import shard_of
+
+if TYPE_CHECKING:
+    from scraper.warc.files import WarcWriter
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -71,6 +76,15 @@ from scraper.shard import shard_of
     help="Obey robots.txt for the APIs sites publish too (Ghost's Content API behind its stock 'Disallow: /ghost/'), "
     "as a source's published_apis = false does [default: read them].",
 )  # fmt: skip
+@click.option(
+    "--warc", metavar="DIR",
+    help="Keep every HTTP exchange of the run (robots.txt, feeds, sitemaps, API and listing pages, articles) as "
+    "WARC files in DIR [default: the sources file's warc; none].",
+)  # fmt: skip
+@click.option(
+    "--warc-max-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+    help="Start a new WARC file when one would grow past this [default: 1000000000].",
+)  # fmt: skip
 @shard_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable run summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
@@ -96,6 +110,8 @@ def scrape(
     wait: float | None,
     ignore_robots: bool,
     strict_robots: bool,
+    warc: str | None,
+    warc_max_bytes: int | None,
     shard: str | None,
     as_json: bool,
     quiet: bool,
@@ -117,7 +133,7 @@ def scrape(
         window=parse_window(since, until), limit=limit, refetch=refetch, retries=retries,
         total_concurrency=total_concurrency, parallel=parallel, processes=processes, ignore_robots=ignore_robots,
         undated=undated,
-        published_apis=False if strict_robots else None, shard=parse_shard_option(shard),
+        published_apis=False if strict_robots else None, warc=warc, shard=parse_shard_option(shard),
     )  # fmt: skip
     config = state.config()
     if not targets and not config.sources:
@@ -129,12 +145,18 @@ def scrape(
         started = time.monotonic()
         retry = RetryPolicy(max_attempts=settings.retries + 1)
         reporter = TerminalReporter(quiet, verbose=verbose)
+        recorder = _warc_writer(settings.warc, warc_max_bytes)
         fetchers = FetchStack(
             retry=retry, total=settings.total, obey_robots=settings.obey_robots,
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher, note=reporter.cap,
+            recorder=recorder.record if recorder is not None else None,
         )  # fmt: skip
         open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
-        outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
+        try:
+            outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
+        finally:
+            if recorder is not None:
+                recorder.close()
         reporter.done()
     elapsed = time.monotonic() - started
     counts = outcome.counts
@@ -155,6 +177,18 @@ def scrape(
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
     if counts.failed:
         sys.exit(EXIT_FAILED)
+
+
+def _warc_writer(folder: str | None, max_bytes: int | None) -> WarcWriter | None:
+    """The run's one WARC writer (every source and thread writes through it), or None."""
+    if folder is None:
+        return None
+    from scraper.warc.files import MAX_BYTES, WarcWriter
+
+    path = Path(folder).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--warc {folder}: is a file; give a folder for the WARC files")
+    return WarcWriter(path, max_bytes=max_bytes or MAX_BYTES)
 
 
 def _say_shard(settings: RunSettings, configured: int, quiet: bool) -> None:
