@@ -11,6 +11,8 @@ import json
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -19,12 +21,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 from scraper.archive import Archive
 from scraper.cli import cli
 from scraper.lock import ArchiveLock
-from scraper.models import Article
+from scraper.models import Article, Page
 from scraper.shard import shard_of
 from tests.servers import LoopbackServer, Reply, ServerFactory
 
@@ -408,3 +410,52 @@ def test_an_archived_article_is_no_failure_after_a_merge(tmp_path: Path) -> None
     main.close()
     merge(tmp_path / "main.db", saved(tmp_path / "shard.db", story(LONG, 9)))
     assert query(tmp_path / "main.db", "select count(*) from failures") == [(0,)]
+
+
+def test_a_merge_killed_midway_has_written_whole_articles_and_the_next_goes_on(tmp_path: Path) -> None:
+    shard = Archive(tmp_path / "shard.db")
+    total = 1500
+    for n in range(total):
+        article = story("\n\n".join(story_text(n, paragraphs=6)), 9, number=10_000 + n, title=f"Story {n}",
+                        url=f"https://news.example/story/{10_000 + n}-x")  # fmt: skip
+        page = Page(article.url, article.url, 200, HTML, article_html(article.title, [article.body], 1).encode(),
+                    datetime(2026, 11, 1, 9, tzinfo=UTC))  # fmt: skip
+        shard.save(article, [article.url], page=page)
+    shard.close()
+    clean = tmp_path / "clean.db"
+    merge(clean, tmp_path / "shard.db")
+    db = tmp_path / "killed.db"
+    command = [sys.executable, "-m", "scraper", "--db", str(db), "merge", "-q", str(tmp_path / "shard.db")]
+    child = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            if db.exists() and query(db, "select count(*) from articles")[0][0] >= 100:
+                break
+        except sqlite3.OperationalError:  # (not made yet)
+            pass
+        time.sleep(0.02)
+    child.kill()
+    child.wait()
+    done = query(db, "select count(*) from articles")[0][0]
+    assert 100 <= done < total  # (killed part way)
+    assert run(db, "db", "check").exit_code == 0
+    # each article there is whole (its URLs, its page and the page's bytes), before the next merge
+    # could mend it: the rows of the killed archive are the clean merge's rows of the same articles
+    assert whole(db) == whole(clean, only=db)
+    again = merge(db, tmp_path / "shard.db")
+    assert json.loads(again.stdout)["new"] == total - done
+    assert dump(db) == dump(clean)
+
+
+def whole(db: Path, only: Path | None = None) -> list[tuple[object, ...]]:
+    """Each article of `db` (or of `only`'s articles, in `db`) with its URLs and its page's digest
+    and size, one row per URL."""
+    keys = {(s, n) for s, n in query(only or db, "select source, number from articles")}
+    rows = query(
+        db,
+        "select a.source, a.number, a.content_hash, u.url_key, u.url, p.sha256, b.size from articles a "
+        "left join article_urls u using (source, number) left join article_pages p using (source, number) "
+        "left join pages b on b.sha256 = p.sha256",
+    )
+    return sorted((r for r in rows if (r[0], r[1]) in keys), key=repr)
