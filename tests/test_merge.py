@@ -40,6 +40,7 @@ TABLES = {  # every table a merge writes, and the columns that say what a row is
     "pages": "*",
     "article_pages": "*",
     "failures": "*",
+    "warc_imports": "key, name, offset, records, done",
     "runs": "command, started, ended, targets, discovered, new, updated, unchanged, skipped, failed, status, uid",
     "run_sources": "(select uid from runs where runs.id = run_id), source, status, discovered, new, updated, "
     "unchanged, skipped, failed",

@@ -11,9 +11,11 @@ version, through a migrated copy in a temporary folder. What is carried, and how
                 the shard's is kept under a number of its own (StoryRules.renumbered), and said.
   revisions     the shard's, each unless the archive holds a version with its content hash
   article_urls  every URL the shard reached an article by, unless the archive knows that URL
-  pages, article_pages  raw pages by their SHA-256 (never twice); the current version's page is linked
+  pages, article_pages  raw pages by their SHA-256 (never twice); the current version's page is linked,
+                with where it is in a WARC file (an import's, or a scrape's --warc)
   failures      unless the archive has the URL's article; the same URL's attempts joined, not added
-  runs, run_sources  by the run's uid (schema version 8), with new row ids in this archive
+  runs, run_sources  by the run's uid (schema version 9), with new row ids in this archive
+  warc_imports  how far each WARC file's import got: the further of the shard's and the archive's
   not carried   frontier, http_cache, robots: one machine's crawl state, valid for its own archive
                 (what its next run resumes, the validators of pages it walked), not for this one
 
@@ -48,8 +50,8 @@ _INSERT_REVISION = (
 )
 _ADD_PAGE = "insert or ignore into pages (sha256, encoding, size, content) values (?, ?, ?, ?)"
 _LINK_PAGE = (
-    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at) "
-    "values (?, ?, ?, ?, ?, ?, ?)"
+    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at, "
+    "warc_file, warc_offset, warc_length, warc_record_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -206,7 +208,7 @@ class _ShardArticle:
     row: dict[str, object]
     revisions: list[tuple[str, str, str, str]]  # replaced_at, content_hash, changed, record
     urls: list[tuple[str, str]]  # url_key, url
-    page: tuple[object, ...] | None  # sha256, url, content_type, timezone, fetched_at
+    page: tuple[object, ...] | None  # sha256, url, content_type, timezone, fetched_at, warc_* (where in a WARC)
     article: Article = field(init=False)
 
     def __post_init__(self) -> None:
@@ -267,6 +269,7 @@ class Merger:
                 counts.pages += self._pages()
                 counts.failures += self._failures()
                 counts.runs += self._runs()
+                self._imports()
             finally:
                 self.shard = None
         self.progress(counts)
@@ -286,7 +289,8 @@ class Merger:
         )
         urls = "select url_key, url from article_urls where source = ? and number = ? order by rowid"
         page = (
-            "select sha256, url, content_type, timezone, fetched_at from article_pages where source = ? and number = ?"
+            "select sha256, url, content_type, timezone, fetched_at, warc_file, warc_offset, warc_length, "
+            "warc_record_id from article_pages where source = ? and number = ?"
         )
         with _shard_errors(self.path):
             cursor = self.shard.execute(f"select {', '.join(columns)} from articles order by rowid")
@@ -382,6 +386,7 @@ class Merger:
         if old["content_hash"] == theirs:
             counts.unchanged += 1
             self._same_content(old, each)
+            self._later_capture(old, each)
         elif self._shard_is_newer(old, archived, each, held):
             why = self.rules.refused(archived, each.article)
             if why is not None:
@@ -444,6 +449,18 @@ class Merger:
             self.conn.execute(
                 "update articles set fetched_at = ?, first_seen = ?, last_seen = ? where source = ? and number = ?",
                 [*stamps.values(), old["source"], old["number"]],
+            )
+
+    def _later_capture(self, old: Mapping[str, object], each: _ShardArticle) -> None:
+        """The same version, captured later in a web archive by the shard: the article's page points
+        at that capture (its WARC file, offset, length and record id), as an import of it does."""
+        if each.page is None or each.page[5] is None:
+            return
+        if _instant(each.row["fetched_at"]) > _instant(old["fetched_at"]):
+            self.conn.execute(
+                "update article_pages set warc_file = ?, warc_offset = ?, warc_length = ?, warc_record_id = ? "
+                "where source = ? and number = ?",
+                (*each.page[5:9], old["source"], old["number"]),
             )
 
     def _add_version(self, row: Mapping[str, object], replaced_at: str, current: Article, counts: MergeCounts) -> None:
@@ -546,6 +563,20 @@ class Merger:
                 )
                 changed += before != self.conn.execute("select * from failures where url_key = ?", (key,)).fetchone()
         return changed
+
+    def _imports(self) -> None:
+        """How far the shard's imports of WARC files got (every record before the offset is in the
+        shard, so now in the archive): a later `import` of the same file here goes on from there.
+        Of the shard's and the archive's, the further one is kept."""
+        rows = self._read("select key, name, offset, records, done, updated from warc_imports")
+        with self.archive.writing():
+            self.conn.executemany(
+                "insert into warc_imports (key, name, offset, records, done, updated) values (?, ?, ?, ?, ?, ?) "
+                "on conflict(key) do update set name = excluded.name, offset = excluded.offset, "
+                "records = excluded.records, done = excluded.done, updated = excluded.updated "
+                "where (excluded.done, excluded.offset) > (warc_imports.done, warc_imports.offset)",
+                rows,
+            )
 
     def _runs(self) -> int:
         """The shard's runs that the archive has not got (by uid), under ids of this archive, with
