@@ -368,7 +368,7 @@ def test_a_description_that_repeats_the_first_paragraph_takes_nothing_from_the_b
 
 def test_ruby_readings_over_the_text_are_left_out_but_readings_in_parentheses_stay():
     aid = "<p>" + "".join(f"<ruby>漢字{n}<rt>かんじ</rt></ruby>を読む。" for n in range(12)) + "</p>"
-    named = "<p>" + "".join(f"<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>氏{n}。" for n in range(6)) + "</p>"
+    named = "<p>" + "".join(f"<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>氏{n}。" for n in range(30)) + "</p>"
     html = page(f"""{HEADER}<article class="post">{HEADLINE}{aid}{named}{article_text(3)}</article>""")
     body = body_of(html)
     assert "漢字0を読む。" in body and "かんじ" not in body
@@ -496,3 +496,48 @@ def test_a_media_players_clock_lines_are_dropped():
       </div>{article_text(4)}</article>""")
     body = body_of(html)
     assert "00:00" not in body and "02:57" not in body and "Paragraph 4 about" in body
+
+
+# ---- a table or a code listing in a <figure> -----------------------------------------------------
+
+
+def test_a_table_in_a_figure_is_article_text_and_a_picture_is_not() -> None:
+    # Block editors wrap every table in a <figure> (WordPress: figure.wp-block-table); HTML's
+    # figure is any self-contained content. A figure holding a picture stays a picture.
+    html = page(HEADER + f"<article>{HEADLINE}<div class='entry-content'>{article_text(3)}"
+                "<figure class='wp-block-table'><table><thead><tr><th>Section</th><th>Opens</th></tr></thead>"
+                "<tbody><tr><td>North quay</td><td>June 2024</td></tr><tr><td>Ferry terminal</td><td>May 2025</td>"
+                "</tr></tbody></table><figcaption>Dates given by the council</figcaption></figure>"
+                f"{para(4)}<figure><pre>phase_1 = 'north quay'\nphase_2 = 'ferry terminal'</pre></figure>"
+                "<figure class='wp-block-image'><img src='/quay.jpg' alt=''><figcaption>The quay at dawn, "
+                "seen from the old lighthouse on the hill</figcaption></figure>"
+                f"{para(5)}</div></article>")
+    body = body_of(html)
+    assert "North quay June 2024" in body and "Ferry terminal May 2025" in body
+    assert "phase_2 = 'ferry terminal'" in body
+    assert "The quay at dawn" not in body and "Dates given by the council" not in body
+    assert body.index("Paragraph 3") < body.index("North quay") < body.index("Paragraph 4")
+
+
+# ---- every text in what the boilerplate rules skip ------------------------------------------------
+
+
+def test_an_article_opened_in_an_overlay_over_a_hidden_page_is_read() -> None:
+    # A story opened over the home page: the page behind is aria-hidden while the overlay (named
+    # "modal") is open, so the usual rules leave no text at all. The body is never empty for that.
+    teasers = "".join(f"<p>Teaser {n} of another story on the front page, with a few words more.</p>"
+                      for n in range(30))
+    html = page(f"<div id='front' aria-hidden='true'>{HEADER}<div class='stream'>{teasers}</div></div>"
+                f"<div class='modal show'><article>{HEADLINE}<div class='story-body'>{article_text(5)}"
+                "</div></article><button>Close</button></div>")
+    body = body_of(html)
+    assert body.startswith("Paragraph 1 about the harbour") and "Paragraph 5" in body
+    assert "Teaser" not in body
+
+
+def test_a_page_the_rules_leave_some_text_on_is_not_read_leniently() -> None:
+    # The lenient reading is a last resort only: a hidden block is still left out where the page
+    # has text of its own.
+    html = page(f"<article>{HEADLINE}{article_text(4)}<div hidden><p>A hidden survey asks readers what "
+                "they think of the new design of the site and its pages.</p></div></article>")
+    assert "hidden survey" not in body_of(html)

@@ -124,10 +124,33 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-@lru_cache(maxsize=8192)
 def _names_strength(names: str) -> int:
-    """The strongest of the class tokens and id in `names` (lower case, space-separated)."""
-    return max(map(_token_strength, names.split()), default=NONE)
+    """The strongest of the tokens in `names` (space-separated), lower-cased."""
+    return max(map(_token_strength, names.lower().split()), default=NONE)
+
+
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages (ids do not)
+def _class_strength(classes: str) -> int:
+    return _names_strength(classes)
+
+
+# What a <figure> may hold that is text, not a picture: a table, a code listing. (A quotation in
+# a figure is as often a pull quote, repeating a line of the article, and is left out as before.)
+_TEXT_FIGURES = ("table", "pre")
+_PICTURES = ("img", "picture", "video", "svg")
+
+
+def _figure_of_text(figure: HtmlElement) -> bool:
+    """A <figure> whose content is a table or a code listing (HTML's figure is any self-contained
+    content), not a picture: most of its text in those elements (the rest is their caption), and
+    no picture or player outside them (an icon in a table's cell is the table's)."""
+    held = [el for tag in _TEXT_FIGURES for el in figure.iter(tag)]
+    if not held:
+        return False
+    if len(figure.text_content()) > 2 * sum(len(el.text_content()) for el in held):
+        return False
+    inside = {id(node) for el in held for node in el.iter()}
+    return not any(id(node) not in inside for tag in _PICTURES for node in figure.iter(tag))
 
 
 def strength(element: HtmlElement) -> int:
@@ -135,17 +158,18 @@ def strength(element: HtmlElement) -> int:
     tag = element.tag
     if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
-    floor = WEAK if tag in WEAK_TAGS or tag in LAYOUT_TAGS else NONE
+    floor = WEAK if (tag in WEAK_TAGS and not _figure_of_text(element)) or tag in LAYOUT_TAGS else NONE
     attrib = element.attrib
     if not attrib:  # most elements: nothing but the tag to judge by
         return floor
     role = attrib.get("role", "").lower()
-    names = f"{attrib.get('class') or ''} {attrib.get('id') or ''}".lower()
-    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in names):
+    classes, ident = attrib.get("class") or "", attrib.get("id") or ""
+    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in f"{classes} {ident}".lower()):
         return STRONG
     if role in _LAYOUT_ROLES:
         floor = WEAK
-    return _names_strength(names) or floor
+    # The class tokens and the id judged apart (the strongest of them counts).
+    return max(_class_strength(classes), _names_strength(ident) if ident else NONE) or floor
 
 
 def _sure(element: HtmlElement) -> bool:
@@ -237,6 +261,17 @@ class Boilerplate:
                 return True
             node = node.getparent()
         return False
+
+
+class TagsOnly(Boilerplate):
+    """The judge of the last resort, for a page on which the usual one leaves no text at all (the
+    article in an overlay named `modal`, over a page marked `aria-hidden` while it is open): only
+    the elements that never hold text (scripts, forms, menus, ...) are boilerplate; class names
+    and hiding are not held against anything."""
+
+    def _judge(self, element: HtmlElement) -> bool:
+        tag = element.tag
+        return not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS)
 
 
 def inside_strong(element: HtmlElement) -> bool:
