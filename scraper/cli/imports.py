@@ -93,6 +93,7 @@ def import_(
     killed mid-file goes on where it stopped."""
     tz = parse_zone(zone)
     counts = Counts()
+    cluster: dict[str, object] = {}  # --dask: the workers, what the merge changed, each file
     if scheduler:  # (WARC files only, named as the workers see them)
         texts: list[Path | _Missing] = []
         warcs: list[Any] = _cluster_inputs(paths)
@@ -112,7 +113,6 @@ def import_(
         _import_texts(state, texts, source or TEXT_SOURCE, tz, counts)
     started = time.monotonic()
     skipped: dict[str, int] = {}
-    cluster: dict[str, object] = {}
     if warcs:
         settings = _warc_settings(source, tz, since, until, undated, include, exclude, processes)
         if scheduler:
