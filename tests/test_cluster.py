@@ -8,8 +8,13 @@ depends on the others, as in the import."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import sqlite3
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +26,7 @@ from conftest import FIXTURES
 from warcs import Records
 
 from scraper.cli import cli
+from scraper.pipeline.cluster import shard_path
 
 SITES = FIXTURES / "sites"
 EDITS = [b"<p>An update: the minister answered the questions of the press on Tuesday evening.</p>",
@@ -173,3 +179,52 @@ def test_no_scheduler_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: --dask tcp://127.0.0.1:{port}: cannot reach the Dask scheduler"), line
+
+
+def many_pages(count: int) -> Iterator[tuple[str, bytes]]:
+    """`count` article pages of their own: the site's article pages, each again under a post id,
+    an address and an added paragraph of its own."""
+    templates = [(html, re.search(rb"postid-(\d+)", html)) for url, html in pages("kabul-post") if "/20" in url]
+    usable = [(html, found.group(1)) for html, found in templates if found]
+    for n in range(count):
+        html, post = usable[n % len(usable)]
+        number = str(200_000 + n).encode()
+        extra = f"<p>Report {n}: the council met the {n % 7}th committee on the harbour plans.</p>".encode()
+        end = b"</div><!-- .entry-content -->"
+        yield f"https://kabul-post.example/2021/02/01/report-{n}/", html.replace(post, number).replace(end, extra + end)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_file_has_its_task_run_again_and_the_import_goes_on(cluster: str, tmp_path: Path) -> None:
+    path = tmp_path / "big.warc.gz"
+    writer = Records(path)
+    for url, html in many_pages(1200):
+        writer.response(url, html, date="2021-02-01T06:00:00Z")
+    writer.close()
+    plain, spread = tmp_path / "plain.db", tmp_path / "spread.db"
+    assert run(plain, str(path)).exit_code == 0
+    shard = shard_path(tmp_path / "spread.db.shards", path)
+    outcome: list[Result] = []
+    importer = threading.Thread(target=lambda: outcome.append(run(spread, "--dask", cluster, str(path))))
+    importer.start()
+    with distributed.Client(cluster, set_as_default=False) as watcher:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and importer.is_alive():
+            try:
+                with sqlite3.connect(shard) as conn:
+                    if conn.execute("select max(offset) from warc_imports").fetchone()[0]:
+                        break  # (some of the file imported, its progress kept)
+            except sqlite3.OperationalError:
+                pass  # (not made yet)
+            time.sleep(0.05)
+        busy = [worker for worker, keys in watcher.processing().items() if any("scraper-import" in k for k in keys)]
+        assert busy, "the file was imported before a worker could be killed"
+        os.kill(watcher.run(os.getpid, workers=busy)[busy[0]], signal.SIGKILL)
+    importer.join(timeout=180)
+    (result,) = outcome
+    assert result.exit_code == 0, result.output
+    assert "resumed after the " in result.stderr  # the task ran again, from where the shard's import got
+    for name in COMPARED:
+        if name != "runs":  # (the import run counts what this run did: the records after the kill)
+            assert table(spread, name) == table(plain, name), name
+    assert not shard.exists()
