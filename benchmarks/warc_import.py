@@ -195,10 +195,11 @@ def make_warc(path: Path, pages: int, pad_kb: int, size: int | None, seed: int =
 
 
 # -- measuring ----------------------------------------------------------------------------------
-def _hwm(pid: int) -> int:
+def _status(pid: int, field: str) -> int:
+    """A size from /proc/PID/status (VmHWM: peak RSS; VmRSS: RSS now), in bytes (0: gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -212,16 +213,19 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def run_import(db: Path, warc: Path, kill_at: float | None = None, records: int = 0) -> dict[str, object]:
-    """`scraper import --json -q` in a subprocess, its peak RSS and its parser processes' (VmHWM)."""
+def run_import(db: Path, warc: Path, kill_at: float | None = None) -> dict[str, object]:
+    """`scraper import --json -q` in a subprocess: its peak RSS (VmHWM), its parser processes'
+    (the largest), and the peak of their sum (RSS of all of them read at the same moment, every 0.1 s)."""
     command = [sys.executable, "-m", "scraper", "--db", str(db), "import", "--json", "-q", str(warc)]
     cpu = _children_cpu()
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak, workers = 0, 0
+    peak, workers, together = 0, 0, 0
     while process.poll() is None:
-        peak = max(peak, _hwm(process.pid))
-        workers = max([workers, *(_hwm(child) for child in _children(process.pid))])
+        children = _children(process.pid)
+        peak = max(peak, _status(process.pid, "VmHWM"))
+        workers = max([workers, *(_status(child, "VmHWM") for child in children)])
+        together = max(together, _status(process.pid, "VmRSS") + sum(_status(c, "VmRSS") for c in children))
         if kill_at is not None and time.monotonic() - started > kill_at:
             process.send_signal(signal.SIGKILL)
             process.wait()
@@ -234,7 +238,7 @@ def run_import(db: Path, warc: Path, kill_at: float | None = None, records: int 
         raise SystemExit(f"scraper import failed ({process.returncode}): {err.decode()[-2000:]}")
     summary = json.loads(out.decode().strip().splitlines()[-1])
     return {"summary": summary, "seconds": seconds, "cpu": cpu, "rss": peak, "parser_rss": workers,
-            "stderr": err.decode()}  # fmt: skip
+            "all_rss": together, "stderr": err.decode()}  # fmt: skip
 
 
 def _children_cpu() -> float:
@@ -256,32 +260,55 @@ def article_pages(warc: Path, limit: int) -> Iterator[tuple[str, str]]:
 
 
 def _trafilatura(item: tuple[str, str]) -> int:
+    """trafilatura's text of the page (its body, as `extract` gives it by default)."""
     import trafilatura
 
     text = trafilatura.extract(item[1], url=item[0])
     return len(text or "")
 
 
-def run_trafilatura(pages: list[tuple[str, str]], processes: int) -> tuple[float, float]:
-    """Pages per second of wall time and per second of CPU time, in this process (1) or in a Pool
-    of `processes`."""
+def _trafilatura_record(item: tuple[str, str]) -> int:
+    """trafilatura's record of the page: body and metadata (title, author, date...), as the
+    project's peer benchmarks call it (/work/shared/benchmarks/score_sets.py)."""
     import trafilatura
 
-    trafilatura.extract(pages[0][1])  # (its imports and caches, outside the clock)
-    if processes <= 1:
-        started, cpu = time.monotonic(), time.process_time()
-        for item in pages:
-            _trafilatura(item)
-        return len(pages) / (time.monotonic() - started), len(pages) / (time.process_time() - cpu)
-    before = _children_cpu()
+    text = trafilatura.extract(item[1], url=item[0], output_format="json", with_metadata=True, include_comments=False)
+    return len(text or "")
+
+
+def run_trafilatura_here(pages: list[tuple[str, str]]) -> dict[str, float]:
+    """trafilatura in this process, body only and whole record, page by page in turn (so that the
+    machine's load falls on both alike): pages per second of wall and of CPU time, each."""
+    _trafilatura(pages[0])  # (its imports and caches, outside the clock)
+    _trafilatura_record(pages[0])
+    wall = {"body": 0.0, "record": 0.0}
+    cpu = {"body": 0.0, "record": 0.0}
+    for item in pages:
+        for name, extract in (("body", _trafilatura), ("record", _trafilatura_record)):
+            began, used = time.monotonic(), time.process_time()
+            extract(item)
+            wall[name] += time.monotonic() - began
+            cpu[name] += time.process_time() - used
+    return {f"{name} {kind}": len(pages) / spent[name] for kind, spent in (("wall", wall), ("cpu", cpu))
+            for name in ("body", "record")}  # fmt: skip
+
+
+def _timed_trafilatura(item: tuple[str, str]) -> float:
+    """_trafilatura in a Pool process: the CPU time it took (the process's start and imports not counted)."""
+    used = time.process_time()
+    _trafilatura(item)
+    return time.process_time() - used
+
+
+def run_trafilatura_pool(pages: list[tuple[str, str]], processes: int) -> tuple[float, float]:
+    """trafilatura's body on every core (a Pool of `processes`): pages per second of wall time and
+    of CPU time."""
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        pool.map(_trafilatura, pages[:processes])  # warm every process
+        pool.map(_trafilatura, pages[:processes], chunksize=1)  # warm every process
         started = time.monotonic()
-        pool.map(_trafilatura, pages, chunksize=8)
+        used = sum(pool.map(_timed_trafilatura, pages, chunksize=8))
         wall = time.monotonic() - started
-        pool.close()
-        pool.join()
-    return len(pages) / wall, len(pages) / max(_children_cpu() - before, 1e-9)
+    return len(pages) / wall, len(pages) / max(used, 1e-9)
 
 
 def rows(db: Path) -> list[tuple[object, ...]]:
@@ -311,41 +338,42 @@ def main() -> None:
         began = time.monotonic()
         made = make_warc(warc, args.pages, args.pad_kb, size)
         print(f"  {made} in {time.monotonic() - began:.0f} s", file=sys.stderr)
-    made_pages = sum(1 for _ in article_pages(warc, 10**9)) if size else args.pages
     print("importing ...", file=sys.stderr)
     db = work / "import.db"
     db.unlink(missing_ok=True)
     result = run_import(db, warc)
     summary = result["summary"]
     assert isinstance(summary, dict)
+    print(f"  {summary}", file=sys.stderr)
     seconds = float(result["seconds"])  # type: ignore[arg-type]
     cpu = float(result["cpu"])  # type: ignore[arg-type]
     pages = summary["new"] + summary["updated"] + summary["unchanged"] + summary["skipped_by"].get("not an article", 0)
     records = summary["discovered"]
+    rate, per_cpu = pages / seconds, pages / cpu
+    mb = 2**20
     report = [
-        f"WARC: {warc.stat().st_size / 1e6:,.0f} MB, {made_pages:,} article pages ({records:,} response records); "
-        f"{os.cpu_count()} cores",
+        f"WARC: {warc.stat().st_size / 1e6:,.0f} MB, {pages:,} article pages ({records:,} response records); "
+        f"{len(os.sched_getaffinity(0))} cores; import {seconds:,.1f} s, {records / seconds:,.0f} response records/s",
         "",
-        "| | pages/s | pages per CPU-second | records/s | wall | peak RSS (import) | peak RSS (each parser process) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        f"| scraper import | {pages / seconds:,.0f} | {pages / cpu:,.0f} | {records / seconds:,.0f} | "
-        f"{seconds:,.1f} s | {int(result['rss']) / 2**20:,.0f} MB | {int(result['parser_rss']) / 2**20:,.0f} MB |",  # type: ignore[call-overload]
+        f"peak RSS: import process {int(result['rss']) / mb:,.0f} MB, each parser process at most "  # type: ignore[call-overload]
+        f"{int(result['parser_rss']) / mb:,.0f} MB, all of them together {int(result['all_rss']) / mb:,.0f} MB",  # type: ignore[call-overload]
+        "",
+        "| | pages/s | scraper's ratio | pages per CPU-second | scraper's ratio |",
+        "|---|---:|---:|---:|---:|",
+        f"| scraper import (every core; read, parse, store) | {rate:,.0f} | | {per_cpu:,.0f} | |",
     ]
-    print(f"  {summary}", file=sys.stderr)
     if not args.no_peer:
         sample = list(article_pages(warc, args.sample))
         cores = len(os.sched_getaffinity(0))
-        print(f"trafilatura on {len(sample):,} pages ...", file=sys.stderr)
-        one, one_cpu = run_trafilatura(sample, 1)
-        every, every_cpu = run_trafilatura(sample, cores) if cores > 1 else (one, one_cpu)
-        rate = pages / seconds
-        report += [
-            f"| trafilatura (extract only), 1 process | {one:,.0f} | {one_cpu:,.0f} | | | | |",
-            f"| trafilatura (extract only), {cores} processes | {every:,.0f} | {every_cpu:,.0f} | | | | |",
-            "",
-            f"scraper import (every core, end to end) / trafilatura: {rate / one:.1f}x trafilatura in one process, "
-            f"{rate / every:.1f}x trafilatura on every core; per CPU-second {pages / cpu / one_cpu:.1f}x",
-        ]
+        print(f"trafilatura on {len(sample):,} of the same pages ...", file=sys.stderr)
+        here = run_trafilatura_here(sample)
+        every, every_cpu = run_trafilatura_pool(sample, cores) if cores > 1 else (here["body wall"], here["body cpu"])
+        for name, wall, used in (
+            ("trafilatura body (extract), 1 process", here["body wall"], here["body cpu"]),
+            ("trafilatura record (body and metadata, json), 1 process", here["record wall"], here["record cpu"]),
+            (f"trafilatura body (extract), {cores} processes", every, every_cpu),
+        ):
+            report.append(f"| {name} | {wall:,.0f} | {rate / wall:.2f}x | {used:,.0f} | {per_cpu / used:.2f}x |")
     if args.kill_at is not None:
         killed = work / "killed.db"
         killed.unlink(missing_ok=True)

@@ -127,12 +127,13 @@ def test_scrape_with_and_without_processes_archive_the_same(tmp_path: Path, loop
 
 
 def test_a_parser_bug_in_a_process_comes_back_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.parse.job
     import scraper.pipeline.workers
 
     def crashing(page: Page, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(scraper.pipeline.workers, "parse_page", crashing)
+    monkeypatch.setattr(scraper.parse.job, "parse_page", crashing)  # (what a parser process runs)
     outcome = scraper.pipeline.workers._parse_job(article_pages(1)[0], None, None, {})  # what a process sends back
     with pytest.raises(scraper.pipeline.workers.ParserCrash) as raised:
         scraper.pipeline.workers._unwrap(outcome)
@@ -273,3 +274,23 @@ def test_processes_start_at_once_when_asked_for_and_late_by_default() -> None:
 
     assert Parsers(2).start_at == 1
     assert Parsers(None).start_at == START_AT == 100
+
+
+def test_a_parser_process_imports_the_parsers_only() -> None:
+    """What a parser process is sent (its job, pack_page) comes from modules that import neither the
+    pipeline (fetching, requests, TLS) nor the archive (sqlite-utils): each would cost every parser
+    process ~10 MB of RSS for nothing."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from scraper.archive.crawl import pack_page
+    from scraper.pipeline.workers import _parse_job, _start_worker
+
+    needed = sorted({f.__module__ for f in (pack_page, _parse_job, _start_worker)})
+    probe = (f"import sys; import {', '.join(needed)}; "
+             "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('requests', 'sqlite_utils', 'ssl', 'click') "
+             "or m.startswith(('scraper.pipeline', 'scraper.archive', 'scraper.fetch', 'scraper.cli'))))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,7 +24,8 @@ from typing import Any
 
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, Page
-from scraper.parse import parse_page
+from scraper.parse.job import parse_job as _parse_job
+from scraper.parse.job import start_worker as _start_worker
 
 AUTO = None
 # Pages announced to a run before processes are worth starting: spawning two costs ~0.5 s of CPU,
@@ -152,45 +152,6 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
     from this threaded process: a fork copies locks that other threads hold at that moment."""
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
-
-
-# -- in the parser process ------------------------------------------------------------------
-def _start_worker() -> None:
-    """Ctrl-C (and systemd's SIGTERM) reaches the whole process group: the run stops its parser
-    processes itself, so they need not each print a KeyboardInterrupt traceback (or die with jobs
-    the run still waits for). And a parser process must not outlive its
-    run: if the run is killed (kill -9, the OOM killer), nothing would ever tell it to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # systemd stops the whole group: the run stops them
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), name="watch-parent", daemon=True).start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    parent.join()  # returns when the parent process is gone
-    os._exit(0)
-
-
-def _parse_job(
-    page: Page,
-    timezone: tzinfo | None,
-    source: str | None,
-    selectors: dict[str, str],
-    then: Callable[[Page], Any] | None = None,
-) -> tuple[Any, ...]:
-    """Runs in a parser process (or, without one, in the calling thread). Exceptions come back as
-    plain tuples: ours keep their fields that way (their own pickling would lose them), and a
-    parser bug becomes its type and message."""
-    try:
-        article = parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
-    except NotAnArticle as error:
-        return ("not-article", error.url, error.reason)
-    except ParseError as error:
-        return ("parse-error", error.url, error.reason)
-    except Exception as error:  # a parser bug: the caller reports it as one
-        return ("crash", type(error).__name__, str(error))
-    return ("ok", article, then(page) if then is not None else None)
 
 
 class ParserCrash(Exception):
