@@ -82,6 +82,29 @@ def test_a_killed_parser_process_costs_a_retry(parsers: Parsers) -> None:
     assert parsers._pool is not pool
 
 
+def test_pages_sent_together_come_back_each_as_alone(parsers: Parsers) -> None:
+    from scraper.archive.crawl import pack_page
+
+    home = saved_page(SITE / "index.html", "https://kabulpost.example/")
+    pages = [*article_pages(3), home]
+    found = parsers.parse_many(pages, pack_page, timezone=KABUL, source="kabul")
+    assert found[:3] == [(parse_page(page, timezone=KABUL, source="kabul"), pack_page(page)) for page in pages[:3]]
+    assert isinstance(found[3], NotAnArticle) and found[3].url == "https://kabulpost.example/"
+    assert Parsers(0).parse_many(pages[:3], pack_page, timezone=KABUL, source="kabul") == found[:3]  # in this thread
+
+
+def test_a_batch_that_breaks_the_pool_is_tried_page_by_page(parsers: Parsers) -> None:
+    pages = article_pages(3)
+    expected = [(parse_page(page), None) for page in pages]
+    assert parsers.parse_many(pages, None) == expected
+    pool = parsers._pool
+    assert pool is not None
+    for pid in list(pool._processes):  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGKILL)
+    assert parsers.parse_many(pages, None) == expected  # each page on its own, in a fresh pool
+    assert parsers._pool is not pool
+
+
 def test_no_processes_until_enough_pages() -> None:
     workers = Parsers(2, start_at=10)
     try:

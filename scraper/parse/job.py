@@ -58,3 +58,10 @@ def parse_job(
     except Exception as error:  # a parser bug: the caller reports it as one
         return ("crash", type(error).__name__, str(error))
     return ("ok", article, then(page) if then is not None else None)
+
+
+def parse_jobs(jobs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """parse_job for each of several pages, in one trip to the parser process and back (a long
+    import sends its pages a few at a time: one trip each would cost the importing process as much
+    CPU as storing them)."""
+    return [parse_job(*job) for job in jobs]

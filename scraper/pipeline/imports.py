@@ -36,6 +36,7 @@ from scraper.warc.reader import Entry, first_record_id, read_warc
 # got are committed together: a run killed at any moment loses at most this much work, and what
 # it kept is exactly what the next run skips. (One commit an article would cost as much as storing it.)
 SAVE_EVERY = 1.0
+BATCH = 8  # pages sent to a parser process at a time (one trip each would cost this process more than storing them)
 FORGET_EVERY = 10_000  # records after which the run forgets what it kept of each (constant memory)
 NOT_AN_ARTICLE = "not an article"
 NOT_PARSED = "not parsed"
@@ -143,7 +144,8 @@ class _Importer:
         self.run.begin(self.target)
         threads = max(4, 2 * max(1, parsers.processes))
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="parse")
-        self.ahead = 4 * threads  # pages read ahead of the one to store next, at most
+        self.ahead = BATCH * (threads + 1)  # pages read ahead of the one to store next, at most
+        self.batch: list[tuple[Page, _Slot]] = []  # pages to send to the parsers together, not sent yet
         self.started = time.monotonic()
         self.transaction: ExitStack | None = None
 
@@ -190,7 +192,7 @@ class _Importer:
             start = earlier.offset if earlier else 0
             entries = _from(_chain_one(first, entries), start)
         progress = _Progress(key, item.name, start, earlier.records if earlier else 0)
-        window: deque[tuple[Entry, Future[Result] | None]] = deque()
+        window: deque[tuple[Entry, _Slot | None]] = deque()
         try:
             for entry in entries:
                 window.append((entry, self._submit(entry)))
@@ -223,8 +225,9 @@ class _Importer:
         self.reporter.note(line)
         return earlier
 
-    def _submit(self, entry: Entry) -> Future[Result] | None:
-        """Counts the record; hands its page to the parsing threads (None: nothing to parse)."""
+    def _submit(self, entry: Entry) -> _Slot | None:
+        """Counts the record; hands its page to the parsing threads, BATCH pages at a time (None:
+        nothing to parse)."""
         counts = self.report.counts
         if entry.page is None:
             if entry.skipped is not None:
@@ -236,11 +239,24 @@ class _Importer:
             self._skip(NOT_WANTED)
             return None
         self.parsers.expect(1)
-        return self.pool.submit(self.run.parse, self.target, entry.page)
+        slot = _Slot()
+        self.batch.append((entry.page, slot))
+        if len(self.batch) >= BATCH:
+            self._send()
+        return slot
+
+    def _send(self) -> None:
+        """The pages waiting, to the parsing threads at once."""
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        future = self.pool.submit(self.run.parse_many, self.target, [page for page, _ in batch])
+        for index, (_, slot) in enumerate(batch):
+            slot.future, slot.index = future, index
 
     def _store(
         self,
-        window: deque[tuple[Entry, Future[Result] | None]],
+        window: deque[tuple[Entry, _Slot | None]],
         progress: _Progress,
         *,
         block: bool,
@@ -249,12 +265,14 @@ class _Importer:
         """Store the results at the head of the window, in file order: those finished, or (`block`)
         the first one at least, or (`until_empty`) all."""
         while window:
-            entry, future = window[0]
-            if future is not None and not future.done() and not block:
+            entry, slot = window[0]
+            if slot is not None and not slot.done() and not block:
                 break
+            if slot is not None and slot.future is None:
+                self._send()  # (what is waited for must be on its way)
             window.popleft()
-            if future is not None:
-                result = future.result()
+            if slot is not None:
+                result = slot.result()
                 self._begin()
                 self._keep(entry, result)
             progress.advance(entry)
@@ -313,6 +331,23 @@ class _Importer:
 
     def _counts(self) -> Counts:
         return self.report.counts
+
+
+class _Slot:
+    """One page's place in a batch sent to the parsing threads (future: None until it is sent)."""
+
+    __slots__ = ("future", "index")
+
+    def __init__(self) -> None:
+        self.future: Future[list[Result]] | None = None
+        self.index = 0
+
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    def result(self) -> Result:
+        assert self.future is not None, "a page waited for before its batch was sent"
+        return self.future.result()[self.index]
 
 
 @dataclass

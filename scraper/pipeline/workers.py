@@ -25,6 +25,7 @@ from typing import Any
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, Page
 from scraper.parse.job import parse_job as _parse_job
+from scraper.parse.job import parse_jobs as _parse_jobs
 from scraper.parse.job import start_worker as _start_worker
 
 AUTO = None
@@ -124,6 +125,39 @@ class Parsers:
                 return _unwrap(_parse_job(*job))
         raise ParseError(page.final_url, "the parser process died on this page (a crash or out of memory)")
 
+    def parse_many(
+        self,
+        pages: list[Page],
+        then: Callable[[Page], Any] | None,
+        *,
+        timezone: tzinfo | None = None,
+        source: str | None = None,
+        selectors: Mapping[str, str] | None = None,
+    ) -> list[tuple[Article, Any] | Exception]:
+        """parse_then for each page, in one trip to a parser process: each page's (Article,
+        then(page)), or the exception parse_then would raise. If the trip breaks the pool, each page
+        is tried again on its own (parse_then: the page that breaks it fails alone)."""
+        options = {"timezone": timezone, "source": source, "selectors": selectors}
+        pool = self._pool
+        if pool is not None:
+            jobs = [(page, timezone, source, dict(selectors or {}), then) for page in pages]
+            try:
+                outcomes = pool.submit(_parse_jobs, jobs).result()
+                self._worked = True
+                return [_outcome(outcome) for outcome in outcomes]
+            except BrokenProcessPool:
+                self._replace(pool)
+            except RuntimeError:  # the pool was shut down under us: the run is closing
+                if not self._closed:
+                    raise
+        found: list[tuple[Article, Any] | Exception] = []
+        for page in pages:
+            try:
+                found.append(self.parse_then(page, then, **options))  # type: ignore[arg-type]
+            except Exception as error:
+                found.append(error)
+        return found
+
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A fresh pool for a broken one; but if no process has ever returned a result, processes
         cannot start here (an embedding program without a `__main__` guard, a sandbox that forbids
@@ -171,3 +205,10 @@ def _unwrap(result: tuple[Any, ...]) -> tuple[Article, Any]:
     if kind == "parse-error":
         raise ParseError(result[1], result[2])
     raise ParserCrash(result[1], result[2])
+
+
+def _outcome(result: tuple[Any, ...]) -> tuple[Article, Any] | Exception:
+    try:
+        return _unwrap(result)
+    except Exception as error:
+        return error
