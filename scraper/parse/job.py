@@ -39,6 +39,10 @@ def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(0)
 
 
+def ready() -> None:
+    """Nothing: sent to a new pool once per process, to start them all (see pipeline/workers.py)."""
+
+
 def parse_job(
     page: Page,
     timezone: tzinfo | None,

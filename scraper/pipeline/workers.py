@@ -26,6 +26,7 @@ from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, Page
 from scraper.parse.job import parse_job as _parse_job
 from scraper.parse.job import parse_jobs as _parse_jobs
+from scraper.parse.job import ready as _ready
 from scraper.parse.job import start_worker as _start_worker
 
 AUTO = None
@@ -185,7 +186,13 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
     """Processes started fresh ("spawn": each imports the parsers, ~0.25 s of CPU), never forked
     from this threaded process: a fork copies locks that other threads hold at that moment."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
+    # A spawning pool starts a process only for a job that finds none idle, and one that has just
+    # finished counts as idle, so jobs sent one after the other (an import's batches) may never
+    # start the second: one job each now starts them all.
+    for _ in range(processes):
+        pool.submit(_ready)
+    return pool
 
 
 class ParserCrash(Exception):
