@@ -440,16 +440,16 @@ def test_deeply_nested_json_ld_does_not_crash_the_parser() -> None:
 
 
 def test_page_that_crashes_the_parser_fails_alone(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import scraper.pipeline.workers
+    import scraper.parse.job
 
-    real = scraper.pipeline.workers.parse_page
+    real = scraper.parse.job.parse_page
 
     def crashing(page, **kwargs):  # a parser bug that only one page triggers
         if ARTICLE_PATH in page.final_url:
             raise RuntimeError("boom")
         return real(page, **kwargs)
 
-    monkeypatch.setattr(scraper.pipeline.workers, "parse_page", crashing)  # in this process: --processes 0
+    monkeypatch.setattr(scraper.parse.job, "parse_page", crashing)  # in this process: --processes 0
     result = CliRunner().invoke(cli, ["--db", str(db_path), "scrape", "--delay", "0", "--processes", "0", str(SITE)])
     assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
     assert "the parser crashed (RuntimeError: boom)" in result.stderr

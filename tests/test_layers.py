@@ -27,6 +27,7 @@ PACKAGE = ROOT / "scraper"
 BASE = {
     "scraper", "scraper.models", "scraper.errors", "scraper.urls", "scraper.encoding", "scraper.timewindow",
     "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts", "scraper.shard",
+    "scraper.packing",
 }  # fmt: skip
 COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.cli": "cli",

@@ -82,6 +82,29 @@ def test_a_killed_parser_process_costs_a_retry(parsers: Parsers) -> None:
     assert parsers._pool is not pool
 
 
+def test_pages_sent_together_come_back_each_as_alone(parsers: Parsers) -> None:
+    from scraper.archive.crawl import pack_page
+
+    home = saved_page(SITE / "index.html", "https://kabulpost.example/")
+    pages = [*article_pages(3), home]
+    found = parsers.parse_many(pages, pack_page, timezone=KABUL, source="kabul")
+    assert found[:3] == [(parse_page(page, timezone=KABUL, source="kabul"), pack_page(page)) for page in pages[:3]]
+    assert isinstance(found[3], NotAnArticle) and found[3].url == "https://kabulpost.example/"
+    assert Parsers(0).parse_many(pages[:3], pack_page, timezone=KABUL, source="kabul") == found[:3]  # in this thread
+
+
+def test_a_batch_that_breaks_the_pool_is_tried_page_by_page(parsers: Parsers) -> None:
+    pages = article_pages(3)
+    expected = [(parse_page(page), None) for page in pages]
+    assert parsers.parse_many(pages, None) == expected
+    pool = parsers._pool
+    assert pool is not None
+    for pid in list(pool._processes):  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGKILL)
+    assert parsers.parse_many(pages, None) == expected  # each page on its own, in a fresh pool
+    assert parsers._pool is not pool
+
+
 def test_no_processes_until_enough_pages() -> None:
     workers = Parsers(2, start_at=10)
     try:
@@ -127,12 +150,13 @@ def test_scrape_with_and_without_processes_archive_the_same(tmp_path: Path, loop
 
 
 def test_a_parser_bug_in_a_process_comes_back_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scraper.parse.job
     import scraper.pipeline.workers
 
     def crashing(page: Page, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(scraper.pipeline.workers, "parse_page", crashing)
+    monkeypatch.setattr(scraper.parse.job, "parse_page", crashing)  # (what a parser process runs)
     outcome = scraper.pipeline.workers._parse_job(article_pages(1)[0], None, None, {})  # what a process sends back
     with pytest.raises(scraper.pipeline.workers.ParserCrash) as raised:
         scraper.pipeline.workers._unwrap(outcome)
@@ -273,3 +297,23 @@ def test_processes_start_at_once_when_asked_for_and_late_by_default() -> None:
 
     assert Parsers(2).start_at == 1
     assert Parsers(None).start_at == START_AT == 100
+
+
+def test_a_parser_process_imports_the_parsers_only() -> None:
+    """What a parser process is sent (its job, pack_page) comes from modules that import neither the
+    pipeline (fetching, requests, TLS) nor the archive (sqlite-utils): each would cost every parser
+    process ~10 MB of RSS for nothing."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from scraper.archive.crawl import pack_page
+    from scraper.pipeline.workers import _parse_job, _start_worker
+
+    needed = sorted({f.__module__ for f in (pack_page, _parse_job, _start_worker)})
+    probe = (f"import sys; import {', '.join(needed)}; "
+             "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('requests', 'sqlite_utils', 'ssl', 'click') "
+             "or m.startswith(('scraper.pipeline', 'scraper.archive', 'scraper.fetch', 'scraper.cli'))))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []

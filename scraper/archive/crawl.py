@@ -17,6 +17,8 @@ from functools import lru_cache
 import sqlite_utils
 
 from scraper.models import Article, ImportProgress, Page, RecordRef, conditional_headers
+from scraper.packing import PackedPage, pack_page
+from scraper.packing import packed as _packed
 from scraper.urls import url_key
 
 LISTING = "listing"
@@ -62,28 +64,6 @@ class Validators:
 
     def headers(self) -> dict[str, str]:
         return conditional_headers(self.etag, self.last_modified)
-
-
-@dataclass(frozen=True)
-class PackedPage:
-    """A raw page as the pages table keeps it: the SHA-256 of its content (the key), its size and
-    its gzip bytes. Made by pack_page, which may run in any thread."""
-
-    sha256: str
-    size: int
-    content: bytes
-    encoding: str = "gzip"
-
-
-def pack_page(page: Page) -> PackedPage:
-    """The page hashed and gzip-compressed, as keep_page stores it. Pure and thread-safe; hashlib
-    and zlib release the GIL, so a fetch worker can do it while the main thread writes."""
-    return _packed(page.content, hashlib.sha256(page.content).hexdigest())
-
-
-def _packed(content: bytes, digest: str) -> PackedPage:
-    # mtime=0: the same content always makes the same bytes
-    return PackedPage(digest, len(content), gzip.compress(content, compresslevel=1, mtime=0))
 
 
 @dataclass(frozen=True)

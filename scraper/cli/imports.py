@@ -113,6 +113,7 @@ def import_(
         _import_texts(state, texts, source or TEXT_SOURCE, tz, counts)
     started = time.monotonic()
     skipped: dict[str, int] = {}
+    earlier = 0  # WARC records earlier runs had imported, left as they were
     if warcs:
         settings = _warc_settings(source, tz, since, until, undated, include, exclude, processes)
         if scheduler:
@@ -123,15 +124,18 @@ def import_(
             report = _import_warcs(state, warcs, settings, wait, quiet, verbose)
         counts += report.counts
         skipped = dict(report.skipped)
+        earlier = report.earlier_records
     elapsed = time.monotonic() - started
     if as_json:
         status = "failed" if counts.failed else "ok"
-        summary = {"status": status, **counts.as_dict(), "skipped_by": skipped, "seconds": round(elapsed, 3), **cluster}
+        summary = {"status": status, **counts.as_dict(), "skipped_by": skipped, "earlier_records": earlier,
+                   "seconds": round(elapsed, 3), **cluster}  # fmt: skip
         click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         why = "; skipped: " + ", ".join(f"{name} {count:,}" for name, count in _by_count(skipped)) if skipped else ""
         took = f" ({elapsed:.1f} s)" if warcs else ""
-        click.echo(f"import: {counts.summary()}{took}{why}", err=True)
+        kept = f"; {earlier:,} WARC record{'s' if earlier != 1 else ''} imported by earlier runs, left as they were"
+        click.echo(f"import: {counts.summary()}{took}{why}{kept if earlier else ''}", err=True)
     if counts.failed:
         sys.exit(EXIT_FAILED)
 

@@ -86,6 +86,7 @@ class ClusterReport:
     failed_files: int = 0
     workers: int = 0
     merge_seconds: float = 0.0  # of the wall clock, spent merging shards here (the files go on parsing meanwhile)
+    earlier_records: int = 0  # records of the files an earlier import holds whole (not sent again)
 
 
 def shard_path(shard_dir: str | Path, warc: str | Path) -> Path:
@@ -153,7 +154,9 @@ def import_on_cluster(
         tasks = [
             FileTask(str(Path(p).resolve()), str(shard_path(folder, p)), settings, open_store, lock) for p in paths
         ]
-        tasks = [task for task in tasks if not _imported(archive, task.warc, reporter)]
+        done = {task.warc: _imported(archive, task.warc, reporter) for task in tasks}
+        report.earlier_records = sum(count for count in done.values() if count is not None)
+        tasks = [task for task in tasks if done[task.warc] is None]
         futures = [
             client.submit(parse_file, task, key=f"scraper-import-{run}-{index}", pure=False, retries=1)
             for index, task in enumerate(tasks)
@@ -225,20 +228,21 @@ def remove_shard(path: str | Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _imported(archive: ImportStore, warc: str, reporter: Reporter) -> bool:
-    """Whether an earlier import (here, or merged from a shard) imported all of the file, when
-    this machine can read the file's first record (else the workers will see)."""
+def _imported(archive: ImportStore, warc: str, reporter: Reporter) -> int | None:
+    """How many records an earlier import (here, or merged from a shard) imported of the file,
+    when it imported all of it and this machine can read the file's first record (else None:
+    the workers will see)."""
     try:
         with open(warc, "rb") as stream:
             key = first_record_id(stream, warc)
     except (OSError, FormatError):
-        return False
+        return None
     earlier = archive.import_progress(key) if key is not None else None
     if earlier is None or not earlier.done:
-        return False
+        return None
     records = f"{earlier.records:,} record{'s' if earlier.records != 1 else ''}"
     reporter.note(f"{warc}: imported by an earlier run ({records}); nothing to do")
-    return True
+    return earlier.records
 
 
 def _result(task: FileTask, future: Any) -> FileResult:

@@ -4,10 +4,9 @@ page had been fetched when its record says.
 
 One file at a time, record by record, in constant memory: the reading thread hands each page to a
 small pool of threads, which parse it in the parser processes (workers.py), and stores the results
-in the order of the file, so that "every record before this offset is imported" is always true;
-that offset is kept in the archive every few seconds (ImportStore), and a run killed mid-file
-goes on from there. What is between the last offset kept and the kill is parsed again and found
-unchanged.
+in the order of the file, so that "every record before this offset is imported" is always true.
+The articles are committed once a second, together with that offset (ImportStore): a run killed
+mid-file goes on from the last offset committed, and finds nothing of what came after it.
 
     report = import_warcs(store, [WarcInput.path("CC-NEWS-....warc.gz")], settings, reporter)
 """
@@ -19,6 +18,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
@@ -32,7 +32,11 @@ from scraper.pipeline.workers import Parsers
 from scraper.settings import RunSettings
 from scraper.warc.reader import Entry, first_record_id, read_warc
 
-SAVE_EVERY = 2.0  # seconds between saving how far a file's import got
+# Seconds between commits. The articles stored since the last one and how far the file's import
+# got are committed together: a run killed at any moment loses at most this much work, and what
+# it kept is exactly what the next run skips. (One commit an article would cost as much as storing it.)
+SAVE_EVERY = 1.0
+BATCH = 8  # pages sent to a parser process at a time (one trip each would cost this process more than storing them)
 FORGET_EVERY = 10_000  # records after which the run forgets what it kept of each (constant memory)
 NOT_AN_ARTICLE = "not an article"
 NOT_PARSED = "not parsed"
@@ -41,10 +45,12 @@ OUTSIDE = "--since/--until"
 
 
 class ImportStore(Store, Protocol):
-    """The archive, for an import: also how far each WARC file's import got."""
+    """The archive, for an import: also how far each WARC file's import got, and one transaction
+    around many writes (each write inside it its own savepoint)."""
 
     def import_progress(self, key: str) -> ImportProgress | None: ...
     def set_import_progress(self, key: str, progress: ImportProgress) -> None: ...
+    def writing(self) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class ImportReport:
     counts: Counts = field(default_factory=Counts)
     skipped: Counter[str] = field(default_factory=Counter)
     earlier: list[str] = field(default_factory=list)  # one line per file an earlier run had begun
+    earlier_records: int = 0  # records of those files earlier runs had imported (left as they were)
     failed_files: int = 0
 
 
@@ -137,8 +144,10 @@ class _Importer:
         self.run.begin(self.target)
         threads = max(4, 2 * max(1, parsers.processes))
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="parse")
-        self.ahead = 4 * threads  # pages read ahead of the one to store next, at most
+        self.ahead = BATCH * (threads + 1)  # pages read ahead of the one to store next, at most
+        self.batch: list[tuple[Page, _Slot]] = []  # pages to send to the parsers together, not sent yet
         self.started = time.monotonic()
+        self.transaction: ExitStack | None = None
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -183,20 +192,23 @@ class _Importer:
             start = earlier.offset if earlier else 0
             entries = _from(_chain_one(first, entries), start)
         progress = _Progress(key, item.name, start, earlier.records if earlier else 0)
-        window: deque[tuple[Entry, Future[Result] | None]] = deque()
+        window: deque[tuple[Entry, _Slot | None]] = deque()
         try:
             for entry in entries:
                 window.append((entry, self._submit(entry)))
                 self._store(window, progress, block=len(window) > self.ahead)
                 if self.tick is not None:
                     self.tick(Tick(item.name, index, files, entry.end, item.size, self._counts(), self.started))
-        except FormatError:  # a bad record: what came before it is imported, and kept as such
+        except (FormatError, OSError):  # a bad record, a read error: what came before it is imported, and kept
             self._store(window, progress, block=True, until_empty=True)
-            self._save(progress)
+            self._commit(progress)
+            raise
+        except BaseException:  # Ctrl-C, a full disk: what this transaction holds is done again next time
+            self._rollback()
             raise
         self._store(window, progress, block=True, until_empty=True)
         progress.done = True
-        self._save(progress)
+        self._commit(progress)
 
     def _earlier(self, item: WarcInput, key: str) -> ImportProgress | None:
         """What an earlier run imported of this file, said in one line (None: nothing)."""
@@ -209,11 +221,13 @@ class _Importer:
         else:
             line = f"{item.name}: resumed after the {records} an earlier run imported (offset {earlier.offset:,})"
         self.report.earlier.append(line)
+        self.report.earlier_records += earlier.records
         self.reporter.note(line)
         return earlier
 
-    def _submit(self, entry: Entry) -> Future[Result] | None:
-        """Counts the record; hands its page to the parsing threads (None: nothing to parse)."""
+    def _submit(self, entry: Entry) -> _Slot | None:
+        """Counts the record; hands its page to the parsing threads, BATCH pages at a time (None:
+        nothing to parse)."""
         counts = self.report.counts
         if entry.page is None:
             if entry.skipped is not None:
@@ -225,11 +239,24 @@ class _Importer:
             self._skip(NOT_WANTED)
             return None
         self.parsers.expect(1)
-        return self.pool.submit(self.run.parse, self.target, entry.page)
+        slot = _Slot()
+        self.batch.append((entry.page, slot))
+        if len(self.batch) >= BATCH:
+            self._send()
+        return slot
+
+    def _send(self) -> None:
+        """The pages waiting, to the parsing threads at once."""
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        future = self.pool.submit(self.run.parse_many, self.target, [page for page, _ in batch])
+        for index, (_, slot) in enumerate(batch):
+            slot.future, slot.index = future, index
 
     def _store(
         self,
-        window: deque[tuple[Entry, Future[Result] | None]],
+        window: deque[tuple[Entry, _Slot | None]],
         progress: _Progress,
         *,
         block: bool,
@@ -238,15 +265,19 @@ class _Importer:
         """Store the results at the head of the window, in file order: those finished, or (`block`)
         the first one at least, or (`until_empty`) all."""
         while window:
-            entry, future = window[0]
-            if future is not None and not future.done() and not block:
+            entry, slot = window[0]
+            if slot is not None and not slot.done() and not block:
                 break
+            if slot is not None and slot.future is None:
+                self._send()  # (what is waited for must be on its way)
             window.popleft()
-            if future is not None:
-                self._keep(entry, future.result())
+            if slot is not None:
+                result = slot.result()
+                self._begin()
+                self._keep(entry, result)
             progress.advance(entry)
             if progress.due():
-                self._save(progress)
+                self._commit(progress)
             if progress.records % FORGET_EVERY == 0:
                 self.run.forget()
             block = until_empty
@@ -277,12 +308,46 @@ class _Importer:
         self.report.counts.skipped += 1
         self.report.skipped[why] += 1
 
-    def _save(self, progress: _Progress) -> None:
+    def _begin(self) -> None:
+        """A transaction for the writes until the next commit, if none is open."""
+        if self.transaction is None:
+            stack = ExitStack()
+            stack.enter_context(self.store.writing())
+            self.transaction = stack
+
+    def _commit(self, progress: _Progress) -> None:
+        """How far the file's import got, committed with the articles stored since the last time."""
+        self._begin()
         self.store.set_import_progress(progress.key, progress.snapshot())
+        transaction, self.transaction = self.transaction, None
+        if transaction is not None:
+            transaction.close()
         progress.saved = time.monotonic()
+
+    def _rollback(self) -> None:
+        transaction, self.transaction = self.transaction, None
+        if transaction is not None:
+            transaction.__exit__(KeyboardInterrupt, KeyboardInterrupt(), None)
 
     def _counts(self) -> Counts:
         return self.report.counts
+
+
+class _Slot:
+    """One page's place in a batch sent to the parsing threads (future: None until it is sent)."""
+
+    __slots__ = ("future", "index")
+
+    def __init__(self) -> None:
+        self.future: Future[list[Result]] | None = None
+        self.index = 0
+
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    def result(self) -> Result:
+        assert self.future is not None, "a page waited for before its batch was sent"
+        return self.future.result()[self.index]
 
 
 @dataclass

@@ -119,6 +119,17 @@ class Run:
         """A page parsed (and packed for the archive) as a fetched one is; safe on any thread."""
         return self._parse(target, page, pack=True)
 
+    def parse_many(self, target: Target, pages: list[Page]) -> list[Result]:
+        """parse for each page, the pages sent to a parser process together; safe on any thread."""
+        outcomes = self.parsers.parse_many(
+            pages, self.store.pack_page, timezone=target.zone, source=target.settings.archive_as,
+            selectors=target.settings.selectors,
+        )  # fmt: skip
+        return [
+            Parsed(page, *outcome) if isinstance(outcome, tuple) else _parse_failure(page, outcome)
+            for page, outcome in zip(pages, outcomes, strict=True)
+        ]
+
     def keep(self, target: Target, result: Parsed) -> str:
         """Store a parsed page through the scrape's own store step (window, ownership, collisions,
         dedup, revisions); what it counted as ("new", "updated", "unchanged", "skipped", "failed")."""
@@ -388,11 +399,8 @@ class Run:
                 page, then, timezone=target.zone, source=target.settings.archive_as, selectors=target.settings.selectors
             )
             return Parsed(page, article, packed)
-        except ParseError as error:
-            return error
-        except Exception as error:  # a parser bug must fail this page, not the whole run
-            name = error.name if isinstance(error, ParserCrash) else type(error).__name__
-            return ParseError(page.final_url, f"the parser crashed ({name}: {error}); please report it")
+        except Exception as error:
+            return _parse_failure(page, error)
 
     @staticmethod
     def _fetch_quietly(target: Target, url: str, headers: Mapping[str, str] | None = None) -> Page | FetchError:
@@ -738,3 +746,12 @@ class _Context:
 
     def cap(self, message: str) -> None:
         self._run.reporter.cap(message)
+
+
+def _parse_failure(page: Page, error: Exception) -> ParseError:
+    """What parsing a page raised, as its result: a ParseError as it is, a parser bug as a failure
+    of this page alone (never of the whole run)."""
+    if isinstance(error, ParseError):
+        return error
+    name = error.name if isinstance(error, ParserCrash) else type(error).__name__
+    return ParseError(page.final_url, f"the parser crashed ({name}: {error}); please report it")

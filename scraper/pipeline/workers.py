@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,7 +24,10 @@ from typing import Any
 
 from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, Page
-from scraper.parse import parse_page
+from scraper.parse.job import parse_job as _parse_job
+from scraper.parse.job import parse_jobs as _parse_jobs
+from scraper.parse.job import ready as _ready
+from scraper.parse.job import start_worker as _start_worker
 
 AUTO = None
 # Pages announced to a run before processes are worth starting: spawning two costs ~0.5 s of CPU,
@@ -124,6 +126,39 @@ class Parsers:
                 return _unwrap(_parse_job(*job))
         raise ParseError(page.final_url, "the parser process died on this page (a crash or out of memory)")
 
+    def parse_many(
+        self,
+        pages: list[Page],
+        then: Callable[[Page], Any] | None,
+        *,
+        timezone: tzinfo | None = None,
+        source: str | None = None,
+        selectors: Mapping[str, str] | None = None,
+    ) -> list[tuple[Article, Any] | Exception]:
+        """parse_then for each page, in one trip to a parser process: each page's (Article,
+        then(page)), or the exception parse_then would raise. If the trip breaks the pool, each page
+        is tried again on its own (parse_then: the page that breaks it fails alone)."""
+        options = {"timezone": timezone, "source": source, "selectors": selectors}
+        pool = self._pool
+        if pool is not None:
+            jobs = [(page, timezone, source, dict(selectors or {}), then) for page in pages]
+            try:
+                outcomes = pool.submit(_parse_jobs, jobs).result()
+                self._worked = True
+                return [_outcome(outcome) for outcome in outcomes]
+            except BrokenProcessPool:
+                self._replace(pool)
+            except RuntimeError:  # the pool was shut down under us: the run is closing
+                if not self._closed:
+                    raise
+        found: list[tuple[Article, Any] | Exception] = []
+        for page in pages:
+            try:
+                found.append(self.parse_then(page, then, **options))  # type: ignore[arg-type]
+            except Exception as error:
+                found.append(error)
+        return found
+
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         """A fresh pool for a broken one; but if no process has ever returned a result, processes
         cannot start here (an embedding program without a `__main__` guard, a sandbox that forbids
@@ -151,46 +186,13 @@ def _new_pool(processes: int) -> ProcessPoolExecutor:
     """Processes started fresh ("spawn": each imports the parsers, ~0.25 s of CPU), never forked
     from this threaded process: a fork copies locks that other threads hold at that moment."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
-
-
-# -- in the parser process ------------------------------------------------------------------
-def _start_worker() -> None:
-    """Ctrl-C (and systemd's SIGTERM) reaches the whole process group: the run stops its parser
-    processes itself, so they need not each print a KeyboardInterrupt traceback (or die with jobs
-    the run still waits for). And a parser process must not outlive its
-    run: if the run is killed (kill -9, the OOM killer), nothing would ever tell it to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # systemd stops the whole group: the run stops them
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), name="watch-parent", daemon=True).start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    parent.join()  # returns when the parent process is gone
-    os._exit(0)
-
-
-def _parse_job(
-    page: Page,
-    timezone: tzinfo | None,
-    source: str | None,
-    selectors: dict[str, str],
-    then: Callable[[Page], Any] | None = None,
-) -> tuple[Any, ...]:
-    """Runs in a parser process (or, without one, in the calling thread). Exceptions come back as
-    plain tuples: ours keep their fields that way (their own pickling would lose them), and a
-    parser bug becomes its type and message."""
-    try:
-        article = parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
-    except NotAnArticle as error:
-        return ("not-article", error.url, error.reason)
-    except ParseError as error:
-        return ("parse-error", error.url, error.reason)
-    except Exception as error:  # a parser bug: the caller reports it as one
-        return ("crash", type(error).__name__, str(error))
-    return ("ok", article, then(page) if then is not None else None)
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_start_worker)
+    # A spawning pool starts a process only for a job that finds none idle, and one that has just
+    # finished counts as idle, so jobs sent one after the other (an import's batches) may never
+    # start the second: one job each now starts them all.
+    for _ in range(processes):
+        pool.submit(_ready)
+    return pool
 
 
 class ParserCrash(Exception):
@@ -210,3 +212,10 @@ def _unwrap(result: tuple[Any, ...]) -> tuple[Article, Any]:
     if kind == "parse-error":
         raise ParseError(result[1], result[2])
     raise ParserCrash(result[1], result[2])
+
+
+def _outcome(result: tuple[Any, ...]) -> tuple[Article, Any] | Exception:
+    try:
+        return _unwrap(result)
+    except Exception as error:
+        return error
