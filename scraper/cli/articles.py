@@ -20,7 +20,8 @@ from scraper.cli.common import (
     errors_to_exit_codes,
     parse_zone,
 )
-from scraper.cli.report import TerminalReporter
+from scraper.cli.health import judge_sources
+from scraper.cli.report import TerminalReporter, printable
 from scraper.errors import ConfigError, FormatError
 from scraper.models import Counts, published_precision
 
@@ -182,15 +183,20 @@ def reparse(state: State, source: str | None, quiet: bool) -> None:
 @click.pass_obj
 @errors_to_exit_codes
 def sources(state: State, fmt: str) -> None:
-    """List the sources in the sources file with their last run's status."""
+    """List the sources in the sources file with their last run's status and their health (see
+    `scraper health`)."""
     config = state.config()
     if not config.sources:
         raise ConfigError("no sources: write [sources.NAME] tables in scraper.toml (or give --config)")
     archive = state.archive()
     runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in config.sources.items()}
+    _, judged = judge_sources(state, list(config.sources))
     if fmt == "json":
-        rows = [{"name": name, "url": cfg.url, "last_run": runs[name]} for name, cfg in config.sources.items()]
-        click.echo(json.dumps(rows, indent=2))
+        rows = [
+            {"name": name, "url": cfg.url, "last_run": runs[name], "health": judged[name].to_dict()}
+            for name, cfg in config.sources.items()
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for name, cfg in config.sources.items():
         last = runs[name]
@@ -199,4 +205,6 @@ def sources(state: State, fmt: str) -> None:
             if last
             else "never run"
         )
-        click.echo(f"{name}\t{cfg.url}\t{when}")
+        verdict = judged[name]
+        said = verdict.line().removeprefix(f"{name}: ") if not verdict.healthy else verdict.status
+        click.echo(f"{name}\t{cfg.url}\t{when}\t{printable(said)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 import time
@@ -20,6 +19,7 @@ from scraper.cli.common import (
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
+from scraper.health import Health
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
 
 
@@ -127,15 +127,18 @@ def scrape(
             retry=retry, total=settings.total, obey_robots=settings.obey_robots,
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher, note=reporter.cap,
         )  # fmt: skip
-        open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
+        open_store = state.open_archive  # one connection per source thread
         outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
         reporter.done()
     elapsed = time.monotonic() - started
     counts = outcome.counts
     if as_json:
+        from scraper.cli.health import judge_sources
+
         status = "failed" if counts.failed else "ok"
+        _, judged = judge_sources(state, list(outcome.by_source))
         by_source = {
-            name: {"status": "failed" if each.failed else "ok", **each.as_dict()}
+            name: {"status": "failed" if each.failed else "ok", **each.as_dict(), "health": _health(judged[name])}
             for name, each in outcome.by_source.items()
         }
         summary = {
@@ -147,3 +150,9 @@ def scrape(
         click.echo(f"scrape: {counts.summary()} ({elapsed:.1f} s)", err=True)
     if counts.failed:
         sys.exit(EXIT_FAILED)
+
+
+def _health(judged: Health) -> dict[str, object]:
+    """A source's health in the run summary: its status, its one line, and each judgment."""
+    return {"status": judged.status, "line": judged.line(), "judgments": [j.to_dict() for j in judged.judgments]}
+

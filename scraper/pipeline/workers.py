@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
 from typing import Any
 
-from scraper.errors import NotAnArticle, ParseError
+from scraper.errors import NotAnArticle, ParseError, ServedInstead
 from scraper.models import Article, Page
 from scraper.parse import parse_page
 
@@ -186,6 +186,8 @@ def _parse_job(
         article = parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
     except NotAnArticle as error:
         return ("not-article", error.url, error.reason)
+    except ServedInstead as error:
+        return ("served-instead", error.url, error.reason, error.kind)
     except ParseError as error:
         return ("parse-error", error.url, error.reason)
     except Exception as error:  # a parser bug: the caller reports it as one
@@ -207,6 +209,8 @@ def _unwrap(result: tuple[Any, ...]) -> tuple[Article, Any]:
         return result[1], result[2]
     if kind == "not-article":
         raise NotAnArticle(result[1], result[2])
+    if kind == "served-instead":
+        raise ServedInstead(result[1], result[2], result[3])
     if kind == "parse-error":
         raise ParseError(result[1], result[2])
     raise ParserCrash(result[1], result[2])

@@ -1,0 +1,68 @@
+"""`scraper health`: whether each source still works, judged from its ledger (scraper/health.py),
+for a person, a scheduler (`--check`: silent when all is well, exit 4 when not) or monitoring
+(`--json`). `judge_sources` is shared with `sources`, `scrape --json` and `report`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import click
+
+from scraper.archive.ledger import entries, ledger_sources
+from scraper.cli.common import EXIT_CODES_HELP, EXIT_UNHEALTHY, State, errors_to_exit_codes
+from scraper.cli.report import printable
+from scraper.errors import ConfigError
+from scraper.health import Health, judge
+from scraper.settings import Flags, resolve
+
+
+def judge_sources(state: State, names: Sequence[str] | None = None) -> tuple[datetime, dict[str, Health]]:
+    """Now, and the health of the named sources (None: every source of the sources file, then
+    every other one the ledger has rows of), each with its own thresholds."""
+    config = state.config()
+    archive = state.archive()
+    known = ledger_sources(archive.db)
+    if names is None:
+        names = [*config.sources, *(name for name in known if name not in config.sources)]
+    else:
+        unknown = [name for name in names if name not in config.sources and name not in known]
+        if unknown:
+            raise ConfigError(f"health: no source {unknown[0]!r} (not in the sources file, and never scraped)")
+    settings = {source.target: source for source in resolve(config, tuple(names), Flags()).sources}
+    now = state.hooks.clock()
+    days = max((source.health.history_days for source in settings.values()), default=0.0)
+    rows = entries(archive.db, names, since=now - timedelta(days=days + 1)) if names else {}
+    return now, {name: judge(name, rows.get(name, []), settings[name].health, now) for name in names}
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("names", nargs=-1, metavar="[SOURCE]...")
+@click.option(
+    "--check", is_flag=True,
+    help=f"For schedulers: print nothing and exit 0 when every source is healthy, else one line per unhealthy "
+    f"source and exit {EXIT_UNHEALTHY}.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print every source's health as JSON on stdout.")
+@click.pass_obj
+@errors_to_exit_codes
+def health(state: State, names: tuple[str, ...], check: bool, as_json: bool) -> None:
+    """Whether each source still works, judged against its own history: failing (its runs cannot
+    read it), silent (no new article for much longer than usual, or no successful run for a day),
+    degraded (fields filled less often, shorter bodies, more bot checks, failures or robots.txt
+    refusals), or ok. One line per source; the thresholds are the sources file's [health] tables."""
+    now, judged = judge_sources(state, names or None)
+    unhealthy = [each for each in judged.values() if not each.healthy]
+    if as_json:
+        document = {
+            "status": "unhealthy" if unhealthy else "ok", "checked": now.isoformat(),
+            "sources": {name: each.to_dict() for name, each in judged.items()},
+        }  # fmt: skip
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        for each in unhealthy if check else judged.values():
+            click.echo(printable(each.line()))
+    if check and unhealthy:
+        sys.exit(EXIT_UNHEALTHY)
