@@ -66,7 +66,8 @@ def main() -> None:
             rows.append((run, method, len(site.paths()) - before, seconds))
         correct = exact(db, site.expected)
     delay = "scraper's default" if args.delay is None else f"{args.delay:g} s"
-    print(f"WordPress stand-in, {args.posts} posts, delay {delay}; {correct} of {args.posts} records exact\n")
+    print(f"WordPress stand-in, {args.posts} posts ({len(site.expected)} public), delay {delay}; "
+          f"{correct} of {len(site.expected)} records exact\n")
     print("| run | method | requests | seconds |\n|---|---|---:|---:|")
     for run, method, requests, seconds in rows:
         print(f"| {run} | {method} | {requests} | {seconds:.1f} |")

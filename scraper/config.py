@@ -1,5 +1,8 @@
 """The sources file, scraper.toml: one [sources.NAME] table per site. Pure, but for reading the file.
 
+    warc = "warc/"                  # optional: keep every HTTP exchange as WARC files in this folder
+                                    # (relative to the sources file's folder; --warc beats it)
+
     [defaults]                      # optional: the same keys as a source, but url
     delay = 1.0
 
@@ -75,6 +78,7 @@ class Config:
     path: Path | None
     sources: Mapping[str, SourceConfig]
     defaults: SourceConfig = field(default_factory=lambda: SourceConfig("defaults"))
+    warc: Path | None = None  # the WARC folder, relative paths taken from the sources file's folder
 
 
 def find_config(explicit: str | None, environ: Mapping[str, str] = os.environ) -> Path | None:
@@ -109,17 +113,25 @@ def parse_config(text: str, path: str = "scraper.toml", methods: Collection[str]
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise ConfigError(f"{path}:{line.group(1) if line else 1}: {message}") from None
     checker = _Checker(text, path, methods)
-    unknown = set(data) - {"sources", "defaults"}
+    unknown = set(data) - {"sources", "defaults", "warc"}
     if unknown:
         key = sorted(unknown)[0]
-        raise checker.error([key], None, f"unknown table or key {key!r} (expected [sources.NAME] or [defaults])")
+        raise checker.error(
+            [key], None, f"unknown table or key {key!r} (expected [sources.NAME], [defaults] or warc = \"DIR\")"
+        )
+    warc = None
+    if "warc" in data:
+        value = data["warc"]
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{path}:{checker.top_line('warc')}: warc must be a folder, such as \"warc/\"")
+        warc = Path(path).parent / Path(value).expanduser()
     defaults_data = checker.table(data.get("defaults", {}), ["defaults"])
     if "url" in defaults_data:
         raise checker.error(["defaults"], "url", "url belongs in a [sources.NAME] table, not [defaults]")
     defaults = checker.keys("defaults", defaults_data, ["defaults"])
     sources_data = checker.table(data.get("sources", {}), ["sources"])
     sources = {name: checker.source(name, body) for name, body in sources_data.items()}
-    return Config(Path(path), sources, defaults)
+    return Config(Path(path), sources, defaults, warc)
 
 
 class _Checker:
@@ -132,6 +144,16 @@ class _Checker:
 
     def error(self, table: list[str], key: str | None, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{self.line_of(table, key)}: {message}")
+
+    def top_line(self, key: str) -> int:
+        """The line of a key above every table."""
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for index, line in enumerate(self.lines):
+            if re.match(r"^\s*\[", line):
+                break
+            if key_re.match(line):
+                return index + 1
+        return 1
 
     def line_of(self, table: list[str], key: str | None) -> int:
         header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(rf"[\"']?{re.escape(p)}[\"']?" for p in table) + r"\s*\]")

@@ -47,12 +47,63 @@ class Page:
     headers: Mapping[str, str]
     content: bytes
     fetched_at: datetime
+    record: RecordRef | None = None  # where the exchange it came from is kept in a web archive (WARC)
 
     @property
     def text(self) -> str:
         from scraper.encoding import decode_html
 
         return decode_html(self.content, self.headers.get("content-type"))
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where one WARC `response` record is: the file's name (in the WARC folder, or the path it
+    was read from), the byte offset of its gzip member (or record) and its length, and its
+    WARC-Record-ID (`<urn:uuid:...>`)."""
+
+    file: str
+    offset: int
+    length: int
+    record_id: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "offset": self.offset, "length": self.length, "record_id": self.record_id}
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far the import of one WARC file got: every record before `offset` (the `records`
+    first ones) is imported; `done`: all of it."""
+
+    name: str
+    offset: int
+    records: int
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response as they went over the wire, for a web archive (WARC).
+
+    `request_headers` as sent (Host first) and `response_headers` as received, in order, with
+    repeats and the server's spelling; `body` as received: before any Content-Encoding is
+    decoded (the transfer framing, chunked, taken off by the HTTP client, which
+    `transfer_decoded` says). `truncated` is WARC-Truncated's reason when only part of the body
+    was read ("length": a size cap or a prefix read; "time": the response's deadline)."""
+
+    url: str
+    method: str
+    request_target: str  # the request line's target: path and query
+    request_headers: tuple[tuple[str, str], ...]
+    http_version: str  # "HTTP/1.1"
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes
+    started: datetime  # when the request was sent (WARC-Date)
+    truncated: str | None = None
+    transfer_decoded: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class WpPost:
     categories: tuple[int, ...]
     tags: tuple[int, ...]
     author: int | None
+    protected: bool = False  # password-protected: the API lists it with its title, never its text
 
 
 def _wall_clock(value: str) -> datetime | None:

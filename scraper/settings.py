@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from scraper.config import Config, SourceConfig
 from scraper.health import INTEGER_THRESHOLDS, Thresholds
+from scraper.shard import Shard
 from scraper.window import Window
 
 DEFAULT_WORKERS = 4  # pages fetched and parsed at once, at the least; the throttle caps each host
@@ -62,6 +63,8 @@ class Flags:
     ignore_robots: bool = False
     undated: str | None = None  # --undated keep|skip
     published_apis: bool | None = None  # --strict-robots: False
+    warc: str | None = None  # --warc DIR
+    shard: Shard | None = None  # --shard K/N (SCRAPER_SHARD): only the configured sources in that shard
 
 
 PER_SOURCE_FLAGS = ("timezone", "delay", "concurrency", "undated", "published_apis")  # the source keys a flag can set
@@ -109,6 +112,9 @@ class RunSettings:
     processes: int | None = None
     obey_robots: bool = True
     max_pages: int = MAX_LISTING_PAGES
+    warc: str | None = None  # the folder every HTTP exchange is kept in, as WARC files (None: not kept)
+    shard: Shard | None = None
+    outside_shard: tuple[str, ...] = ()  # configured sources named as TARGETs that are in another shard
 
     @property
     def incremental(self) -> bool:
@@ -131,10 +137,19 @@ class RunSettings:
 
 def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettings:
     """The run's settings: each TARGET (a configured source's name runs that source), or every
-    configured source when there are none."""
-    sources = tuple(_source(text, config, flags) for text in targets or tuple(config.sources))
+    configured source when there are none. With a shard, only the configured sources in it: a
+    TARGET given as a URL or path is not a configured source and is never sharded."""
+    names = targets or tuple(config.sources)
+    outside: tuple[str, ...] = ()
+    if flags.shard is not None:
+        shard = flags.shard
+        outside = tuple(name for name in names if name in config.sources and not shard.holds(name))
+        names = tuple(name for name in names if name not in outside)
+    sources = tuple(_source(text, config, flags) for text in names)
     return RunSettings(
         sources=sources,
+        shard=flags.shard,
+        outside_shard=outside if targets else (),
         window=flags.window,
         limit=flags.limit,
         refetch=flags.refetch,
@@ -143,6 +158,7 @@ def resolve(config: Config, targets: tuple[str, ...], flags: Flags) -> RunSettin
         parallel=_first(flags.parallel, RunSettings.parallel),
         processes=flags.processes,
         obey_robots=not flags.ignore_robots,
+        warc=flags.warc or (str(config.warc) if config.warc is not None else None),
     )
 
 

@@ -512,6 +512,22 @@ def test_wordpress_classic_listing() -> None:
     )
 
 
+def test_a_password_protected_post_in_a_listing_gives_no_link() -> None:
+    # A block theme's post loop as WordPress 6.1 writes it: the protected post's item carries
+    # post-password-required (post_class), its page would be a password form.
+    html = (
+        '<html><body class="home blog"><main><ul class="wp-block-post-template">'
+        '<li class="wp-block-post post-616 post type-post status-publish hentry">'
+        '<h2 class="wp-block-post-title"><a href="https://blocks.example/2024/11/20/open/">Open</a></h2></li>'
+        '<li class="wp-block-post post-587 post type-post status-publish post-password-required hentry">'
+        '<h2 class="wp-block-post-title"><a href="https://blocks.example/2024/11/19/locked/">Protected: Locked</a></h2>'
+        "</li></ul></main></body></html>"
+    )
+    assert [link.url for link in parse_listing(html, "https://blocks.example/").links] == [
+        "https://blocks.example/2024/11/20/open/"
+    ]
+
+
 WP_BLOCK = """<!DOCTYPE html><html lang="en"><head>
 <link rel="prev" href="https://blocks.example/" />
 <link rel="next" href="https://blocks.example/page/3/" />

@@ -62,3 +62,17 @@ def test_an_empty_page_gives_an_empty_record_not_an_exception():
     assert record["extra"]["unreadable"]
     record = extract_record("<html><body></body></html>", "https://daily.example/")
     assert record["extra"]["no_title"] and record["extra"]["no_body"] and record["extra"]["no_date"]
+
+
+def test_a_parser_in_another_zone_reads_the_dates_again_and_nothing_else():
+    from scraper.parse import Document, choose_parser
+
+    html = ARTICLE.format(when="2021-02-18T10:46:00")
+    doc = Document.parse(html, "https://daily.example/news/rains-return")
+    parser = choose_parser(doc)(doc, timezone=ZoneInfo("UTC"))
+    body = parser.body_paragraphs
+    assert parser.published().isoformat() == "2021-02-18T10:46:00+00:00"
+    kabul = parser.in_zone(ZoneInfo("Asia/Kabul"))
+    assert kabul.body_paragraphs is body  # worked out once
+    assert kabul.published().isoformat() == "2021-02-18T10:46:00+04:30"
+    assert parser.published().isoformat() == "2021-02-18T10:46:00+00:00"  # the first one is untouched

@@ -8,6 +8,7 @@ no two modules import each other, directly or round a circle.
     archive    the SQLite archive          export, textformat   the output formats
     settings   the resolved settings       config               the sources file
     discover   pure: bytes in, links out   fetch                getting pages
+    warc       web archive files (WARC): records in and out
     parse      pages into Articles         base                 plain data, errors, URLs, times
     health     pure: a source's ledger in, its health out (its thresholds: config, settings)
     htmlreport pure: the archive's totals and each source's ledger and health in, an HTML page out
@@ -27,7 +28,7 @@ PACKAGE = ROOT / "scraper"
 
 BASE = {
     "scraper", "scraper.models", "scraper.errors", "scraper.urls", "scraper.encoding", "scraper.timewindow",
-    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts",
+    "scraper.timestamps", "scraper.robotstxt", "scraper.window", "scraper.dates", "scraper.posts", "scraper.shard",
 }  # fmt: skip
 COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.cli": "cli",
@@ -42,6 +43,7 @@ COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.discover": "discover",
     "scraper.fetch": "fetch",
     "scraper.parse": "parse",
+    "scraper.warc": "warc",
     "scraper.health": "health",
     "scraper.htmlreport": "htmlreport",
     "scraper.charts": "htmlreport",
@@ -49,11 +51,11 @@ COMPONENTS = {  # module prefix -> component (the longest prefix wins)
 LOWER = {"base"}
 ALLOWED = {  # component -> the components it may import (besides itself)
     "cli": {"pipeline", "archive", "export", "textformat", "settings", "config", "lock", "discover", "fetch", "parse",
-            "health", "htmlreport"}
+            "warc", "health", "htmlreport"}
     | LOWER,
-    "pipeline": {"discover", "fetch", "parse", "settings"} | LOWER,
+    "pipeline": {"discover", "fetch", "parse", "settings", "warc"} | LOWER,
     "archive": LOWER,
-    "export": {"textformat"} | LOWER,
+    "export": {"textformat", "warc"} | LOWER,
     "textformat": LOWER,
     "settings": {"config", "health"} | LOWER,
     "config": {"health"} | LOWER,
@@ -63,6 +65,7 @@ ALLOWED = {  # component -> the components it may import (besides itself)
     "discover": LOWER,
     "fetch": LOWER,
     "parse": LOWER,
+    "warc": LOWER,  # web archives: records, files, reading them (warcio)
     "base": set(),
 }
 KNOWN: set[tuple[str, str]] = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sqlite3
 import statistics
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from conftest import FIXTURES
 
 from scraper.archive import Archive
 from scraper.archive.ledger import entries
+from scraper.archive.schema import LEDGER_COLUMNS, SCHEMA_VERSION, current_version
 from scraper.cli import cli
 from scraper.models import FILL_FIELDS, Article, Ledger
 from tests.servers import Reply, ServerFactory
@@ -21,6 +23,7 @@ from tests.servers import Reply, ServerFactory
 SITE = FIXTURES / "sites" / "kabul-post"
 EXPECTED = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((FIXTURES / "expected" / "kabul-post").glob("*.json"))]
 V6 = Path(__file__).parent / "data" / "archive-v6.db"
+V9 = Path(__file__).parent / "data" / "archive-v9.db"  # main's last schema before the ledger (tests/data/make_archive_v9.py)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -63,7 +66,8 @@ def test_a_run_with_nothing_new_stores_nothing(tmp_path: Path, db_path: Path, lo
     assert scrape(db_path, config, "-q").exit_code == 0
     first, second = entries(Archive(db_path).db)["kabul"]
     assert second.counts.new == second.stored == 0 and second.body_words is None
-    assert second.requests == 1 and second.method == "listing"  # the home page: all known
+    # the home page, and the REST API a WordPress site's cron run asks first (this one has none): all known
+    assert second.requests == 2 and second.method == "listing"
     assert second.started >= first.started
 
 
@@ -153,6 +157,33 @@ def test_rows_from_before_the_ledger_read_as_unknown(tmp_path: Path) -> None:
     (entry,) = rows
     assert entry.counts.new == 12 and entry.stored == 0 and entry.requests == 0 and entry.body_words is None
     assert entry.reached and entry.method is None
+
+
+def test_an_archive_at_version_9_takes_the_ledger_and_keeps_its_runs(tmp_path: Path, loopback: ServerFactory) -> None:
+    copy = tmp_path / "v9.db"
+    shutil.copy(V9, copy)
+    with sqlite3.connect(copy) as conn:
+        runs_before = conn.execute("select * from runs order by id").fetchall()
+        sources_before = conn.execute("select * from run_sources order by run_id").fetchall()
+    conn.close()
+    archive = Archive(copy)
+    assert current_version(archive.db) == SCHEMA_VERSION == 10
+    assert [v for (v,) in archive.db.execute("select version from schema_version order by version")] == list(range(1, 11))
+    assert archive.db.execute("select * from runs order by id").fetchall() == runs_before  # uids and all
+    names = list(archive.db["run_sources"].columns_dict)
+    rows = archive.db.execute("select * from run_sources order by run_id").fetchall()
+    assert [row[: len(sources_before[0])] for row in rows] == sources_before
+    assert set(names[len(sources_before[0]):]) == set(LEDGER_COLUMNS)
+    assert all(value is None for row in rows for value in row[len(sources_before[0]):])  # unknown, not zero
+    (old,) = entries(archive.db).values()
+    assert [e.counts.new for e in old] == [12, 0] and all(e.requests == 0 and e.method is None for e in old)
+    archive.close()
+    # and the next run keeps its ledger beside them
+    server = loopback(folder=SITE)
+    result = scrape(copy, write_config(tmp_path, kabul=server.url("/")), "-q")
+    assert result.exit_code == 0, result.output
+    (entry,) = entries(Archive(copy).db)["kabul"]
+    assert entry.requests > 0 and entry.method == "listing" and entry.stored == len(EXPECTED)
 
 
 def test_counting_an_article_is_cheap_and_exact() -> None:

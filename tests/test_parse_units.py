@@ -394,6 +394,44 @@ def test_wordpress_block_theme_fields() -> None:
     assert parsed.published is not None and parsed.published.isoformat() == "2024-03-01T08:00:00-05:00"
 
 
+@pytest.mark.parametrize("with_tags", [True, False])
+def test_wordpress_category_links_are_not_tags(with_tags: bool) -> None:
+    """WordPress writes rel="tag" on category links too (get_the_term_list, as a block theme's
+    post-terms block prints them): a post without tags has none, not its categories."""
+    tags = '<div class="taxonomy-post_tag wp-block-post-terms"><a href="/tag/x/" rel="tag">budget</a></div>'
+    article = f"""<main class="wp-block-group">
+      <h1 class="wp-block-post-title">Block title</h1>
+      <div class="entry-content wp-block-post-content"><p>{LONG}</p></div>
+      <div class="wp-block-post-date"><time datetime="2024-03-01T08:00:00-03:30">March 1</time></div>
+      <div class="taxonomy-category wp-block-post-terms"><a href="/category/local/" rel="tag">Local</a></div>
+      <p>Tags:</p>{tags if with_tags else ""}
+    </main>"""
+    parsed = parse_html(wp_page("single postid-9", article=article), "https://vh.example/p/")
+    assert parsed.categories == ("Local",)
+    assert parsed.tags == (("budget",) if with_tags else ())
+
+
+@pytest.mark.parametrize("block_theme", [True, False])
+def test_wordpress_block_theme_names_are_read_as_stored(block_theme: bool) -> None:
+    """A block theme's whole template goes through wptexturize: the author the site stored as
+    "Tom O'Brien" shows as "Tom O’Brien", as the REST API never gives it. A classic theme shows
+    names as stored, so a curly quote there is the site's own."""
+    article = f"""<main class="wp-block-group">
+      <h1 class="wp-block-post-title">It&#8217;s official</h1>
+      <div class="entry-content wp-block-post-content"><p>{LONG} It&#8217;s here.</p></div>
+      <div class="wp-block-post-date"><time datetime="2024-03-01T08:00:00-03:30">March 1</time></div>
+      <div class="taxonomy-category wp-block-post-terms"><a href="/category/picks/" rel="tag">Editor&#8217;s picks</a></div>
+      <div class="taxonomy-post_tag wp-block-post-terms"><a href="/tag/kids/" rel="tag">Kids&#8217; corner</a></div>
+      <div class="wp-block-post-author"><p class="wp-block-post-author__name">Tom O&#8217;Brien</p></div>
+    </main>"""
+    page = f'<div class="wp-site-blocks">{article}</div>' if block_theme else article
+    parsed = parse_html(wp_page("single postid-9", article=page), "https://vh.example/p/")
+    quote = "'" if block_theme else "\u2019"
+    assert (parsed.author, parsed.authors) == (f"Tom O{quote}Brien", (f"Tom O{quote}Brien",))
+    assert (parsed.category, parsed.tags) == (f"Editor{quote}s picks", (f"Kids{quote} corner",))
+    assert parsed.title == "It\u2019s official" and parsed.body.endswith("It\u2019s here.")  # texts as shown
+
+
 def test_generic_fields_from_jsonld_graph() -> None:
     ld = """<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
       {"@type": "WebSite", "name": "News"},
@@ -551,3 +589,10 @@ def test_empty_or_odd_html_does_not_crash() -> None:
         parse_html("", "https://x.example/")
     xml_decl = f'<?xml version="1.0" encoding="utf-8"?><html><body><article><p>{LONG}</p></article></body></html>'
     assert extract_body(xml_decl) == LONG
+
+
+def test_comment_counts_share_prompts_and_update_stamps_in_other_languages_are_boilerplate_lines():
+    for line in ("Keine Kommentare", "Kommentare schreiben", "12 comentarios", "Jetzt teilen!", "NEWS TEILEN:",
+                 "Partager", "Last modified:"):
+        assert is_boilerplate_line(line), line
+    assert not is_boilerplate_line("Die Kommentare der Leser waren freundlich.")

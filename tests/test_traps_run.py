@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,7 +140,7 @@ class Site:
         return self.server.url(path)
 
     def _answer(self, path: str) -> Reply:
-        if path == "/":
+        if path == "/" and path not in self.pages:
             return page(listing_html(self.links, head=self.home_head))
         if path in self.pages:
             html = self.pages[path]
@@ -322,12 +322,15 @@ WALL = (
 )
 
 
-def test_the_same_text_at_every_url_is_a_wall_not_articles(db_path: Path, loopback: ServerFactory) -> None:
+@pytest.mark.parametrize("window", [[], ["--since", "2026-11-01"]], ids=["cron", "since"])
+def test_the_same_text_at_every_url_is_a_wall_not_articles(
+    db_path: Path, loopback: ServerFactory, window: list[str]
+) -> None:
     site = Site(loopback())
     stories = {f"/news/story-{n}": (f"Story {n} of the week", story_text(60 + n)) for n in range(6)}
     for path, (title, _) in stories.items():  # metadata kept, the wall instead of the text
         site.add(path, article_html(title, [WALL], day=int(path[-1]) + 1))
-    first = scrape_cli(db_path, site.url())
+    first = scrape_cli(db_path, *window, site.url())
     assert first.exit_code == 1, first.output
     assert len(notes(first, "a page served in place of articles; will retry")) == 6, first.stderr
     assert rows(db_path) == []
@@ -335,7 +338,7 @@ def test_the_same_text_at_every_url_is_a_wall_not_articles(db_path: Path, loopba
     assert query(db_path, "select count(*) from failures where kind = 'article'") == [(6,)]
     for path, (title, text) in stories.items():  # the wall goes: the next cron run fetches every story again
         site.pages[path] = article_html(title, text, day=int(path[-1]) + 1)
-    second = scrape_cli(db_path, site.url())
+    second = scrape_cli(db_path, *window, site.url())  # (a window: the same, URLs are not marked known)
     assert second.exit_code == 0, second.output
     assert "new 6" in second.stderr
     assert all(site.asked(path) == 2 for path in stories)
@@ -362,8 +365,16 @@ class Ticking:
         minute = (7 * self.visits) % 60
         clock = f"<p>Last updated {10 + self.visits % 12}:{minute:02d}:{self.visits % 60:02d} on Thursday {self.visits} December</p>"
         promo = f"<p>{PROMOS[self.visits % len(PROMOS)]}</p>"
+        counted = f"{self.text[4]} So far this story has had {1000 + 37 * self.visits:,} views."
         lede = f"<p class='lede'><strong>A story of the town, updated {self.visits + 2} minutes ago.</strong></p>"
-        return article_html(self.title, [*self.text[:3], promo, *self.text[3:]], day=self.n + 1, before=lede + clock)
+        body = [*self.text[:3], promo, self.text[3], counted]
+        return article_html(self.title, body, day=self.n + 1, before=lede + clock)
+
+
+def sorted_pages(db: Path, pages: list[Ticking]) -> list[Ticking]:
+    """The pages in the order of their rows' numbers."""
+    order = [str(row[0]) for row in query(db, "select title from articles order by number")]
+    return sorted(pages, key=lambda ticking: order.index(ticking.title))
 
 
 def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: ServerFactory) -> None:
@@ -378,7 +389,11 @@ def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: Server
         assert "new 0, updated 0, unchanged 3" in again.stderr, again.stderr
     assert all(ticking.visits == 4 for ticking in pages)
     assert query(db_path, "select count(*) from revisions") == [(0,)]
-    assert query(db_path, "select number, title, lede, body from articles order by number") == archived
+    # the rows are the pages as last seen (replaced in place, no revision), their own text as it was
+    now = query(db_path, "select number, title, lede, body from articles order by number")
+    assert [row[:2] for row in now] == [row[:2] for row in archived]
+    assert all("on Thursday 4 December" in str(row[3]) for row in now)
+    assert all(all(p in str(row[3]) for p in ticking.text) for row, ticking in zip(now, sorted_pages(db_path, pages), strict=True))
     pages[0].text[1] = pages[0].text[1].replace("The ", "Yesterday the ", 1)  # an edit of one sentence
     pages[1].title = "Ticking story 1, corrected"  # and of a headline
     edited = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
@@ -391,18 +406,24 @@ def test_clocks_and_rotating_lines_are_not_edits(db_path: Path, loopback: Server
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("whole_group", [True, False], ids=["group-as-systemd", "process-as-kill"])
+@pytest.mark.parametrize(
+    ("whole_group", "sources"), [(True, 1), (False, 1), (True, 2)], ids=["group-as-systemd", "process-as-kill", "two-sources"]
+)
 def test_sigterm_stops_the_run_promptly_marks_it_interrupted_and_leaves_no_warning(
-    tmp_path: Path, loopback: ServerFactory, whole_group: bool
+    tmp_path: Path, loopback: ServerFactory, whole_group: bool, sources: int
 ) -> None:
     server = loopback(latency=0.05)
     site = Site(server)
+    other = Site(loopback(latency=0.05))  # with two sources, scraped at once, each in a thread of its own
+    for n in range(5):
+        other.add(f"/news/story-{n}", article_html(f"Other story {n}", story_text(500 + n), day=n + 1))
+    other.pages["/news/story-0"] = Reply(200, HTML, article_html("Late too", story_text(2), day=1), delay=120)
     for n in range(40):
         site.add(f"/news/story-{n}", article_html(f"Story {n}", story_text(200 + n), day=1 + n % 28))
     site.pages["/news/story-0"] = Reply(200, HTML, article_html("Late", story_text(1), day=1), delay=120)  # never comes
     db = tmp_path / "a.db"
     command = [sys.executable, "-m", "scraper", "--db", str(db), "scrape", "--delay", "0", "--retries", "0",
-               "--processes", "2", site.url()]  # fmt: skip
+               "--processes", "2", site.url(), *([other.url()] if sources == 2 else [])]  # fmt: skip
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     deadline = time.monotonic() + 60
@@ -427,6 +448,9 @@ def test_sigterm_stops_the_run_promptly_marks_it_interrupted_and_leaves_no_warni
         assert conn.execute("select count(*) from articles").fetchone()[0] >= 10
     site.pages["/news/story-0"] = article_html("Late", story_text(1), day=1)
     resumed = scrape_cli(db, site.url())  # the next run finishes what the stopped one left
+    if sources == 2:
+        assert query(db, "select count(*) from runs where status = 'interrupted'") == [(1,)]
+        return
     assert resumed.exit_code == 0, resumed.output
     assert len(query(db, "select number from articles")) == 40
 
@@ -550,7 +574,7 @@ def test_an_empty_feed_falls_back_to_the_next_method(db_path: Path, tmp_path: Pa
 # --- item 8: a 50,000-URL sitemap without lastmod on a backfill --------------------------------------
 
 
-@pytest.mark.parametrize("order", ["newest-first", "oldest-first"])
+@pytest.mark.parametrize("order", ["newest-first", "oldest-first", "one-lastmod-for-all"])
 def test_a_huge_undated_sitemap_is_read_on_a_budget_and_leaves_no_frontier(
     db_path: Path, loopback: ServerFactory, order: str
 ) -> None:
@@ -564,14 +588,16 @@ def test_a_huge_undated_sitemap_is_read_on_a_budget_and_leaves_no_frontier(
 
     server.serve("/a/", story)
     site = Site(server)
-    numbers = range(total) if order == "newest-first" else range(total - 1, -1, -1)
+    numbers = range(total - 1, -1, -1) if order == "oldest-first" else range(total)
     site.pages["/robots.txt"] = robots(site.url("/sitemap.xml"))
-    site.pages["/sitemap.xml"] = urlset(*(site.url(f"/a/{i}") for i in numbers))
+    # (one lastmod for every entry, inside the window: the time the sitemap was made, no page's)
+    stamp = "2026-11-30T12:00:00Z" if order == "one-lastmod-for-all" else None
+    site.pages["/sitemap.xml"] = urlset(*(site.url(f"/a/{i}") for i in numbers), lastmod=stamp)
     result = scrape_cli(db_path, "--json", "--since", "2026-11-30", "--until", "2026-11-30", site.url())
     assert result.exit_code == 0, result.output
     assert sorted(int(str(row[3]).split()[-1]) for row in rows(db_path)) == list(range(24))  # that day's
     stories = sum(1 for request in server.requests if request.path.startswith("/a/"))
-    assert stories <= (100 if order == "newest-first" else 150), stories  # not 50,000
+    assert stories <= (150 if order == "oldest-first" else 100), stories  # not 50,000
     assert query(db_path, "select count(*) from frontier") == [(0,)]
     assert not summary(result)["caps"]  # stopped where the dates said, before the budget
     before = server.count()
@@ -579,3 +605,213 @@ def test_a_huge_undated_sitemap_is_read_on_a_budget_and_leaves_no_frontier(
     assert cron.exit_code == 0, cron.output
     assert "resuming" not in cron.stderr
     assert server.count() - before <= 2
+
+
+# --- item 13: every cap reached is said; a chain running forward in time stops at --until ---------------
+
+
+def test_endless_pagination_stops_at_the_cap_and_says_so(db_path: Path, loopback: ServerFactory) -> None:
+    server = loopback()
+
+    def listing(path: str) -> Reply:  # page N lists story N and links to page N+1, forever
+        n = int(path.strip("/").split("/")[-1]) if path.startswith("/page/") else 1
+        return page(listing_html([f"/news/story-{n}"], older=f"/page/{n + 1}/"))
+
+    def story(path: str) -> Reply:
+        n = int(path.rsplit("-", 1)[-1])
+        return page(article_html(f"Story {n}", story_text(n), day=1 + n % 28))
+
+    server.serve("/page/", listing)
+    server.serve("/news/", story)
+    server.route("/", listing("/"))
+    result = scrape_cli(db_path, "--json", "--processes", "0", server.url())
+    assert result.exit_code == 0, result.output
+    caps = notes(result, "listing pages walked, the most one walk reads")
+    assert len(caps) == 1 and server.url("/page/1001/") in caps[0], result.stderr
+    assert summary(result)["caps"] == caps
+    assert sum(1 for r in server.requests if r.path.startswith("/page/")) == 999  # and the home page: 1000
+    assert server.count("/page/1001/") == 0
+    assert len(rows(db_path)) == 1000
+
+
+def test_a_day_archive_chain_running_forward_stops_after_until(db_path: Path, loopback: ServerFactory) -> None:
+    server = loopback()
+    first = date(2021, 2, 1)
+
+    def day_page(path: str) -> Reply:  # /2021/02/01/ -> its one story, and rel=next: the next day
+        day = date(*map(int, path.strip("/").split("/")))
+        nxt = day + timedelta(days=1)
+        older = f"/{nxt:%Y/%m/%d}/" if nxt < first + timedelta(days=108) else None
+        return page(listing_html([f"/story/{day:%Y-%m-%d}"], older=older))
+
+    def story(path: str) -> Reply:
+        day = date.fromisoformat(path.rsplit("/", 1)[-1])
+        html = article_html(f"The news of {day:%d %B}", story_text(day.toordinal()))
+        return page(html.replace("2026-11-01T08:00:00+00:00", f"{day.isoformat()}T08:00:00+00:00"))
+
+    server.serve("/2021/", day_page)
+    server.serve("/story/", story)
+    result = scrape_cli(db_path, "--since", "2021-02-01", "--until", "2021-02-06", server.url("/2021/02/01/"))
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 6
+    day_pages = sum(1 for r in server.requests if r.path.startswith("/2021/"))
+    assert day_pages == 6, day_pages  # not 108
+
+
+def test_the_budget_for_undated_sitemap_entries_is_a_cap_said_once(
+    db_path: Path, loopback: ServerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scraper.pipeline.walks.sitemap.MAX_UNDATED", 60)
+    server = loopback()
+    server.serve("/a/", lambda path: page(article_html(f"Story {path[3:]}", story_text(int(path[3:])), day=1)))
+    site = Site(server)
+    site.pages["/robots.txt"] = robots(site.url("/sitemap.xml"))
+    site.pages["/sitemap.xml"] = urlset(*(site.url(f"/a/{i}") for i in range(300)))
+    result = scrape_cli(db_path, "--json", "--until", "2026-11-30", site.url())  # no --since: no part says stop
+    assert result.exit_code == 0, result.output
+    caps = notes(result, "pages without a date not read (at most 60 are read on a backfill)")
+    assert len(caps) == 1 and "240 pages" in caps[0], result.stderr
+    assert summary(result)["caps"] == caps
+    assert sum(1 for r in server.requests if r.path.startswith("/a/")) == 60
+    assert query(db_path, "select count(*) from frontier") == [(0,)]
+
+
+# --- item 17: a home page that lists its articles only in JSON-LD, or says it is an article --------------
+
+
+def itemlist_home(site: Site) -> str:
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {i + 1}, "item": {{"@type": "NewsArticle", "url": "{site.url(path)}", '
+        f'"headline": "Story {i}"}}}}'
+        for i, path in enumerate(site.links)
+    )
+    data = f'{{"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [{items}]}}'
+    return (
+        "<!DOCTYPE html><html><head><title>Harbour News</title>"
+        f'<script type="application/ld+json">{data}</script></head>'
+        "<body><div id='app'>Loading…</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("home", ["json-ld-itemlist", "og-type-article"])
+def test_a_home_page_is_walked_whatever_it_says_of_itself(db_path: Path, loopback: ServerFactory, home: str) -> None:
+    site = Site(loopback())
+    twelve_stories(site)
+    if home == "json-ld-itemlist":
+        site.pages["/"] = itemlist_home(site)
+    else:
+        site.home_head = "<meta property='og:type' content='article'><meta property='og:title' content='Harbour News'>"
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert "new 12" in result.stderr, result.stderr
+    assert sorted(str(row[2]) for row in rows(db_path)) == sorted(site.url(path) for path in site.links)
+    assert all(site.asked(path) == 1 for path in site.links)
+
+
+def test_itemlist_links_are_the_articles_of_every_list_and_no_breadcrumb() -> None:
+    from scraper.discover import parse_listing
+
+    data = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "BreadcrumbList", "itemListElement": [{"@type": "ListItem", "item": "https://n.example/world/"}]},
+        {"@type": "CollectionPage", "mainEntity": {"@type": "ItemList", "itemListElement": [
+            {"@type": "ListItem", "url": "/a-story"},
+            {"@type": "ListItem", "item": {"@type": "NewsArticle", "@id": "https://n.example/b-story",
+                                           "datePublished": "2026-11-02T08:00:00+01:00"}},
+            {"@type": "ListItem", "item": {"@type": "Product", "url": "https://n.example/shop/kettle"}},
+            "https://n.example/c-story",
+        ]}},
+    ]})  # fmt: skip
+    html = f"<html><head><script type='application/ld+json'>{data}</script></head><body></body></html>"
+    links = parse_listing(html, "https://n.example/").links
+    assert [link.url for link in links] == ["https://n.example/a-story", "https://n.example/b-story", "https://n.example/c-story"]
+    assert links[1].published == datetime(2026, 11, 2, 7, tzinfo=UTC)
+
+
+def test_an_amp_view_archived_first_gives_way_to_the_article_on_a_later_run(
+    db_path: Path, loopback: ServerFactory
+) -> None:
+    site = Site(loopback())
+    main = site.url("/news/the-ferry-returns")
+    text = story_text(600)
+    lede = "<p class='lede'><strong>After a winter away the ferry is back.</strong></p>"
+    site.add("/news/the-ferry-returns/amp/", article_html("The ferry returns", text[:4], canonical=main))
+    assert scrape_cli(db_path, site.url()).exit_code == 0
+    assert query(db_path, "select url from articles") == [(site.url("/news/the-ferry-returns/amp/"),)]
+    site.add("/news/the-ferry-returns", article_html("The ferry returns", text, before=lede))  # the article itself
+    later = scrape_cli(db_path, site.url())
+    assert later.exit_code == 0, later.output
+    assert site.asked("/news/the-ferry-returns") == 1
+    assert query(db_path, "select url, lede from articles") == [(main, "After a winter away the ferry is back.")]
+    again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())  # the AMP view: never better
+    assert "updated 0" in again.stderr, again.stderr
+    assert query(db_path, "select url, lede from articles") == [(main, "After a winter away the ferry is back.")]
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.02], ids=["at-once", "slow-server"])
+def test_a_chain_running_forward_without_dates_in_its_urls_stops_after_until(
+    db_path: Path, loopback: ServerFactory, latency: float
+) -> None:
+    server = loopback(latency=latency)
+    first = date(2021, 2, 1)
+
+    def day_page(path: str) -> Reply:  # /archive?day=2021-02-01: its one story (undated link), and the next day
+        day = date.fromisoformat(path.rsplit("=", 1)[-1])
+        nxt = day + timedelta(days=1)
+        older = f"/archive?day={nxt.isoformat()}" if nxt < first + timedelta(days=108) else None
+        return page(listing_html([f"/story/{day.toordinal()}"], older=older))
+
+    def story(path: str) -> Reply:
+        day = date.fromordinal(int(path.rsplit("/", 1)[-1]))
+        html = article_html(f"The news of {day:%d %B}", story_text(day.toordinal()))
+        return page(html.replace("2026-11-01T08:00:00+00:00", f"{day.isoformat()}T08:00:00+00:00"))
+
+    server.serve("/archive", day_page)
+    server.serve("/story/", story)
+    args = ("--since", "2021-02-01", "--until", "2021-02-06", server.url("/archive?day=2021-02-01"))
+    result = scrape_cli(db_path, *args)
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 6
+    day_pages = sum(1 for r in server.requests if r.path.startswith("/archive"))
+    assert day_pages <= 9, day_pages  # the window's 6, and the few it takes to see the chain runs forward; not 108
+
+
+@pytest.mark.parametrize("shared", ["/index.html", "/news/"])
+def test_a_canonical_every_article_shares_keeps_every_article(db_path: Path, loopback: ServerFactory, shared: str) -> None:
+    site = Site(loopback())
+    for n in range(12):
+        slug = f"/{WORDS[n]}-and-{WORDS[n + 12]}"
+        site.add(slug, article_html(f"Story {n}: the {WORDS[n]}", story_text(700 + n), day=n + 1, canonical=site.url(shared)))
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert len(rows(db_path)) == 12
+    said = notes(result, "is the canonical URL of different stories")
+    assert len(said) == (0 if shared == "/index.html" else 1), result.stderr  # the home page goes without saying
+    assert not notes(result, "names another story")
+    again = scrape_cli(db_path, "--refetch", "--since", "2026-11-01", site.url())
+    assert "new 0, updated 0, unchanged 12" in again.stderr, again.stderr
+
+
+def test_two_urls_of_one_story_with_one_canonical_are_one_row(db_path: Path, loopback: ServerFactory) -> None:
+    site = Site(loopback())
+    text, canonical = story_text(800), site.url("/story/the-harbour-reopens")
+    site.add("/world/the-harbour-reopens", article_html("The harbour reopens", text, canonical=canonical))
+    site.add("/local/the-harbour-reopens", article_html("The harbour reopens", text, canonical=canonical))
+    result = scrape_cli(db_path, site.url())
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "select url from articles") == [(canonical,)]
+    assert "new 1, updated 0, unchanged 1" in result.stderr, result.stderr
+
+
+def test_reparse_owns_articles_as_the_run_did(db_path: Path, loopback: ServerFactory) -> None:
+    a, b = Site(loopback()), Site(loopback())
+    claiming_site(a, b)  # canonicals and a JSON-LD number of another site's
+    colliding_site(a, print_first=False)  # two -10000 slugs, two 555s, a print view
+    assert scrape_cli(db_path, a.url()).exit_code == 0
+    before = query(db_path, "select source, number, url, title, body from articles order by number")
+    keys = query(db_path, "select url_key from article_urls order by 1")
+    reparsed = CliRunner().invoke(cli, ["--db", str(db_path), "reparse"])
+    assert reparsed.exit_code == 0, reparsed.output
+    assert "failed 0" in reparsed.stderr and "updated 0" in reparsed.stderr, reparsed.stderr
+    assert query(db_path, "select source, number, url, title, body from articles order by number") == before
+    assert query(db_path, "select url_key from article_urls order by 1") == keys
+    assert not query(db_path, "select 1 from article_urls where url like ?", b.url() + "%")

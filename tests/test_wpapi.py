@@ -14,6 +14,7 @@ from scraper.discover.wpapi import (
     PostsPage,
     api_root_from_html,
     api_root_guess,
+    archive_params,
     parse_api_index,
     parse_posts,
     parse_terms,
@@ -65,6 +66,29 @@ def test_api_root_from_html() -> None:
     assert api_root_from_html("", "https://news.example/") is None
     saved = (FIXTURES / "sites" / "kabul-post" / "index.html").read_text(encoding="utf-8")
     assert api_root_from_html(saved, "https://kabulpost.example/") == "https://kabulpost.example/wp-json/"
+
+
+@pytest.mark.parametrize(
+    ("head", "body_class", "params"),
+    [
+        ("", "home blog", {}),  # the home page: every post
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/5">', "home page page-id-5", {}),
+        ('<link rel="alternate" type="application/json" href="https://n.example/wp-json/wp/v2/categories/2" />',
+         "archive category category-politics category-2", {"categories[terms]": "2", "categories[include_children]": "true"}),
+        ("<link rel='alternate' type='application/json' href='https://n.example/?rest_route=/wp/v2/tags/93'>",
+         "archive tag tag-budget tag-93", {"tags[terms]": "93", "tags[include_children]": "true"}),
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/users/4">', "archive author author-tom author-4",
+         {"author": "4"}),
+        ('<link rel="alternate" type="application/json" href="/wp-json/wp/v2/regions/7">', "archive tax-region",
+         {"regions[terms]": "7", "regions[include_children]": "true"}),  # a custom taxonomy in the REST API
+        ("", "archive date", None),  # a date archive: not a list the API gives
+        ("", "search search-results", None),
+        ("", "archive post-type-archive post-type-archive-event", None),
+    ],
+)  # fmt: skip
+def test_archive_params(head: str, body_class: str, params: dict[str, str] | None) -> None:
+    html = f'<html><head><link rel="https://api.w.org/" href="/wp-json/">{head}</head><body class="{body_class}"></body></html>'
+    assert archive_params(html) == params
 
 
 def test_api_root_guess() -> None:
@@ -139,6 +163,36 @@ def test_parse_posts_and_pagination_headers() -> None:
     assert first.link == "https://news.example/b/"
     assert first.categories == (3,) and first.tags == (7,) and first.author == 4
     assert second.title_html == "A (plain string)" and second.author is None and second.content_html == ""
+
+
+def test_a_password_protected_post_is_marked() -> None:
+    # What WordPress 6.1 lists for a visitor without the password: the title, no text.
+    item = {"id": 587, "link": "https://news.example/2024/04/13/p/", "date": "2024-04-13T12:00:00",
+            "date_gmt": "2024-04-13T14:30:00", "title": {"rendered": "Hidden"},
+            "content": {"rendered": "", "protected": True}, "excerpt": {"rendered": "", "protected": True}}  # fmt: skip
+    public = {**item, "id": 588, "content": {"rendered": "<p>x</p>", "protected": False}, "excerpt": {"rendered": ""}}
+    protected, readable = parse_posts(json.dumps([item, public]).encode(), {}).posts
+    assert protected.protected and not readable.protected
+
+
+def test_embedded_names_are_read_beside_the_posts() -> None:
+    # `_embed=author,wp:term` as WordPress 6.1 answers it: the author, then one list per taxonomy
+    # (categories, tags, and any other, left out); a term a visitor may not see is an error object.
+    items = [
+        {"id": 7, "link": "https://news.example/a/", "categories": [3], "tags": [43], "author": 2,
+         "_embedded": {"author": [{"id": 2, "name": "Tom O'Brien", "slug": "tom"}],
+                       "wp:term": [[{"id": 3, "name": "Harbour &amp; Fisheries", "taxonomy": "category"}],
+                                   [{"id": 43, "name": "topic 006", "taxonomy": "post_tag"},
+                                    {"code": "rest_forbidden", "message": "no", "data": {"status": 403}}],
+                                   [{"id": 9, "name": "Gallery", "taxonomy": "post_format"}]]}},
+        {"id": 8, "link": "https://news.example/b/", "categories": [3], "author": 2},  # nothing embedded
+    ]  # fmt: skip
+    page = parse_posts(json.dumps(items).encode(), {})
+    assert page.names == {"categories": {3: "Harbour & Fisheries"}, "tags": {43: "topic 006"}, "users": {2: "Tom O'Brien"}}
+    assert parse_posts(b"[]", {}).names == {}
+    url = posts_url("https://news.example/wp-json/", modified_after=datetime(2026, 1, 1, tzinfo=UTC), by_modified=True,
+                    embed=True)  # fmt: skip
+    assert "_embed=author,wp:term" in url and "orderby=modified" in url and f"_fields={FIELDS},_links,_embedded" in url
 
 
 def test_parse_posts_without_headers_and_empty_list() -> None:

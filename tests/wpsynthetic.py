@@ -3,6 +3,11 @@ N posts written out from a few hand-made sentences, in Europe/Berlin (so the off
 daylight saving time), 12 categories, 180 tags (two pages of terms), 4 authors; the REST API's
 answers, a home page and older listing pages (10 posts each), and for each post the record it must
 make. The expected records are computed from the same data, never from scraper's output.
+
+Every 150th post from the sixth on (one of them on the home page) is password-protected, as a real
+WordPress shows one: the API lists it with its title and `"protected": true` but no text, the
+listing's item carries `post-password-required`, and its page is a password form. It has no
+expected record.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ class Post:
     categories: tuple[int, ...]  # term ids, in the API's order
     tags: tuple[int, ...]
     author: int
+    protected: bool = False  # password-protected: listed, never readable
 
     @property
     def path(self) -> str:
@@ -68,7 +74,7 @@ def build(count: int) -> list[Post]:
         categories = (i % len(CATEGORIES) + 1,) + (((i + 5) % len(CATEGORIES) + 1,) if i % 2 else ())
         tags = tuple(sorted({(i * 7 + k * 31) % len(TAGS) + 1 for k in range(3)}))
         posts.append(Post(FIRST_ID + count - i, f"item-{i + 1}-{verb}", title, lede, tuple(body), published,
-                          modified, categories, tags, i % len(AUTHORS) + 1))  # fmt: skip
+                          modified, categories, tags, i % len(AUTHORS) + 1, i % 150 == 5))  # fmt: skip
     return posts
 
 
@@ -89,11 +95,13 @@ def api_post(post: Post, origin: str) -> dict[str, object]:
         words = " ".join(" ".join(post.paragraphs).split()[:55])
         excerpt = f"<p>{html.escape(words)} [&hellip;]</p>\n"
     modified = post.modified or post.published
+    if post.protected:  # what WordPress gives a visitor without the password
+        content, excerpt = "", ""
     return {
         "id": post.number, "date": _wall(post.published), "date_gmt": _gmt(post.published),
         "modified": _wall(modified), "modified_gmt": _gmt(modified), "link": origin + post.path,
-        "title": {"rendered": html.escape(post.title, quote=False)}, "excerpt": {"rendered": excerpt, "protected": False},
-        "content": {"rendered": content, "protected": False}, "categories": list(post.categories),
+        "title": {"rendered": html.escape(post.title, quote=False)}, "excerpt": {"rendered": excerpt, "protected": post.protected},
+        "content": {"rendered": content, "protected": post.protected}, "categories": list(post.categories),
         "tags": list(post.tags), "author": post.author,
     }  # fmt: skip
 
@@ -122,23 +130,53 @@ def expected(post: Post, origin: str) -> dict[str, object]:
     }  # fmt: skip
 
 
-def listing_page(posts: list[Post], page: int, origin: str) -> bytes | None:
-    """The home page (page 1) or /page/N/: 10 posts each, newest first, WordPress theme markup."""
+def category_slug(term_id: int) -> str:
+    return "".join(c if c.isalnum() else "-" for c in CATEGORIES[term_id - 1].lower()).replace("---", "-")
+
+
+def listing_page(posts: list[Post], page: int, origin: str, category: int | None = None) -> bytes | None:
+    """The home page (page 1) or /page/N/: 10 posts each, newest first, WordPress theme markup; with
+    `category`, that category's archive (/category/SLUG/, /category/SLUG/page/N/), which names its
+    term in `<link rel="alternate" type="application/json">` as WordPress 5.5+ does."""
+    if category is not None:
+        posts = [post for post in posts if category in post.categories]
     chunk = posts[(page - 1) * PER_PAGE : page * PER_PAGE]
     if not chunk:
         return None
     items = "".join(
-        f'<article id="post-{p.number}" class="post-{p.number} post type-post status-publish hentry">'
-        f'<h2 class="entry-title"><a href="{p.path}" rel="bookmark">{html.escape(p.title)}</a></h2>'
+        f'<article id="post-{p.number}" class="post-{p.number} post type-post status-publish'
+        f'{" post-password-required" if p.protected else ""} hentry"><h2 class="entry-title">'
+        f'<a href="{p.path}" rel="bookmark">{"Protected: " if p.protected else ""}{html.escape(p.title)}</a></h2>'
         f'<time class="entry-date published" datetime="{p.published.isoformat()}">{p.published:%B %d, %Y}</time>'
         "</article>\n"
         for p in chunk
     )
-    older = f'<a class="next page-numbers" href="/page/{page + 1}/">Older posts</a>' if page * PER_PAGE < len(posts) else ""
+    prefix = f"/category/{category_slug(category)}" if category is not None else ""
+    older = f'<a class="next page-numbers" href="{prefix}/page/{page + 1}/">Older posts</a>' if page * PER_PAGE < len(posts) else ""
+    twin, kind = "", "home blog"
+    if category is not None:
+        twin = f'<link rel="alternate" type="application/json" href="{origin}/wp-json/wp/v2/categories/{category}">'
+        kind = f"archive category category-{category_slug(category)} category-{category}"
     return (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8"><title>Synthetic Gazette</title>'
-        f'<link rel="https://api.w.org/" href="{origin}/wp-json/">'
+        f'<link rel="https://api.w.org/" href="{origin}/wp-json/">{twin}'
         f'<link rel="alternate" type="application/rss+xml" title="Feed" href="{origin}/feed/"></head>'
-        f'<body class="home blog"><main id="main" class="site-main">\n{items}'
+        f'<body class="{kind}"><main id="main" class="site-main">\n{items}'
         f'<nav class="navigation pagination">{older}</nav></main></body></html>'
+    ).encode()
+
+
+def password_page(path: str, origin: str) -> bytes:
+    """A password-protected post's page as WordPress shows it to a visitor: the title and a
+    password form where the text would be."""
+    return (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="UTF-8"><title>Protected: {path}</title>'
+        f'<link rel="https://api.w.org/" href="{origin}/wp-json/"></head>'
+        '<body class="post-template-default single single-post single-format-standard"><main id="main">'
+        '<article class="post type-post status-publish post-password-required hentry">'
+        f'<h1 class="entry-title">Protected: {path}</h1><div class="entry-content">'
+        f'<form action="{origin}/wp-login.php?action=postpass" class="post-password-form" method="post">'
+        "<p>This content is password protected. To view it please enter your password below:</p>"
+        '<p><label>Password: <input name="post_password" type="password" size="20" /></label>'
+        '<input type="submit" name="Submit" value="Enter" /></p></form></div></article></main></body></html>'
     ).encode()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -149,22 +150,27 @@ class Archive(CrawlState):
         return [_article(row) for row in self.db.query(sql + " order by source", params)]
 
     def revisions(self, source: str, number: int | str) -> list[dict[str, object]]:
-        """Earlier versions of an article, oldest first: when each was replaced, what changed."""
-        sql = "select replaced_at, changed, record from revisions where source = ? and number = ? order by id"
+        """Earlier versions of an article, oldest first (by when each was fetched: a merge may add an
+        older one after newer ones): when each was replaced, what changed."""
+        sql = (
+            "select replaced_at, changed, record from revisions where source = ? and number = ? "
+            "order by json_extract(record, '$.fetched_at'), id"
+        )
         return [
             {"replaced_at": at, "changed": json.loads(changed), "record": json.loads(record)}
             for at, changed, record in self.db.execute(sql, [source, number]).fetchall()
         ]
 
     def last_run(self, names: Iterable[str]) -> dict[str, object] | None:
-        """The latest scrape run whose targets include any of these names or URLs, with that
+        """The latest scrape run (by its start: a merged shard's runs get ids after the archive's
+        own) whose targets include any of these names or URLs, with that
         source's own status and counts when the run recorded them (a run of many sources), else
         the whole run's (an older run, or one killed before the source finished)."""
         names = list(names)
         marks = ", ".join("?" * len(names))
         sql = (
             "select id, started, ended, status, new, updated, failed from runs where command = 'scrape' and exists "
-            f"(select 1 from json_each(runs.targets) where value in ({marks})) order by id desc limit 1"
+            f"(select 1 from json_each(runs.targets) where value in ({marks})) order by started desc, id desc limit 1"
         )
         row = self.db.execute(sql, names).fetchone()
         if row is None:
@@ -182,7 +188,7 @@ class Archive(CrawlState):
         """When the last run that scraped this source without a failure started (UTC)."""
         row = self.db.execute(
             "select r.started from run_sources s join runs r on r.id = s.run_id "
-            "where s.source = ? and s.status = 'ok' order by r.id desc limit 1",
+            "where s.source = ? and s.status = 'ok' order by r.started desc, r.id desc limit 1",
             [source],
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
@@ -222,6 +228,7 @@ class Archive(CrawlState):
         packed: PackedPage | None = None,
         done: str | None = None,
         keep: bool = False,
+        revise: bool = True,
     ) -> Outcome:
         """Insert the article, or update it when its content changed; remember its URLs and keep
         the raw page it came from. All of it one transaction: nothing is ever half-written.
@@ -229,7 +236,9 @@ class Archive(CrawlState):
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
         same transaction. With `keep`, an archived version stays as it is (the caller found the
-        page no better: a print view, a change of clocks only): only the URLs are remembered."""
+        page no better: a print view): only the URLs are remembered. With `revise=False`, a
+        changed article is replaced in place without a revision and counts as unchanged (the
+        caller found no edit in it: clocks, a rotating line, `modified` alone)."""
         if packed is not None and page is None:
             raise ValueError("save(packed=...) needs the page it was packed from: page=...")
         record = article.to_record()
@@ -237,6 +246,7 @@ class Archive(CrawlState):
         row = _row(record, digest, article)
         keys = {u: cached_url_key(u) for u in (article.url, *urls) if u}
         conn = self.db.conn
+        refreshed = False
         with self.writing():
             old = self._current(article.source, article.number)
             if old is None:
@@ -245,6 +255,10 @@ class Archive(CrawlState):
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
+            elif not revise:
+                outcome, refreshed = Outcome.UNCHANGED, True
+                row["first_seen"], row["last_seen"] = old["first_seen"], self._now()
+                conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             else:
                 outcome = Outcome.UPDATED
                 self._keep_revision(old, record)
@@ -252,11 +266,13 @@ class Archive(CrawlState):
                 conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             self._remember_urls(article, keys)
             self._clear_failures(keys.values())
-            if page is not None and outcome != Outcome.UNCHANGED:
+            if page is not None and (outcome != Outcome.UNCHANGED or refreshed):
                 if packed is None:
                     self.keep_page(article, page, timezone)
                 else:
                     self.keep_page(article, page, timezone, packed=packed)
+            elif page is not None and page.record is not None:
+                self.link_record(article.source, article.number, page.record)
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
         return outcome
@@ -319,7 +335,10 @@ class Archive(CrawlState):
         """A new row in runs. Any run still marked running was killed (runs hold the lock)."""
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
-            row = {"command": command, "started": self._now(), "targets": json.dumps(list(targets))}
+            row = {
+                "command": command, "started": self._now(), "targets": json.dumps(list(targets)),
+                "uid": uuid.uuid4().hex,
+            }  # fmt: skip
             table = self.db.table("runs").insert({**row, "status": "running"})
         return int(table.last_pk or 0)
 
@@ -336,6 +355,16 @@ class Archive(CrawlState):
         columns = [c[0] for c in cursor.description]
         for values in cursor:
             yield _article(dict(zip(columns, values, strict=True)))
+
+    def pages_in_order(self, filters: Filters | None = None) -> Iterator[StoredPage]:
+        """The kept page of each article the filters select, in the export order (articles built
+        from an API's data have none, and are left out). The keys are read first, one snapshot."""
+        keys = [row for statement in select_in_order(filters or Filters(), ("source", "number"))
+                for row in self.db.conn.execute(*statement)]  # fmt: skip
+        for source, number in keys:
+            stored = self.stored_page(source, number)
+            if stored is not None:
+                yield stored
 
     def undated_left_out(self, filters: Filters) -> int:
         """How many articles without a date the filters leave out (--since/--until, --undated skip)."""

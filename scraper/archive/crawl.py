@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from scraper.models import Article, Page, conditional_headers
+from scraper.models import Article, ImportProgress, Page, RecordRef, conditional_headers
 from scraper.urls import url_key
 
 LISTING = "listing"
@@ -38,8 +38,16 @@ _VALIDATORS_SET = (
 _PAGE_HAS = "select 1 from pages where sha256 = ?"
 _PAGE_ADD = "insert or ignore into pages (sha256, encoding, size, content) values (?, ?, ?, ?)"
 _ARTICLE_PAGE_SET = (
-    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at) "
-    "values (?, ?, ?, ?, ?, ?, ?)"
+    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at, "
+    "warc_file, warc_offset, warc_length, warc_record_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RECORD_SET = (
+    "update article_pages set warc_file = ?, warc_offset = ?, warc_length = ?, warc_record_id = ? "
+    "where source = ? and number = ?"
+)
+_RECORD_GET = (
+    "select warc_file, warc_offset, warc_length, warc_record_id from article_pages "
+    "where source = ? and number = ? and warc_record_id is not null"
 )
 
 
@@ -160,22 +168,67 @@ class CrawlState:
     def keep_page(
         self, article: Article, page: Page, timezone: str | None, *, packed: PackedPage | None = None
     ) -> None:
-        """Keep the page an article was parsed from, gzip-compressed, once per distinct content.
-        `packed` is pack_page(page) when the caller has made it already (e.g. in a worker thread)."""
+        """Keep the page an article was parsed from, gzip-compressed, once per distinct content, and
+        where its exchange is in a web archive (page.record). `packed` is pack_page(page) when the
+        caller has made it already (e.g. in a worker thread)."""
         if packed is not None and packed.size != len(page.content):
             raise ValueError(f"packed page of {packed.size} bytes given for a page of {len(page.content)} bytes")
         conn = self.db.conn
         digest = packed.sha256 if packed is not None else hashlib.sha256(page.content).hexdigest()
         if packed is None and conn.execute(_PAGE_HAS, (digest,)).fetchone() is None:
             packed = _packed(page.content, digest)  # before the write lock, if not in a transaction already
+        record = page.record
+        warc = (record.file, record.offset, record.length, record.record_id) if record else (None,) * 4
         with self.writing():
             if packed is not None:  # (else kept already: pages are never deleted)
                 conn.execute(_PAGE_ADD, (digest, packed.encoding, packed.size, packed.content))
             conn.execute(
                 _ARTICLE_PAGE_SET,
                 (article.source, article.number, digest, page.final_url, page.headers.get("content-type"), timezone,
-                 page.fetched_at.isoformat()),
+                 page.fetched_at.isoformat(), *warc),
             )  # fmt: skip
+
+    def link_record(self, source: str, number: int | str, record: RecordRef) -> None:
+        """Point an article's kept page at a newer capture of it in a web archive (its content is
+        the same as far as the archive cares: the article did not change)."""
+        with self.writing():
+            self.db.conn.execute(_RECORD_SET, (record.file, record.offset, record.length, record.record_id,
+                                               source, number))  # fmt: skip
+
+    def import_progress(self, key: str) -> ImportProgress | None:
+        """How far an earlier import of the WARC file `key` got (None: it never began)."""
+        sql = "select name, offset, records, done from warc_imports where key = ?"
+        row = self.db.conn.execute(sql, (key,)).fetchone()
+        return ImportProgress(row[0], int(row[1]), int(row[2]), bool(row[3])) if row else None
+
+    def set_import_progress(self, key: str, progress: ImportProgress) -> None:
+        with self.writing():
+            self.db.conn.execute(
+                "insert or replace into warc_imports (key, name, offset, records, done, updated) "
+                "values (?, ?, ?, ?, ?, ?)",
+                (key, progress.name, progress.offset, progress.records, int(progress.done), _now()),
+            )
+
+    def warc_record(self, source: str, number: int | str) -> RecordRef | None:
+        """Where the article's page is in a web archive, if it is kept in one."""
+        row = self.db.conn.execute(_RECORD_GET, (source, number)).fetchone()
+        return RecordRef(*row) if row else None
+
+    def stored_page(self, source: str, number: int | str) -> StoredPage | None:
+        """An article's kept page (with where it is in a web archive, if it is in one)."""
+        query = (
+            "select a.url, a.content_type, a.timezone, a.fetched_at, p.content, a.warc_file, a.warc_offset, "
+            "a.warc_length, a.warc_record_id from article_pages a join pages p on p.sha256 = a.sha256 "
+            "where a.source = ? and a.number = ?"
+        )
+        row = self.db.conn.execute(query, (source, number)).fetchone()
+        if row is None:
+            return None
+        url, content_type, zone, fetched_at, content, *warc = row
+        headers = {"content-type": content_type} if content_type else {}
+        record = RecordRef(*warc) if warc[-1] else None
+        page = Page(url, url, 200, headers, gzip.decompress(content), datetime.fromisoformat(fetched_at), record)
+        return StoredPage(source, number, page, zone)
 
     def stored_pages(self, source: str | None = None) -> Iterator[StoredPage]:
         """The stored page of each article, one at a time (the keys are read first, so the caller

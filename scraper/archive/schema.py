@@ -7,6 +7,7 @@ opens in a newer one. Migrations are append-only: never edit one that has shippe
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -143,7 +144,44 @@ def _v7_authors(db: sqlite_utils.Database) -> None:
         db.execute(trigger[0])
 
 
-# The ledger's columns of run_sources (migration 8): see models.Ledger, archive/ledger.py.
+def _v8_warc(db: sqlite_utils.Database) -> None:
+    """Web archives. Where an article's page is kept in one: the WARC file, the offset and length
+    of its response record, and the record's WARC-Record-ID (written by `scrape --warc`, or the
+    file an `import` read it from). And how far the import of each WARC file got (`warc_imports`,
+    keyed by the file's first WARC-Record-ID): every record before `offset` is imported, so a run
+    killed mid-file goes on from there."""
+    columns = db.table("article_pages").columns_dict
+    for name, kind in (("warc_file", "text"), ("warc_offset", "integer"), ("warc_length", "integer"),
+                       ("warc_record_id", "text")):  # fmt: skip
+        if name not in columns:
+            db.execute(f"alter table article_pages add column {name} {kind}")
+    db.table("warc_imports").create(
+        {"key": str, "name": str, "offset": int, "records": int, "done": int, "updated": str},
+        pk="key", if_not_exists=True,
+    )  # fmt: skip
+
+
+def _v9_run_uids(db: sqlite_utils.Database) -> None:
+    """Each run's own id across archives (`uid`), so that `merge` carries a shard's runs once,
+    however often the shard is merged, and remaps their row ids. A new run gets a random one; a
+    run from before gets one made from what it was (its id, command, start and targets), the same
+    however often a copy of the archive is migrated."""
+    if "uid" not in db["runs"].columns_dict:
+        db.execute("alter table runs add column uid text")
+    rows = db.execute("select id, command, started, targets from runs where uid is null").fetchall()
+    db.conn.executemany(
+        "update runs set uid = ? where id = ?",
+        [(_derived_run_uid(*row), row[0]) for row in rows],
+    )
+    db.execute("create unique index if not exists runs_uid on runs (uid)")
+
+
+def _derived_run_uid(run_id: int, command: object, started: object, targets: object) -> str:
+    text = "\n".join(str(part) for part in (run_id, command, started, targets))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# The ledger's columns of run_sources (migration 10): see models.Ledger, archive/ledger.py.
 LEDGER_COLUMNS: dict[str, str] = {
     "ended": "text", "archived_as": "text", "requests": "integer", "bytes": "integer", "method": "text",
     "error": "text", "not_articles": "integer", "bot_checks": "integer", "robots": "integer", "stored": "integer",
@@ -152,7 +190,7 @@ LEDGER_COLUMNS: dict[str, str] = {
 }  # fmt: skip
 
 
-def _v8_ledger(db: sqlite_utils.Database) -> None:
+def _v10_ledger(db: sqlite_utils.Database) -> None:
     """Each source's ledger in a run, beside its counts in run_sources: when it ended, the name
     its articles are kept under, requests and bytes, the discovery method, why the source could
     not be read (its start page, its robots.txt), pages that were no articles (bot checks among
@@ -174,7 +212,9 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (5, _v5_robots),
     (6, _v6_run_sources),
     (7, _v7_authors),
-    (8, _v8_ledger),
+    (8, _v8_warc),
+    (9, _v9_run_uids),
+    (10, _v10_ledger),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

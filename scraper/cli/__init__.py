@@ -13,7 +13,7 @@ import sys
 import click
 
 from scraper import __version__
-from scraper.cli.articles import extract, import_, reparse, show, sources
+from scraper.cli.articles import extract, reparse, show, sources
 from scraper.cli.common import (
     EXIT_ARCHIVE,
     EXIT_CODES_HELP,
@@ -31,6 +31,8 @@ from scraper.cli.common import (
 from scraper.cli.db import db
 from scraper.cli.export import export
 from scraper.cli.health import health
+from scraper.cli.imports import import_
+from scraper.cli.merge import merge
 from scraper.cli.overview import report
 from scraper.cli.scrape import scrape
 from scraper.cli.search import search
@@ -69,7 +71,7 @@ def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (scrape, import_, show, extract, reparse, sources, export, search, stats, health, report, db):
+for command in (scrape, import_, show, extract, reparse, sources, merge, export, search, stats, health, report, db):
     cli.add_command(command)
 
 

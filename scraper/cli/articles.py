@@ -1,11 +1,9 @@
-"""One article at a time: `import`, `show`, `extract`, `reparse`, and the `sources` list."""
+"""One article at a time: `show`, `extract`, `reparse`, and the `sources` list."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import click
@@ -18,70 +16,14 @@ from scraper.cli.common import (
     CommandError,
     State,
     errors_to_exit_codes,
+    parse_shard_option,
     parse_zone,
+    shard_option,
 )
 from scraper.cli.health import judge_sources
 from scraper.cli.report import TerminalReporter, printable
-from scraper.errors import ConfigError, FormatError
-from scraper.models import Counts, published_precision
-
-
-@click.command(name="import", epilog=EXIT_CODES_HELP)
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--source", default="imported", show_default=True, help="Source name to archive the articles under.")
-@click.option(
-    "--timezone", "zone", metavar="ZONE",
-    help="IANA zone of the files' dates and times [default: none: kept as wall-clock time, without an offset].",
-)  # fmt: skip
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
-@click.pass_obj
-@errors_to_exit_codes
-def import_(state: State, paths: tuple[str, ...], source: str, zone: str | None, quiet: bool) -> None:
-    """Import files in the metadata-plus-body text format (files or folders of *.txt)."""
-    from scraper.parse.boilerplate import strip_trailing_boilerplate
-    from scraper.textformat import read
-
-    tz = parse_zone(zone)
-    archive = state.archive()
-    counts = Counts()
-    run_id = archive.start_run("import", paths)
-    for path in _text_files(paths, counts):
-        counts.discovered += 1
-        try:
-            text = _read_text(path)
-            article = read(text, path=str(path), source=source, zone=tz, clean=strip_trailing_boilerplate)
-        except FormatError as error:
-            counts.failed += 1
-            click.echo(f"error: {error}", err=True)
-            continue
-        outcome = str(archive.save(article))
-        counts.add(outcome)
-    archive.finish_run(run_id, counts.as_dict(), "failed" if counts.failed else "ok")
-    if counts.failed or not quiet:
-        click.echo(f"import: {counts.summary()}", err=True)
-    if counts.failed:
-        sys.exit(EXIT_FAILED)
-
-
-def _text_files(paths: tuple[str, ...], counts: Any) -> Iterator[Path]:
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(path.rglob("*.txt"))
-        elif path.is_file():
-            yield path
-        else:
-            counts.failed += 1
-            click.echo(f"error: {name}: no such file or directory", err=True)
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FormatError(str(path), None, f"not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise FormatError(str(path), None, error.strerror or str(error)) from None
+from scraper.errors import ConfigError
+from scraper.models import published_precision
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -107,7 +49,11 @@ def show(state: State, number: str, source: str | None, fmt: str, revisions: boo
     if revisions:
         _show_revisions(state.archive(), article, fmt)
     elif fmt == "json":
-        click.echo(json.dumps({**article.to_record(), "extra": dict(article.extra)}, ensure_ascii=False, indent=2))
+        shown: dict[str, object] = {**article.to_record(), "extra": dict(article.extra)}
+        record = state.archive().warc_record(article.source, article.number)
+        if record is not None:
+            shown["warc"] = record.as_dict()
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         click.echo(render(article))
 
@@ -180,25 +126,31 @@ def reparse(state: State, source: str | None, quiet: bool) -> None:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@shard_option
 @click.pass_obj
 @errors_to_exit_codes
-def sources(state: State, fmt: str) -> None:
+def sources(state: State, fmt: str, shard: str | None) -> None:
     """List the sources in the sources file with their last run's status and their health (see
-    `scraper health`)."""
+    `scraper health`); with --shard K/N: only those that `scrape --shard K/N` runs."""
+    chosen = parse_shard_option(shard)
     config = state.config()
     if not config.sources:
         raise ConfigError("no sources: write [sources.NAME] tables in scraper.toml (or give --config)")
+    listed = {name: cfg for name, cfg in config.sources.items() if chosen is None or chosen.holds(name)}
     archive = state.archive()
-    runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in config.sources.items()}
-    _, judged = judge_sources(state, list(config.sources))
+    runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in listed.items()}
+    _, judged = judge_sources(state, list(listed))
     if fmt == "json":
         rows = [
-            {"name": name, "url": cfg.url, "last_run": runs[name], "health": judged[name].to_dict()}
-            for name, cfg in config.sources.items()
-        ]
+            {
+                "name": name, "url": cfg.url, "last_run": runs[name], "health": judged[name].to_dict(),
+                **({"shard": str(chosen)} if chosen else {}),
+            }
+            for name, cfg in listed.items()
+        ]  # fmt: skip
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    for name, cfg in config.sources.items():
+    for name, cfg in listed.items():
         last = runs[name]
         when = (
             f"{last['status']} at {last['started']} (new {last['new']}, failed {last['failed']})"

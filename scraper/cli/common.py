@@ -21,6 +21,7 @@ from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, ScraperError
 from scraper.fetch import HttpFetcher
 from scraper.fetch.base import utc_now
+from scraper.shard import Shard, parse_shard
 from scraper.window import UNDATED_CHOICES, Window, parse_bound
 
 EXIT_OK = 0
@@ -158,6 +159,23 @@ def window_options(fn: F) -> F:
     ):
         fn = option(fn)
     return fn
+
+
+def shard_option(fn: F) -> F:
+    """--shard K/N (also SCRAPER_SHARD), shared by scrape and sources."""
+    return click.option(
+        "--shard", metavar="K/N", envvar="SCRAPER_SHARD",
+        help="Only the configured sources in shard K of N (by a stable hash of each source's name), so N machines "
+        "split them with no coordination; also from SCRAPER_SHARD. TARGETs given as URLs or paths are not sharded.",
+    )(fn)  # fmt: skip
+
+
+def parse_shard_option(text: str | None) -> Shard | None:
+    """The --shard value (or SCRAPER_SHARD's), checked: a bad K/N is a usage error naming where it came from."""
+    if not text:
+        return None
+    source = click.get_current_context().get_parameter_source("shard")
+    return parse_shard(text, "SCRAPER_SHARD" if source is click.core.ParameterSource.ENVIRONMENT else "--shard")
 
 
 class Terminated(KeyboardInterrupt):

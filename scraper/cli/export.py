@@ -23,7 +23,8 @@ from scraper.export import FORMATS
     "-o",
     "--output",
     type=click.Path(),
-    help="Output file, gzip-compressed when it ends in .gz (a folder for txt); default: stdout.",
+    help="Output file, gzip-compressed when it ends in .gz (a folder for txt; FILE.warc.gz for warc); "
+    "default: stdout.",
 )
 @window_options
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
@@ -54,7 +55,8 @@ def export(
 ) -> None:
     """Export archived articles, ordered by published time, then source, then number.
 
-    Streams row by row, in constant memory, to stdout or to -o.
+    Streams row by row, in constant memory, to stdout or to -o. `--format warc` writes the raw
+    page kept of each article as a WARC response record.
     """
     import os
 
@@ -66,7 +68,12 @@ def export(
     filters = Filters(window=parse_window(since, until), sources=sources, categories=categories, undated=undated)
     archive = state.archive()
     try:
-        write_export(lambda columns: archive.iter_rows(filters, columns), options, output)
+        if fmt == "warc":
+            from scraper.export import export_warc
+
+            export_warc((stored.page for stored in archive.pages_in_order(filters)), output)
+        else:
+            write_export(lambda columns: archive.iter_rows(filters, columns), options, output)
     except BrokenPipeError:  # `scraper export | head`: the reader has gone, which is not our failure
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return

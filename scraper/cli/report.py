@@ -54,8 +54,12 @@ class TerminalReporter:
         self.note(message)
 
     def progress(self, counts: Counts) -> None:
+        self.status(counts.summary())
+
+    def status(self, line: str) -> None:
+        """A line that the next one replaces, on a terminal only."""
         if self.live:
-            self.stream.write(f"\r{counts.summary()}\x1b[K")
+            self.stream.write(f"\r{printable(line)}\x1b[K")
             self.stream.flush()
             self._shown = True
 

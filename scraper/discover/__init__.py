@@ -10,8 +10,8 @@ someone else fetched and returns plain data; it never fetches.
 
     sitemaps: parse_sitemap(content, base_url) -> Sitemap(entries, children); order_children,
               sitemaps_from_robots, candidate_sitemaps
-    wpapi:    api_root_from_html, api_root_guess, posts_url, terms_url, parse_posts, parse_terms,
-              parse_api_index (the REST API; see wpapi's docstring; the records: parse.wpjson)
+    wpapi:    api_root_from_html, api_root_guess, archive_params, posts_url, terms_url, parse_posts,
+              parse_terms, parse_api_index (the REST API; see wpapi's docstring; the records: parse.wpjson)
     ghostapi: site_from_html, posts_url, settings_url, parse_posts, parse_settings, site_zone,
               candidates (the Ghost Content API; the record is scraper.parse.ghostpost's)
     robots:   Robots.from_response(status, text, user_agent, base_url) / Robots.parse(...):
@@ -40,6 +40,7 @@ from scraper.discover.wpapi import (
     WpPost,
     api_root_from_html,
     api_root_guess,
+    archive_params,
     parse_posts,
     parse_terms,
     posts_url,
@@ -57,6 +58,7 @@ __all__ = [
     "WpPost",
     "api_root_from_html",
     "api_root_guess",
+    "archive_params",
     "candidate_sitemaps",
     "find_feeds",
     "guess_kind",

@@ -5,7 +5,8 @@ site header/footer, sidebars, widgets, comments), inside an article container (<
 WordPress .hentry/.type-post/.wp-block-post, #post-N), under a heading or title element, inside
 the main content area. A container contributes its title link(s); outside containers, links in
 the main area count when they are WordPress post titles (.entry-title, rel="bookmark") or
-heading links that look like article URLs.
+heading links that look like article URLs. A WordPress password-protected post's container
+(`post-password-required`) gives none: its page is a password form.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ POST_TITLE_CLASSES = frozenset(
     {"entry-title", "post-title", "wp-block-post-title", "wp-block-latest-posts__post-title"}
 )
 CONTAINER_CLASSES = frozenset({"hentry", "type-post", "wp-block-post", "post"})
+# WordPress's post class for a password-protected post: its page is a password form, never the
+# text, so its container contributes no link.
+PROTECTED_CLASS = "post-password-required"
 _POST_ID_RE = re.compile(r"^post-\d+$")
 
 # Page furniture. header/footer (tags and ARIA roles) only count outside an article container,
@@ -106,6 +110,8 @@ def article_links(root: HtmlElement, base: str, page_url: str) -> tuple[Link, ..
 
     units: list[tuple[int, list[Link]]] = []
     for container, anchors in scan.anchors.items():
+        if PROTECTED_CLASS in tokens(container):
+            continue
         links = _container_links(anchors, accept)
         if len({url_key(link.url) for link in links}) == 1:
             published = _container_date(scan.times.get(container, []))

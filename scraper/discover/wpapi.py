@@ -2,10 +2,12 @@
 
     api_root_from_html(html, base_url)  -> str | None     <link rel="https://api.w.org/" href>
     api_root_guess(origin)              -> str            origin + "/wp-json/"
-    posts_url(api_root, *, after, before, modified_after, page, per_page=100) -> str
+    archive_params(html)                -> dict | None    the posts a start page lists, as REST parameters
+    posts_url(api_root, *, after, before, modified_after, page, per_page=100, by_modified, embed) -> str
     terms_url(api_root, kind, *, page=1, per_page=100)   -> str   categories, tags, users
     parse_api_index(content)            -> ApiIndex       the /wp-json/ document
-    parse_posts(content, headers)       -> PostsPage      one page of posts + X-WP-Total(Pages)
+    parse_posts(content, headers)       -> PostsPage      one page of posts + X-WP-Total(Pages), and the
+                                                          names of their terms and authors when embedded
     parse_terms(content)                -> dict[int, str] categories, tags or users: id -> name
     post_times(post)                    -> (published, modified | None) with the site's offset
 
@@ -16,6 +18,17 @@ The walk (the caller fetches): `posts_url(..., page=1)`, then pages 2 … `total
 already bound them to --since/--until. Category, tag and author names come from `terms_url`
 (a few requests per run: cache them). `after`, `before` and `modified_after` are all inclusive
 here: WordPress compares strictly, so `posts_url` moves each bound out by one second.
+
+What changed since a time is one request: `posts_url(root, modified_after=t, by_modified=True,
+embed=True)` lists the posts edited or published since `t`, most recently modified first, each
+with its category, tag and author names embedded (`_embed=author,wp:term`, WordPress 5.4+;
+`PostsPage.names`), so no term requests are needed. WordPress before 5.7 ignores
+`modified_after` and lists every post, most recently modified first: stop at the first known one.
+A scheduled post keeps the `modified` of the moment it was scheduled when it goes live, so it
+need not be in that answer (it is the newest on the home page).
+
+A password-protected post is listed (title, dates, terms) with `"protected": true` and no text:
+`WpPost.protected`. Its page is a password form, so it is neither a record nor a page to fetch.
 
 A disabled or blocked API (the "Disable REST API" plugins, `rest_login_required`, a firewall's
 HTML challenge page, a theme that answers /wp-json/ with the home page) shows up as a FeedError
@@ -34,7 +47,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
@@ -48,6 +61,10 @@ POST_FIELDS = (
     "id", "date", "date_gmt", "modified", "modified_gmt", "link", "title", "excerpt", "content",
     "categories", "tags", "author",
 )  # fmt: skip
+# `_links` must be among the fields for WordPress to embed anything; only these links are embedded.
+EMBED_FIELDS = ("_links", "_embedded")
+EMBED = "author,wp:term"
+EMBED_KINDS = {"category": "categories", "post_tag": "tags"}  # a term's taxonomy -> the kind of names
 TERM_FIELDS = ("id", "name")
 TERM_KINDS = ("categories", "tags", "users")
 MAX_PER_PAGE = 100  # WordPress refuses per_page above 100
@@ -62,6 +79,7 @@ class PostsPage:
     posts: tuple[WpPost, ...]
     total_pages: int | None
     total: int | None
+    names: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # embedded: kind -> id -> name
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,11 @@ class ApiIndex:
 
 # ------------------------------------------------------------------------------ finding it
 
+# A WordPress page's REST twin: `<link rel="alternate" type="application/json" href=".../wp/v2/categories/2">`.
+_ROUTE = re.compile(r"/wp/v2/([a-z0-9_-]+)/(\d+)/?$")
+_NOT_TERMS = frozenset({"posts", "pages", "media", "blocks", "templates"})
+_OTHER_LISTS = frozenset({"archive", "search", "error404"})  # body classes of lists the REST API is not
+
 
 def api_root_from_html(html: str, base_url: str) -> str | None:
     """The API root a WordPress page advertises with `<link rel="https://api.w.org/">`, absolute
@@ -95,6 +118,33 @@ def api_root_from_html(html: str, base_url: str) -> str | None:
             if url:
                 return url
     return None
+
+
+def archive_params(html: str) -> dict[str, str] | None:
+    """The REST parameters that give the posts a WordPress start page lists: {} for the home page
+    or posts page (every post); a filter for a category, tag, custom taxonomy or author archive,
+    which names its term in `<link rel="alternate" type="application/json">` (WordPress 5.5+):
+    `/wp/v2/categories/2` -> the posts of category 2 and of its children, as the archive lists them
+    (`categories[terms]=2&categories[include_children]=true`, WordPress 6.1+; an older one refuses
+    the parameter); `/wp/v2/users/2` -> `author=2`. None for another list (a date archive, search
+    results, a post type archive, an archive without that link): the REST API does not give it."""
+    root = parse_html(html)
+    if root is None:
+        return {}
+    for link in root.iter("link"):
+        if "alternate" not in tokens(link, "rel") or (link.get("type") or "").strip().lower() != "application/json":
+            continue
+        parts = urlsplit((link.get("href") or "").strip())
+        route = dict(parse_qsl(parts.query)).get("rest_route") or parts.path  # plain permalinks: ?rest_route=
+        match = _ROUTE.search(route)
+        if match is None or match.group(1) in _NOT_TERMS:
+            continue
+        kind, term = match.groups()
+        if kind == "users":
+            return {"author": term}
+        return {f"{kind}[terms]": term, f"{kind}[include_children]": "true"}
+    body = root.find("body")
+    return None if body is not None and tokens(body) & _OTHER_LISTS else {}
 
 
 def api_root_guess(origin: str) -> str:
@@ -134,20 +184,28 @@ def posts_url(
     modified_after: datetime | None = None,
     page: int = 1,
     per_page: int = MAX_PER_PAGE,
+    by_modified: bool = False,
+    embed: bool = False,
+    scope: Mapping[str, str] | None = None,
 ) -> str:
-    """One page of posts, newest first, with only the fields the record needs.
+    """One page of posts, newest first (most recently modified first with `by_modified`), with
+    only the fields the record needs; `embed`: with their term and author names (`_embedded`);
+    `scope`: a start page's filter (`archive_params`).
 
     `after`/`before` (--since/--until) and `modified_after` (updates since the last run) are
     inclusive; give them with the site's offset (WordPress before 5.3 ignores the offset and
     reads the wall-clock part as site time). `modified_after` needs WordPress 5.7+ (older ones
     ignore it: check `post_times` yourself)."""
     params = {
-        "_fields": ",".join(POST_FIELDS),
-        "orderby": "date",
+        "_fields": ",".join(POST_FIELDS + (EMBED_FIELDS if embed else ())),
+        "orderby": "modified" if by_modified else "date",
         "order": "desc",
         "page": str(max(1, page)),
         "per_page": str(max(1, min(MAX_PER_PAGE, per_page))),
     }
+    if embed:
+        params["_embed"] = EMBED
+    params.update(scope or {})
     if after is not None:
         params["after"] = _api_time(after.replace(microsecond=0) - _ONE_SECOND)
     if before is not None:
@@ -217,6 +275,12 @@ def _ids(value: Any) -> tuple[int, ...]:
     return tuple(item for item in value if isinstance(item, int) and not isinstance(item, bool))
 
 
+def _protected(item: Mapping[str, Any]) -> bool:
+    """A password-protected post: WordPress lists it with `"protected": true` and an empty
+    `content.rendered` (its page shows a password form instead of the text)."""
+    return any(isinstance(item.get(key), dict) and item[key].get("protected") is True for key in ("content", "excerpt"))
+
+
 def _post(item: Any) -> WpPost | None:
     if not isinstance(item, dict):
         return None
@@ -237,6 +301,7 @@ def _post(item: Any) -> WpPost | None:
         categories=_ids(item.get("categories")),
         tags=_ids(item.get("tags")),
         author=author if isinstance(author, int) and not isinstance(author, bool) and author > 0 else None,
+        protected=_protected(item),
     )
 
 
@@ -254,7 +319,37 @@ def parse_posts(content: bytes, headers: Mapping[str, str], url: str = "REST API
         posts=posts,
         total_pages=_int_header(headers, "X-WP-TotalPages"),
         total=_int_header(headers, "X-WP-Total"),
+        names=_embedded_names(data),
     )
+
+
+def _embedded_names(items: list[Any]) -> dict[str, dict[int, str]]:
+    """The names `_embed=author,wp:term` put beside the posts: {"categories" | "tags" | "users":
+    {id: name}} (a kind with none left out), HTML-unescaped; an embedded error object (a term a
+    visitor may not see) is left out."""
+    found: dict[str, dict[int, str]] = {"categories": {}, "tags": {}, "users": {}}
+    for item in items:
+        embedded = item.get("_embedded") if isinstance(item, dict) else None
+        if not isinstance(embedded, dict):
+            continue
+        for group in _list(embedded.get("wp:term")):
+            for term in _list(group):
+                if isinstance(term, dict) and str(term.get("taxonomy")) in EMBED_KINDS:
+                    _add_name(found[EMBED_KINDS[str(term["taxonomy"])]], term)
+        for author in _list(embedded.get("author")):
+            _add_name(found["users"], author)
+    return {kind: names for kind, names in found.items() if names}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _add_name(names: dict[int, str], entry: Any) -> None:
+    if isinstance(entry, dict):
+        term_id, name = entry.get("id"), entry.get("name")
+        if isinstance(term_id, int) and not isinstance(term_id, bool) and isinstance(name, str):
+            names[term_id] = _one_line(html_lib.unescape(name))
 
 
 def parse_terms(content: bytes, url: str = "REST API terms") -> dict[int, str]:

@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
-from scraper.models import Clearance, Page, PublishedApi
+from scraper.models import Clearance, Exchange, Page, PublishedApi, RecordRef
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
+# Hears each HTTP exchange as it went over the wire; says where it kept it (a web archive's record).
+Recorder = Callable[[Exchange], RecordRef | None]
 
 
 def utc_now() -> datetime:

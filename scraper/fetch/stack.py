@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from scraper import USER_AGENT
-from scraper.fetch.base import Fetcher, SiteFetcher
+from scraper.fetch.base import Fetcher, Recorder, SiteFetcher
 from scraper.fetch.http import DEFAULT_RETRY, HttpFetcher, settle_environment
 from scraper.fetch.retry import RetryPolicy
 from scraper.fetch.robots import RobotsCache, RobotsFetcher
@@ -90,7 +90,8 @@ class FetchStack:
     """Makes the layered fetcher of each site a run reads.
 
     `http_fetcher` makes the innermost layer, called as HttpFetcher is (session, retry, sleep,
-    user_agent, redirect_scope); `robots_cache` keeps robots.txt answers between runs."""
+    user_agent, redirect_scope, and recorder when there is one); `robots_cache` keeps robots.txt
+    answers between runs; `recorder` hears every HTTP exchange of every site (a WARC writer)."""
 
     def __init__(
         self,
@@ -102,6 +103,7 @@ class FetchStack:
         robots_cache: RobotsCache | None = None,
         http_fetcher: Callable[..., HttpFetcher] = HttpFetcher,
         note: Callable[[str], None] | None = None,
+        recorder: Recorder | None = None,
     ):
         """`note(line)` hears what a site asked for that was capped (a Crawl-delay over the maximum,
         a robots.txt over its size limit): one line each, once per run."""
@@ -112,6 +114,7 @@ class FetchStack:
         self.throttle = Throttle(total=total, sleep=sleep)
         self._sleep = sleep
         self._http_fetcher = http_fetcher
+        self.recorder = recorder
         self._sessions: dict[str, requests.Session] = {}
         self._robots: list[RobotsFetcher] = []
 
@@ -125,8 +128,10 @@ class FetchStack:
         self.throttle.configure(host, delay, concurrency)
         agent = user_agent or USER_AGENT
         scope = _Scope(start_url)
+        recording = {"recorder": self.recorder} if self.recorder is not None else {}
         http = self._http_fetcher(
             session=self._session(agent), retry=self.retry, sleep=self._sleep, user_agent=agent, redirect_scope=scope,
+            **recording,
         )  # fmt: skip
         throttled = ThrottledFetcher(http, self.throttle)
         top: SiteFetcher

@@ -153,10 +153,11 @@ def build(
     an offset, when there is no `timezone` to place it, kept as wall-clock time (a naive datetime,
     `<field>_precision: "local"`; the problem `naive_time` stays, for extract_record), and
     `published_precision` always said."""
-    article, problems = parser(doc, timezone=timezone, source=source, fetched_at=fetched_at).build()
+    reader = parser(doc, timezone=timezone, source=source, fetched_at=fetched_at)
+    article, problems = reader.build()
     if "naive_time" in problems:
         reason = problems["naive_time"]
-        article, problems = parser(doc, timezone=_WALL_CLOCK, source=source, fetched_at=fetched_at).build()
+        article, problems = reader.in_zone(_WALL_CLOCK).build()  # the dates again, not the body
         article = _wall_clock(article)
         problems["naive_time"] = reason
     extra = {**article.extra, "published_precision": published_precision(article)}

@@ -9,9 +9,10 @@ specific parser first.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from functools import cached_property
-from typing import ClassVar
+from typing import ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
@@ -86,6 +87,8 @@ class Parser:
     category_selectors: ClassVar[Selectors] = ()
     tag_selectors: ClassVar[Selectors] = ()
     author_selectors: ClassVar[Selectors] = ()
+    # Cached properties that depend on the zone times are read in: `in_zone` works them out again.
+    zoned: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -99,6 +102,16 @@ class Parser:
         self.timezone = timezone
         self._source = source
         self.fetched_at = fetched_at
+
+    def in_zone(self, zone: ZoneInfo | None) -> Self:
+        """This parser reading times in `zone`, keeping what it has worked out that no zone changes
+        (the content container, the body, the title, the authors): a page whose times lack an
+        offset is read again for its dates only."""
+        other = copy.copy(self)  # cached properties live in __dict__: shared, not recomputed
+        other.timezone = zone
+        for name in self.zoned:
+            other.__dict__.pop(name, None)
+        return other
 
     @classmethod
     def matches(cls, doc: Document) -> bool:

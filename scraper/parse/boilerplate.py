@@ -280,6 +280,10 @@ _LINES = (
     r"advert|advertisement|advertising|sponsored(?: content)?|publicidade|publicidad|anzeige|werbung|publicité",
     r"(?:image|photo|picture|slide) \d+ (?:of|/) \d+",
     r"\d{1,2}:\d{2}(?::\d{2})?(?: min\.?)?",  # a media player's clock, a bare time
+    # comment counts and share prompts in the sets' other languages
+    r"(?:keine |\d+ )?kommentare?(?: schreiben| lesen| anzeigen)?|kommentieren|(?:\d+ )?(?:comentarios?|commentaires?)",
+    r"(?:jetzt |news |artikel |beitrag )?teilen\s*[!:]?|partager|compartir|condividi",
+    r"(?:last (?:modified|updated)|zuletzt (?:geändert|aktualisiert))\s*:?",
     r"close|\d* ?comments?|subscribe|sign up",
     r"more(?: great| from)?(?: [\w.’']+){0,3} (?:stories|articles|posts|news|reads)",
 )

@@ -148,8 +148,14 @@ def is_appeal(text: str) -> bool:
     return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text.casefold()) is not None
 
 
+_CONSENT_HINTS = ("inhalt", "content", "einverstanden", "drittplattform", "third", "click", "tap ")
+
+
 def is_consent_placeholder(text: str) -> bool:
-    return len(text) <= MAX_APPEAL_CHARS and _CONSENT.search(text.casefold()) is not None
+    if len(text) > MAX_APPEAL_CHARS:
+        return False
+    folded = text.casefold()
+    return any(hint in folded for hint in _CONSENT_HINTS) and _CONSENT.search(folded) is not None
 
 
 def without_appeals(paragraphs: list[str]) -> list[str]:

@@ -213,6 +213,7 @@ class GenericParser(Parser):
     """The fallback parser: every page matches."""
 
     name = "generic"
+    zoned = ("dated_published", "dated_modified")
     content_selectors: ClassVar[Selectors] = (
         "[itemprop=articleBody]",
         "article .story-body",

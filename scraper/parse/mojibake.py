@@ -31,7 +31,6 @@ _CHARSET = re.compile(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECAS
 _UTF8_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 _SINGLE = frozenset({"cp1252", "latin-1", "iso8859-1", "ascii"})
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def declared_charset(html: str) -> str | None:
@@ -47,14 +46,20 @@ def repair(html: str) -> str:
     declared = declared_charset(html)
     if declared is None or declared in _SINGLE:
         return html
-    if declared == "utf-8" and not _UTF8_MOJIBAKE.search(html):
-        return html
-    raw = _as_bytes(html)
+    raw = _as_bytes(html)  # fails fast on a page holding characters beyond one byte
     if raw is None:
         return html
+    # Everything from here on runs in C: no regular expression over the whole page.
     fixed = raw.decode(declared, errors="replace")
+    if fixed == html:
+        return html
     bad = fixed.count("\ufffd") - html.count("\ufffd")
-    return fixed if bad <= MAX_BAD_SHARE * len(_NON_ASCII.findall(html)) else html
+    non_ascii = len(raw) - len(html.encode("ascii", errors="ignore"))
+    if bad > MAX_BAD_SHARE * non_ascii:
+        return html
+    if declared == "utf-8" and not _UTF8_MOJIBAKE.search(html):
+        return html  # decodes as UTF-8 with few bad bytes, yet shows no UTF-8 mojibake
+    return fixed
 
 
 def _as_bytes(html: str) -> bytes | None:

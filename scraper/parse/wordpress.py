@@ -2,6 +2,11 @@
 block themes (`.wp-block-post-title`, `.wp-block-post-content`, ...), falling back to the generic
 chains for anything the theme does not mark up.
 
+On a block theme (`<div class="wp-site-blocks">`), WordPress sends the whole rendered template
+through wptexturize, names too: an author or term the site stored as "Tom O'Brien" shows as
+"Tom O’Brien" (a classic theme, and the REST API, give it as stored). Author, category and tag
+names are read back with straight quotes there, so a page and the REST API make the same record.
+
 The article number is the post id, from the body class `postid-N`, the shortlink `?p=N`, the
 `<article id="post-N">` and the `post-N` class; when they disagree postid/shortlink win. A page
 without a single-post marker (home, archive, category, tag, search, 404, static page) is
@@ -13,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import cached_property
 from itertools import islice
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 from lxml.html import HtmlElement
 
 from scraper.errors import NotAnArticle
-from scraper.parse.base import Selectors
+from scraper.parse import jsonld
+from scraper.parse.base import Selectors, unique
+from scraper.parse.body import element_text
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.urls import derive_number
@@ -31,6 +39,8 @@ _POST_ID_ATTR = re.compile(r"^post-(\d+)$")
 # class on <body> is a theme's word for any page.
 _PAGE_ID = re.compile(r"^page-(?:id-\d+|template(?:-[\w-]+)?)$")
 _ASSETS = re.compile(r"/wp-(?:content|includes)/")
+# What wptexturize makes of the quotes in a name ("O'Brien" -> "O’Brien", '"Doc"' -> '“Doc”').
+_AS_STORED = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Body classes of pages that are not single posts, with the reason given.
 _NOT_POSTS = (
@@ -124,6 +134,38 @@ class WordPressParser(GenericParser):
             return found
         image = self.first_element(self.featured_image_selectors)
         return self.doc.absolute(image.get("src", "")) if image is not None else ""
+
+    @cached_property
+    def texturized(self) -> bool:
+        """A block theme's page: the whole template went through wptexturize."""
+        return self.doc.select_first(".wp-site-blocks") is not None
+
+    def as_stored(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Names as the site stored them: on a block theme, without wptexturize's curly quotes."""
+        return unique([name.translate(_AS_STORED) for name in names]) if self.texturized else names
+
+    def author(self) -> str:
+        names = super().author()
+        return names.translate(_AS_STORED) if self.texturized else names
+
+    def categories(self) -> tuple[str, ...]:
+        return self.as_stored(super().categories())
+
+    def tags(self) -> tuple[str, ...]:
+        return self.as_stored(self._tags())
+
+    def _tags(self) -> tuple[str, ...]:
+        """The post's tag links, else JSON-LD keywords or `article:tag`. WordPress writes
+        rel="tag" on every term link (get_the_term_list), its categories' too: a link the category
+        selectors find is not a tag, so a post without tags does not get its categories as tags."""
+        in_categories = {el for selector in self.category_selectors for el in self.doc.select(selector, self.scope)}
+        for selector in self.tag_selectors:
+            found = [element_text(el) for el in self.doc.select(selector, self.scope)
+                     if el not in in_categories and self.usable(el)]  # fmt: skip
+            if any(found):
+                return unique([text for text in found if text])
+        words = [k for v in self.ld_values("keywords") for k in jsonld.keywords(v)]
+        return unique(words or self.doc.meta_all("article:tag"))
 
     # ---- single post or not --------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -12,8 +13,9 @@ from scraper.errors import FetchError, ParseError
 from scraper.fetch import HttpFetcher, RetryPolicy
 from scraper.models import Article, Counts, Page
 from scraper.parse import parse_page
+from scraper.pipeline.owners import owned
 from scraper.pipeline.ports import Reporter
-from scraper.urls import is_http_url
+from scraper.urls import derive_number, is_http_url
 
 
 def load_page(location: str, stdin: BinaryIO | None = None) -> Page:
@@ -58,7 +60,9 @@ class ReparseStore(Protocol):
 
 def reparse_archive(archive: ReparseStore, source: str | None, reporter: Reporter) -> Counts:
     """Run today's parsers over every stored page; an article whose content changes is updated
-    (its earlier version goes to revisions). An article whose number would change is left alone."""
+    (its earlier version goes to revisions). An article whose number would change is left alone.
+    Each is owned as the run owned it (owners.py): by the site that served it, whatever its
+    canonical claims."""
     counts = Counts()
     for stored in archive.stored_pages(source):
         counts.discovered += 1
@@ -69,6 +73,9 @@ def reparse_archive(archive: ReparseStore, source: str | None, reporter: Reporte
             counts.failed += 1
             reporter.problem(f"{stored.source} {stored.number}: {error}")
             continue
+        article = owned(article, stored.page.final_url, source=stored.source, listings=())
+        if article.number != stored.number and stored.number == derive_number(article.url):
+            article = replace(article, number=stored.number)  # a collision's newcomer, numbered from its URL
         if article.number != stored.number:
             counts.failed += 1
             reporter.problem(

@@ -37,6 +37,7 @@ SHRINK_FROM = 500
 # paragraph this short replaced in place by one sharing under half its words is a rotating line.
 VOLATILE_WORDS = 25
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?", re.IGNORECASE)
+_COUNTER = re.compile(r"\b\d[\d,.\u00a0]*\s*(?:views?|comments?|times read)\b", re.IGNORECASE)
 _AGO = re.compile(
     r"\b(?:\d+|an?|one|few)\s+(?:sec(?:ond)?|min(?:ute)?|hour|hr|day|week)s?\s+ago\b|\bjust now\b|\bmoments? ago\b",
     re.IGNORECASE,
@@ -50,30 +51,44 @@ SAME_TEXT_UNDER = 2000
 def owned(article: Article, served: str, *, source: str | None, listings: Container[str]) -> Article:
     """The article as the site that served it (`served`: the page's final URL, or the API post's
     link) may claim it. `source`: the name to archive under (None: the served site's host);
-    `listings`: the url_keys of the listing pages, feeds and sitemaps the run read. A page of a
-    print, AMP or mobile view is marked `extra.variant`. A saved page read from a file (no
-    site) keeps what it claims: its canonical is all it says of where it is from."""
+    `listings`: the url_keys of the listing pages, feeds and sitemaps the run read. A print, AMP
+    or mobile view keeps the article's number but its own URL, and is marked `extra.variant`. A
+    saved page read from a file (no site) keeps what it claims: its canonical is all it says of
+    where it is from."""
     if not is_http_url(served):
         return article
     main = main_version(served)
     own = main or served
     claimed = article.url
-    url = claimed if _believable(claimed, served, own, listings) else own
+    believed = _believable(claimed, served, own, listings)
+    url = claimed if believed else own
     number = article.number
     if url != claimed and number in _url_numbers(claimed):
         number = _url_number(url)
-    extra = {**article.extra, "variant": True} if main is not None else article.extra
+    extra = article.extra
+    if main is not None:  # a view of the article: numbered as it, but under its own URL, so that the
+        url = served  # article's own URL is not taken for archived and is fetched when it is found
+        extra = {**article.extra, "variant": True}
     name = source or site_host(url)
     if (url, number, name) == (claimed, article.number, article.source) and extra is article.extra:
         return article
     return replace(article, url=url, number=number, source=name, extra=extra)
 
 
+_INDEX_PAGES = frozenset(
+    {"index.html", "index.htm", "index.php", "index.shtml", "index.asp", "default.aspx", "default.asp"}
+)
+
+
 def _believable(claimed: str, served: str, own: str, listings: Container[str]) -> bool:
     if not claimed or not (same_site(claimed, served) or same_site(claimed, own)):
         return False
     key = url_key(claimed)
+    head, _, last = key.rpartition("/")
+    if last.lower() in _INDEX_PAGES and "/" not in head:  # /index.html: the home page
+        key = head
     return key not in (url_key(origin_of(served)), url_key(origin_of(own))) and key not in listings
+
 
 
 def _url_numbers(url: str) -> set[int | str]:
@@ -94,7 +109,7 @@ def same_story(old: Article, new: Article, served: str) -> bool:
     if is_http_url(served) and is_http_url(old.url) and not same_site(old.url, served):
         return False
     own = main_version(served) or served
-    if url_key(old.url) == url_key(new.url) and url_key(own) in (url_key(new.url), url_key(served)):
+    if url_key(old.url) == url_key(new.url) == url_key(own):
         return True
     if not is_http_url(served) and url_key(old.url) == url_key(new.url):
         return True  # a saved page: its canonical is its address
@@ -129,11 +144,12 @@ def _text_size(article: Article) -> int:
 
 
 def real_edit(old: Article, new: Article) -> bool:
-    """Whether `new` edits `old`: its title, its lede or its body's sentences changed. Clocks and
-    "updated N minutes ago" are not part of a sentence, a short paragraph holding one is a
-    ticker, and one short paragraph replaced in place by another sharing under half of its words
-    is a rotating line (a promotion); none of these is an edit. The other fields change records
-    as they always did, but for `modified` alone (some sites stamp every view)."""
+    """Whether `new` edits `old`: its title, its lede or its body's sentences changed. Clocks,
+    "updated N minutes ago" and counters ("1,204 views") are not part of a sentence, a short
+    paragraph holding one is a ticker, and one short paragraph replaced in place by another
+    sharing under half of its words is a rotating line (a promotion); none of these is an edit.
+    The other fields change records as they always did, but for `modified` alone (some sites
+    stamp every view)."""
     if _steady(old.title) != _steady(new.title) or _steady(old.lede) != _steady(new.lede):
         return True
     before, after = _paragraphs(old.body), _paragraphs(new.body)
@@ -145,7 +161,7 @@ def real_edit(old: Article, new: Article) -> bool:
 
 
 def _steady(text: str) -> str:
-    return " ".join(_AGO.sub("", _CLOCK.sub("", text)).split())
+    return " ".join(_COUNTER.sub("", _AGO.sub("", _CLOCK.sub("", text))).split())
 
 
 def _paragraphs(body: str) -> list[str]:

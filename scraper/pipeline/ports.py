@@ -71,6 +71,7 @@ class Store(Protocol):
         packed: Any = None,
         done: str | None = None,
         keep: bool = False,
+        revise: bool = True,
     ) -> str: ...
     def pack_page(self, page: Page) -> Any: ...  # compressed for keeping; safe on any thread
     def forget(self, source: str, number: int | str) -> None: ...  # a new article that was none after all

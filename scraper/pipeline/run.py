@@ -30,7 +30,7 @@ from scraper.pipeline.walks import Batch, Candidate, NotHere, choose
 from scraper.pipeline.walks.listing import ListingWalk
 from scraper.pipeline.workers import ParserCrash, Parsers
 from scraper.settings import RunSettings
-from scraper.urls import same_site, site_host, url_key
+from scraper.urls import origin_of, same_site, site_host, url_key
 from scraper.window import Window
 
 Result = Parsed | ScraperError
@@ -78,6 +78,7 @@ class Run:
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
+        self._shared: set[str] = set()  # url_keys of canonicals found claimed by different stories
         self._texts: dict[str, _Stored] = {}  # same_text -> the first article stored with that text
         self._listed: dict[str, datetime] = {}  # url_key -> the date discovery gave (see dating.py)
         self._dating = Dating(settings.window, None)
@@ -115,6 +116,38 @@ class Run:
         for line in self._dating.notes(target.source):
             self.reporter.note(line)
 
+    # -- pages from a web archive (import): parsed and stored as a scrape's are ----------------
+    def begin(self, target: Target) -> None:
+        """Pages of `target` are to be handed in (parse, keep) instead of fetched."""
+        self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
+
+    def parse(self, target: Target, page: Page) -> Result:
+        """A page parsed (and packed for the archive) as a fetched one is; safe on any thread."""
+        return self._parse(target, page, pack=True)
+
+    def keep(self, target: Target, result: Parsed) -> str:
+        """Store a parsed page through the scrape's own store step (window, ownership, collisions,
+        dedup, revisions); what it counted as ("new", "updated", "unchanged", "skipped", "failed")."""
+        before = replace(self.counts)
+        self._store_result(target, Mode.BACKFILL, result.page.final_url if result.page else result.article.url, result)
+        changed = [name for name, value in self.counts.as_dict().items() if value != getattr(before, name)]
+        return changed[0] if changed else "unchanged"
+
+    def end(self, target: Target) -> None:
+        """The notes on what the window and --undated left out, and forget what this run kept of
+        each article (a long import keeps nothing per article: constant memory)."""
+        for line in self._dating.notes(target.source):
+            self.reporter.note(line)
+        self.forget()
+
+    def forget(self) -> None:
+        """Forget the URLs and texts seen so far (what spots a page served in place of every article
+        is kept within stretches of a long import, not across the whole of it)."""
+        self._seen.clear()
+        self._verdicts.clear()
+        self._texts.clear()
+        self._listed.clear()
+
     def _scrape(self, target: Target) -> None:
         mode = self._mode(target)
         self._resume(target, mode)
@@ -130,8 +163,10 @@ class Run:
                 self._check_start(target, page)
             if page.status == 304:
                 self.reporter.note(f"{page.requested_url}: not modified since the last run")
-            elif kind != "feed" and (target.single_page or (kind == "html" and looks_like_article(page.text))):
+            elif target.single_page and kind != "feed":
                 self._single(target, page, mode)
+            elif kind == "html" and self._one_article(target, page, mode):
+                pass
             else:
                 context = _Context(self, target, mode, cursor)
                 if kind == "feed":  # the target is a feed: read it as a listing page is read
@@ -162,11 +197,23 @@ class Run:
             self.ledger.served_instead(served)
             self.reporter.note(f"{target.source}: the start page {page.final_url} is a {served.replace('_', ' ')} page")
 
-    def _single(self, target: Target, page: Page, mode: Mode) -> None:
+    def _one_article(self, target: Target, page: Page, mode: Mode) -> bool:
+        """Whether the start page, which is no site's home page, is one article (and stored as
+        such); a page that says it is one (og:type, JSON-LD) but reads as a listing is walked."""
+        if url_key(page.final_url) == url_key(origin_of(page.final_url)) or not looks_like_article(page.text):
+            return False
+        result = self._parse(target, page)
+        if isinstance(result, NotAnArticle):
+            self.reporter.detail(f"{page.final_url}: not one article ({result.reason}); walked as a listing page")
+            return False
+        self._single(target, page, mode, result)
+        return True
+
+    def _single(self, target: Target, page: Page, mode: Mode, result: Result | None = None) -> None:
         self._seen.add(url_key(page.final_url))
         self.counts.discovered += 1
         self.ledger.method = "page"
-        self._store_result(target, mode, page.final_url, self._parse(target, page))
+        self._store_result(target, mode, page.final_url, result if result is not None else self._parse(target, page))
 
     def _discover(self, target: Target, home: Page, mode: Mode, context: _Context) -> None:
         for choice in choose(target.settings.discovery, home, mode):
@@ -290,6 +337,8 @@ class Run:
         """Store the batch's articles as they are finished. Returns whether to go on."""
         go_on = planned.go_on
         for url, result in planned.results:
+            if isinstance(result, Parsed) and result.article.published is not None:
+                planned.batch.dates.append(result.article.published)
             go_on = self._store_result(target, mode, url, result) is Verdict.GO_ON or go_on
         return go_on
 
@@ -448,13 +497,15 @@ class Run:
             self.counts.failed += 1
             self.reporter.problem(f"{served}: the archived article is kept: {placed}")
             return Verdict.GO_ON
-        article, keep = placed
+        article, keep, revise = placed
         if self._served_everywhere(target, url, served, article):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = target.zone.key if target.zone is not None else None
         outcome = str(
-            self.store.save(article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep)
+            self.store.save(
+                article, urls, page=page, timezone=zone_name, packed=packed, done=url, keep=keep, revise=revise
+            )
         )
         self.counts.add(outcome)
         if outcome != "unchanged":
@@ -491,19 +542,28 @@ class Run:
         self._fail(target, url, f"{served}: {why}")
         return True
 
-    def _place(self, article: Article, served: str) -> tuple[Article, bool] | str:
-        """Where the article goes, and whether the archived version stays (a print or mobile view of
-        it, a change of clocks only); or why it may not replace the archived one. A number that
-        already names another story is a collision: both are kept, the newcomer under a derived
-        number, and it is said in one line."""
+    def _place(self, article: Article, served: str) -> tuple[Article, bool, bool] | str:
+        """Where the article goes, whether the archived version stays (a print or mobile view of
+        it) and whether a change is an edit (a revision; not for clocks only); or why it may not
+        replace the archived one. A number that already names another story is a collision: both
+        are kept, the newcomer under a derived number, and it is said in one line."""
         for _ in range(COLLISIONS):
             found = self.store.find(article.number, article.source)
             if not found:
-                return article, False
+                return article, False, True
             old = found[0]
             if not same_story(old, article, served):
                 newcomer = renumbered(old, article, served)
-                if not self.store.find(newcomer.number, newcomer.source):  # (else: found by an earlier run)
+                if self.store.find(newcomer.number, newcomer.source):
+                    pass  # found by an earlier run
+                elif url_key(article.url) == url_key(old.url):  # a canonical several pages claim: said once
+                    if url_key(old.url) not in self._shared:
+                        self._shared.add(url_key(old.url))
+                        self.reporter.note(
+                            f"{article.source}: {old.url} is the canonical URL of different stories; "
+                            "each is kept under its own URL"
+                        )
+                else:
                     self.reporter.note(
                         f"{article.source}: number {article.number} of {served} names another story ({old.url}); "
                         f"both kept, this one as number {newcomer.number}"
@@ -511,11 +571,13 @@ class Run:
                 article = newcomer
                 continue
             if article.extra.get("variant") and not old.extra.get("variant"):
-                return article, True  # a print, AMP or mobile view is never a better version
+                return article, True, False  # a print, AMP or mobile view is never a better version
+            if _earlier(article.fetched_at, old.fetched_at):
+                return article, True, False  # an earlier capture, imported from a web archive: the later one stays
             why = refused(old, article)
             if why is not None:
                 return why
-            return article, not real_edit(old, article)
+            return article, False, real_edit(old, article)
         return f"its number collides with {COLLISIONS} other stories"
 
     # -- earlier runs' leftovers ----------------------------------------------------------
@@ -596,6 +658,14 @@ class _Stored:
     title: str
     outcome: str
     failed: bool = False
+
+
+def _earlier(newcomer: datetime | None, archived: datetime | None) -> bool:
+    """Whether a page was fetched before the archived version was (only a web archive's old
+    capture can be)."""
+    if newcomer is None or archived is None or (newcomer.tzinfo is None) != (archived.tzinfo is None):
+        return False
+    return newcomer < archived
 
 
 def _as_finished(futures: dict[Future[Result], str]) -> Iterator[tuple[str, Result]]:

@@ -10,7 +10,8 @@ base.py), and its class in WALKS.
 `auto` asks every registered method what it would cost for this run (`offer`, from the start page
 alone): the methods that are complete for the run come first, cheapest first at the number of
 articles the run expects (a cron run after an earlier one expects a few; a first run, which is a
-full backfill, or a --since/--until backfill, many); the incomplete ones last. A method the site
+full backfill, or a --since/--until backfill, many), at equal cost those that also see an older
+article that was edited (an API's modified times, a sitemap's lastmod); the incomplete ones last. A method the site
 does not offer is left out; one that turns out not to be there falls back to the next.
 """
 
@@ -66,7 +67,7 @@ def _auto(home: Page, mode: Mode) -> list[Choice]:
     offers = [(walk, walk.offer(home, mode)) for walk in (cls() for cls in WALKS.values())]
     ranked = sorted(
         ((walk, offer) for walk, offer in offers if offer is not None),
-        key=lambda pair: (not pair[1].complete, pair[1].cost.requests(articles)),
+        key=lambda pair: (not pair[1].complete, pair[1].cost.requests(articles), not pair[1].updates),
     )
     summary = "; ".join(f"{walk.name} {_cost(offer, articles)}" for walk, offer in ranked)
     return [Choice(walk, f"{RUNS[mode]}; {offer.why}; ranked: {summary}") for walk, offer in ranked]

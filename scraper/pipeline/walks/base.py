@@ -65,8 +65,8 @@ class Candidate:
 
 @dataclass
 class Batch:
-    """One page of candidates. `next_url`, `cursor` and `go_on` are the walk's; `ended` and `ahead`
-    the run's, set before the walk resumes."""
+    """One page of candidates. `next_url`, `cursor` and `go_on` are the walk's; `ended`, `ahead` and
+    `dates` the run's, set before the walk resumes."""
 
     candidates: list[Candidate]
     next_url: str | None = None  # the listing page after this one
@@ -74,6 +74,7 @@ class Batch:
     go_on: bool = False  # go on past this page whatever triage says (a resumed walk's first page)
     ended: Ended | None = None  # why the walk stops here; None: go on
     ahead: Future[Page | FetchError] | None = field(default=None, repr=False)  # next_url, asked for early
+    dates: list[datetime] = field(default_factory=list)  # the publication dates of the pages fetched for it
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Offer:
     cost: Cost
     complete: bool
     why: str
+    updates: bool = False  # it sees an older article that was edited (breaks a tie in cost)
 
 
 class WalkContext(Protocol):

@@ -68,8 +68,10 @@ class GhostWalk:
         if site_from_html(home.text, home.final_url) is None:
             return None
         if mode is Mode.INCREMENTAL:
-            return Offer(Cost(1, 0), True, "the Content API: one request for what was published or updated")
-        return Offer(Cost(2, 1 / MAX_LIMIT), True, f"the Content API: {MAX_LIMIT} posts a request, no article pages")
+            why = "the Content API: one request for what was published or updated"
+            return Offer(Cost(1, 0), True, why, updates=True)
+        return Offer(Cost(2, 1 / MAX_LIMIT), True, f"the Content API: {MAX_LIMIT} posts a request, no article pages",
+                     updates=True)  # fmt: skip
 
     def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
         named = site_from_html(home.text, home.final_url)

@@ -4,7 +4,9 @@ window or unchanged before any download. On a cron run each sitemap is asked for
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator
+from datetime import datetime
 from typing import ClassVar
 
 from scraper.discover import Sitemap, candidate_sitemaps, order_children, parse_sitemap, sitemaps_from_robots
@@ -17,6 +19,7 @@ from scraper.urls import origin_of, url_key
 MAX_SITEMAPS = 500
 MAX_UNDATED = 1000  # pages without a date in the sitemap that a backfill of a window reads, at most
 UNDATED_PART = 50  # ... a part at a time, to stop once a part lies wholly before --since
+SHARED_LASTMOD = 100  # entries with one lastmod that make it the sitemap's own time, not theirs
 NOT_MODIFIED = Sitemap((), ())  # a sitemap a cron run's conditional GET found unchanged (compared by identity)
 PROBES = 2  # requests before the first entry: robots.txt or a guess, then the index
 
@@ -26,8 +29,8 @@ class SitemapWalk:
 
     def offer(self, home: Page, mode: Mode) -> Offer:
         if mode is Mode.FIRST:  # must reach the oldest article, which a partial sitemap may not list
-            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)")
-        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page")
+            return Offer(Cost(PROBES, 1), False, "sitemaps are often partial (a news sitemap: two days)", updates=True)
+        return Offer(Cost(PROBES, 1), True, "dates before any download, then every article page", updates=True)
 
     def walk(self, ctx: WalkContext, home: Page) -> Generator[Batch, None, None]:
         """The first sitemap that lists pages of this site; if it gives none at all (every child
@@ -111,8 +114,10 @@ class SitemapWalk:
         window, cost a download each to learn whether they are in it: they are read a part at a
         time, from the end the dates say is the newer, until a part lies wholly before --since or
         MAX_UNDATED are read; what is left is said once and not kept for later runs."""
-        dated = [Candidate(e.url, e.published, e.lastmod) for e in sitemap.entries if e.published or e.lastmod]
-        undated = [Candidate(e.url) for e in sitemap.entries if not (e.published or e.lastmod)]
+        stamp = _stamped(sitemap)
+        dated = [Candidate(e.url, e.published, _own(e.lastmod, stamp)) for e in sitemap.entries
+                 if e.published or _own(e.lastmod, stamp)]  # fmt: skip
+        undated = [Candidate(e.url) for e in sitemap.entries if not (e.published or _own(e.lastmod, stamp))]
         if dated:
             batch = Batch(dated)
             read.yielded += len(dated)
@@ -134,7 +139,8 @@ class SitemapWalk:
         left, turned = list(undated), False
         while left:
             if read.undated_budget <= 0:
-                ctx.cap(f"{url}: {len(left)} pages without a date not read (at most {MAX_UNDATED} are read a backfill)")
+                ctx.cap(f"{url}: {len(left)} pages without a date not read "
+                        f"(at most {MAX_UNDATED} are read on a backfill)")  # fmt: skip
                 return False
             size = min(UNDATED_PART, read.undated_budget)
             part, left = left[:size], left[size:]
@@ -150,6 +156,20 @@ class SitemapWalk:
                 return False
             turned = True  # the first part was not all older: this end is the newer one
         return True
+
+
+def _stamped(sitemap: Sitemap) -> datetime | None:
+    """A lastmod most of a big sitemap's entries share: the time the sitemap was made, not when
+    each page changed (it says nothing of them)."""
+    stamps = Counter(e.lastmod for e in sitemap.entries if e.lastmod is not None)
+    if not stamps:
+        return None
+    stamp, count = stamps.most_common(1)[0]
+    return stamp if count >= SHARED_LASTMOD and 2 * count > len(sitemap.entries) else None
+
+
+def _own(lastmod: datetime | None, stamp: datetime | None) -> datetime | None:
+    return None if stamp is not None and lastmod == stamp else lastmod
 
 
 class _Reading:
