@@ -115,11 +115,18 @@ class Health:
         }  # fmt: skip
 
 
-def judge(source: str, entries: Sequence[LedgerEntry], thresholds: Thresholds, now: datetime) -> Health:
+def judge(
+    source: str, entries: Sequence[LedgerEntry], thresholds: Thresholds, now: datetime,
+    *, scraping_since: datetime | None = None,
+) -> Health:  # fmt: skip
     """The source's health at `now` from its ledger rows (oldest first; rows after `now` are left
-    out, so a history can be judged as it stood on any day)."""
+    out, so a history can be judged as it stood on any day). `scraping_since`: when the archive's
+    scrapes began; a source that no run has reached in `no_run_hours` of them is silent."""
     rows = [entry for entry in entries if entry.started <= now]
     if not rows:
+        if scraping_since is not None and now - scraping_since > timedelta(hours=thresholds.no_run_hours):
+            why = f"never run, though scrapes have run since {scraping_since:%Y-%m-%d %H:%M}"
+            return Health(source, (Judgment("silent", scraping_since, (why,)),))
         return Health(source)
     history = [entry for entry in rows if entry.started >= now - timedelta(days=thresholds.history_days)]
     reached = [entry for entry in rows if entry.reached]

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from lxml import html as lxml_html
 
 from scraper.cli import EXIT_UNHEALTHY, Hooks, cli
+from scraper.shard import shard_of
 from tests.newsroom import Newsroom, SimClock
 from tests.servers import ServerFactory
 
@@ -38,10 +39,10 @@ class History:
     def cli(self, *args: str) -> Result:
         return CliRunner().invoke(cli, ["--db", str(self.db), "--config", str(self.config), *args], obj=self.hooks)
 
-    def runs_until(self, moment: datetime) -> Iterator[Result]:
-        """Scrape every EVERY up to `moment`, yielding each run's result."""
+    def runs_until(self, moment: datetime, *names: str) -> Iterator[Result]:
+        """Scrape (the named sources, or every one) every EVERY up to `moment`, yielding each run's result."""
         while self.clock.now <= moment:
-            result = self.cli("scrape", "-q", "--retries", "0")
+            result = self.cli("scrape", "-q", "--retries", "0", *names)
             yield result
             self.clock.advance(seconds=EVERY.total_seconds())
 
@@ -147,3 +148,43 @@ def test_sources_and_the_scrape_summary_carry_each_sources_health(tmp_path: Path
     text = history.cli("health")
     assert text.exit_code == 0 and text.stdout.splitlines()[0].startswith("fine: ok (last new article 2026-01-05")
     assert history.cli("health", "nosuch").exit_code == 2
+
+
+def test_what_a_cron_check_must_not_miss(tmp_path: Path, factory: ServerFactory) -> None:
+    """A source the scrapes stopped running (long after its history's window), a configured
+    source no scrape runs, on each shard's machine only its own sources, and an archive path
+    where no archive is (a typo in the cron line must not read as all well)."""
+    history = History(tmp_path, factory, ["kept", "dropped"], days=7)
+    history.config.write_text(
+        history.config.read_text(encoding="utf-8") + '\n[sources.added]\nurl = "http://127.0.0.1:9/"\n'
+        "\n[defaults.health]\nhistory_days = 2\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    for _ in history.runs_until(START + timedelta(hours=22), "kept", "dropped"):
+        pass
+    assert history.check() == (0, {})  # "added" has not been run yet, but scrapes began only 22 hours ago
+    for _ in history.runs_until(START + timedelta(days=2), "kept", "dropped"):
+        pass
+    code, named = history.check()
+    assert code == EXIT_UNHEALTHY and set(named) == {"added"}
+    assert named["added"] == "added: silent since 2026-01-01 03:00: never run, though scrapes have run since 2026-01-01 03:00"
+    last = history.clock.now - EVERY
+    for _ in history.runs_until(START + timedelta(days=7), "kept"):
+        pass
+    code, named = history.check()
+    assert code == EXIT_UNHEALTHY and set(named) == {"added", "dropped"}
+    assert named["dropped"].startswith(f"dropped: silent since {last:%Y-%m-%d %H:%M}: no successful run for 5.")
+    for k in (1, 2):
+        mine = {name for name in ("added", "dropped") if shard_of(name, 2) == k}
+        by_flag = history.cli("health", "--check", "--shard", f"{k}/2")
+        by_env = CliRunner().invoke(
+            cli, ["--db", str(history.db), "--config", str(history.config), "health", "--check"],
+            obj=history.hooks, env={"SCRAPER_SHARD": f"{k}/2"},
+        )  # fmt: skip
+        for result in (by_flag, by_env):
+            assert {line.split(":", 1)[0] for line in result.stdout.splitlines()} == mine
+            assert result.exit_code == (EXIT_UNHEALTHY if mine else 0)
+    missing = tmp_path / "nosuch.db"
+    typo = CliRunner().invoke(cli, ["--db", str(missing), "--config", str(history.config), "health", "--check"])
+    assert typo.exit_code == 3 and typo.stdout == "" and not missing.exists()
+    assert typo.stderr.strip() == f"Error: {missing}: no archive here, so nothing to judge (give the --db that scrape writes)"

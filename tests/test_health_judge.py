@@ -179,6 +179,20 @@ def test_never_run_is_unknown_and_raises_nothing() -> None:
     assert health.healthy and health.status == "unknown" and health.line() == "s: never run"
 
 
+def test_never_run_while_scrapes_run_is_silent_after_a_day() -> None:
+    assert judge("s", [], T, START + timedelta(hours=23), scraping_since=START).healthy  # (its first run may be next)
+    health = judge("s", [], T, START + timedelta(hours=25), scraping_since=START)
+    assert health.status == "silent" and health.runs == 0
+    assert health.line() == "s: silent since 2026-03-01 00:00: never run, though scrapes have run since 2026-03-01 00:00"
+
+
+def test_a_source_last_run_long_ago_is_silent_not_unknown() -> None:
+    (last,) = history(0.25)
+    health = judge("s", [last], T, START + timedelta(days=40))
+    assert health.status == "silent" and health.runs == 1
+    assert health.line() == "s: silent since 2026-03-01 00:00: no successful run for 40.0 days"
+
+
 # -- the thresholds in the sources file ----------------------------------------------------
 CONFIG = """[defaults.health]
 silent_floor_hours = 48

@@ -1,5 +1,5 @@
 """The ledger: each source's row in each run (table run_sources: its status and counts, and since
-migration 8 what the run cost and how good its records were; see models.Ledger), written when the
+migration 10 what the run cost and how good its records were; see models.Ledger), written when the
 source is done and read back as LedgerEntry rows for scraper/health.py to judge and the report to
 draw. Not the archive's own integrity check, which is archive/health.py (`scraper db check`).
 """
@@ -58,6 +58,28 @@ def entries(
         if entry is not None:
             found.setdefault(entry.source, []).append(entry)
     return found
+
+
+def last_entries(db: sqlite_utils.Database, sources: Iterable[str]) -> dict[str, LedgerEntry]:
+    """Each named source's last ledger row (by when its run started), for sources with none in the
+    window `entries` read: a source whose runs stopped long ago is judged on its last one."""
+    found: dict[str, LedgerEntry] = {}
+    for name in sources:
+        last = " where s.source = ? order by r.started desc, s.run_id desc limit 1"
+        row = db.execute(_SELECT + last, [name]).fetchone()
+        entry = _entry(row) if row is not None else None
+        if entry is not None:
+            found[name] = entry
+    return found
+
+
+def first_scrape(db: sqlite_utils.Database) -> datetime | None:
+    """When the archive's first scrape run started (None: it has none)."""
+    (started,) = db.execute("select min(started) from runs where command = 'scrape'").fetchone()
+    if not started:
+        return None
+    when = datetime.fromisoformat(str(started))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _entry(row: tuple[object, ...]) -> LedgerEntry | None:

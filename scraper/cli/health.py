@@ -8,25 +8,39 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import click
 
-from scraper.archive.ledger import entries, ledger_sources
-from scraper.cli.common import EXIT_CODES_HELP, EXIT_UNHEALTHY, State, errors_to_exit_codes
+from scraper.archive.ledger import entries, first_scrape, last_entries, ledger_sources
+from scraper.cli.common import (
+    EXIT_CODES_HELP,
+    EXIT_UNHEALTHY,
+    State,
+    errors_to_exit_codes,
+    parse_shard_option,
+    shard_option,
+)
 from scraper.cli.report import printable
-from scraper.errors import ConfigError
+from scraper.errors import ArchiveError, ConfigError
 from scraper.health import Health, judge
 from scraper.settings import Flags, resolve
+from scraper.shard import Shard
 
 
-def judge_sources(state: State, names: Sequence[str] | None = None) -> tuple[datetime, dict[str, Health]]:
-    """Now, and the health of the named sources (None: every source of the sources file, then
-    every other one the ledger has rows of), each with its own thresholds."""
+def judge_sources(
+    state: State, names: Sequence[str] | None = None, *, shard: Shard | None = None
+) -> tuple[datetime, dict[str, Health]]:
+    """Now, and the health of the named sources (None: every source of the sources file, or of
+    its shard, then every other one the ledger has rows of), each with its own thresholds. A
+    source with no row in its history's window is judged on its last row; a configured source
+    with none at all, against when the archive's scrapes began."""
     config = state.config()
     archive = state.archive()
     known = ledger_sources(archive.db)
     if names is None:
-        names = [*config.sources, *(name for name in known if name not in config.sources)]
+        configured = [name for name in config.sources if shard is None or shard.holds(name)]
+        names = [*configured, *(name for name in known if name not in config.sources)]
     else:
         unknown = [name for name in names if name not in config.sources and name not in known]
         if unknown:
@@ -35,7 +49,12 @@ def judge_sources(state: State, names: Sequence[str] | None = None) -> tuple[dat
     now = state.hooks.clock()
     days = max((source.health.history_days for source in settings.values()), default=0.0)
     rows = entries(archive.db, names, since=now - timedelta(days=days + 1)) if names else {}
-    return now, {name: judge(name, rows.get(name, []), settings[name].health, now) for name in names}
+    stale = [name for name in names if name not in rows]
+    rows.update({name: [entry] for name, entry in last_entries(archive.db, stale).items()})
+    began = first_scrape(archive.db) if any(name not in rows for name in names) else None
+    return now, {
+        name: judge(name, rows.get(name, []), settings[name].health, now, scraping_since=began) for name in names
+    }
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -46,14 +65,19 @@ def judge_sources(state: State, names: Sequence[str] | None = None) -> tuple[dat
     f"source and exit {EXIT_UNHEALTHY}.",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print every source's health as JSON on stdout.")
+@shard_option
 @click.pass_obj
 @errors_to_exit_codes
-def health(state: State, names: tuple[str, ...], check: bool, as_json: bool) -> None:
+def health(state: State, names: tuple[str, ...], check: bool, as_json: bool, shard: str | None) -> None:
     """Whether each source still works, judged against its own history: failing (its runs cannot
-    read it), silent (no new article for much longer than usual, or no successful run for a day),
-    degraded (fields filled less often, shorter bodies, more bot checks, failures or robots.txt
-    refusals), or ok. One line per source; the thresholds are the sources file's [health] tables."""
-    now, judged = judge_sources(state, names or None)
+    read it), silent (no new article for much longer than usual, no successful run for a day, or
+    never run by scrapes that run), degraded (fields filled less often, shorter bodies, more bot
+    checks, failures or robots.txt refusals), or ok. One line per source; the thresholds are the
+    sources file's [health] tables. With --shard K/N (without SOURCE names): the shard's sources."""
+    chosen = parse_shard_option(shard)
+    if not Path(state.db_path).exists():  # (opening would make an empty archive, and judge nothing healthy)
+        raise ArchiveError(f"{state.db_path}: no archive here, so nothing to judge (give the --db that scrape writes)")
+    now, judged = judge_sources(state, names or None, shard=chosen)
     unhealthy = [each for each in judged.values() if not each.healthy]
     if as_json:
         document = {
