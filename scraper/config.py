@@ -23,7 +23,7 @@
     lede = "p.td-post-sub-title"
 
     [sources.kabulpost.health]      # when the source is unhealthy (health.Thresholds; [defaults.health] too)
-    silent_floor_hours = 72         # e.g. a site that does not publish at weekends
+    no_run_hours = 54               # e.g. a source scraped every other day
 
 Every problem is one line naming the file, the line and what is wrong (a ConfigError: exit code 2).
 A key that is not written is None here: the built-in defaults, and which of [defaults], the source's

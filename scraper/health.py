@@ -7,8 +7,10 @@ history, with the thresholds its sources file sets (Thresholds: `[sources.NAME.h
   robots.txt could not be fetched).
 - **silent**: no new article for much longer than its usual gap: `silent_factor` times the
   median time per new article over the last `history_days` (a run that brought n new articles
-  after a gap t counts t/n for each), and never sooner than `silent_floor_hours`; or no
-  successful run for `no_run_hours`. Silence is measured at the last successful run, so a
+  after a gap t counts t/n for each), and never sooner than `silent_floor_hours`, nor than
+  `quiet_factor` times a quiet spell it has had twice in that history (weekends, say: the second
+  longest time from a run that brought something new to the last run before the next one that
+  did); or no successful run for `no_run_hours`. Silence is measured at the last successful run, so a
   source that is simply not run often is not silent between its runs.
 - **degraded**: against the rest of its history, in the last `recent_hours` (or its last
   `min_articles` new and updated articles, if that is more): a field's fill rate fell by
@@ -41,6 +43,7 @@ class Thresholds:
     recent_hours: float = 24.0
     silent_factor: float = 4.0
     silent_floor_hours: float = 20.0
+    quiet_factor: float = 1.25
     no_run_hours: float = 24.0
     failing_runs: int = 3
     fill_drop: float = 0.4
@@ -162,7 +165,27 @@ def _usual_gap(history: Sequence[LedgerEntry], thresholds: Thresholds) -> tuple[
     if len(gaps) < MIN_GAPS:
         return None, None
     usual = sorted(gaps)[len(gaps) // 2]
-    return usual, max(usual * thresholds.silent_factor, timedelta(hours=thresholds.silent_floor_hours))
+    spells = sorted(_quiet_spells(history), reverse=True)
+    recurring = spells[1] * thresholds.quiet_factor if len(spells) > 1 else timedelta(0)  # one it has had twice
+    return usual, max(usual * thresholds.silent_factor, timedelta(hours=thresholds.silent_floor_hours), recurring)
+
+
+def _quiet_spells(history: Sequence[LedgerEntry]) -> list[timedelta]:
+    """Each time the source was quiet and then published again, measured as silence is: from a run
+    that brought something new to the last run before the next one that did (runs every hour
+    that find something each time have no quiet spells; a weekend of runs that find nothing is one)."""
+    spells: list[timedelta] = []
+    last_new: datetime | None = None
+    previous: datetime | None = None
+    for entry in history:
+        if not entry.reached:
+            continue
+        if entry.counts.new > 0:
+            if last_new is not None and previous is not None and previous > last_new:
+                spells.append(previous - last_new)
+            last_new = entry.started
+        previous = entry.started
+    return spells
 
 
 def _silent(

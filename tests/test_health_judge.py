@@ -79,6 +79,28 @@ def test_silence_scales_with_the_sources_own_gap() -> None:
     assert verdict.status == "silent" and "usually one every 24 hours" in verdict.reasons[0]
 
 
+def weekdays(days: int, *, until: datetime | None = None) -> list[LedgerEntry]:
+    """Runs every 2 hours from START (a Sunday); new articles from 06:00 to 22:00 on weekdays only
+    (and none from `until` on)."""
+    def new(at: datetime) -> int:
+        return 2 if at.weekday() < 5 and 6 <= at.hour < 22 and (until is None or at < until) else 0
+
+    return [row(at, new(at)) for at in (START + timedelta(hours=2 * i) for i in range(days * 12))]
+
+
+def test_a_quiet_spell_it_has_every_week_is_not_silence() -> None:
+    monday = START + timedelta(days=29, hours=5)  # the fifth weekend's end, 58 hours after Friday's last
+    rows = weekdays(29)
+    assert monday.weekday() == 0 and judge("s", rows, T, monday).healthy
+    assert judge("s", rows, Thresholds(quiet_factor=0), monday).status == "silent"  # (the rule is what keeps it)
+    # a silence from a Wednesday: longer than its weekends by a quarter, it is silent
+    wednesday = START + timedelta(days=31)
+    rows = weekdays(37, until=wednesday)
+    assert judge("s", rows, T, wednesday + timedelta(days=2, hours=12)).healthy  # Friday noon: 64 hours since Tuesday 20:00
+    health = judge("s", rows, T, wednesday + timedelta(days=3, hours=12))  # Saturday noon: 88 hours
+    assert health.status == "silent" and "silent after 2.9 days" in health.line()  # its weekends: 56 hours, by 1.25
+
+
 def test_a_source_run_once_a_day_is_not_silent_between_runs() -> None:
     rows = history(20, every_hours=24, new=10)
     assert judge("s", rows, T, rows[-1].started + timedelta(hours=23)).healthy
