@@ -57,6 +57,13 @@ def judge_sources(
     }
 
 
+def require_archive(state: State) -> None:
+    """That the archive is there: opening it would make an empty one, in which nothing is wrong
+    (a typo in a cron line would read as all well)."""
+    if not Path(state.db_path).exists():
+        raise ArchiveError(f"{state.db_path}: no archive here, so nothing to judge (give the --db that scrape writes)")
+
+
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("names", nargs=-1, metavar="[SOURCE]...")
 @click.option(
@@ -75,8 +82,7 @@ def health(state: State, names: tuple[str, ...], check: bool, as_json: bool, sha
     checks, failures or robots.txt refusals), or ok. One line per source; the thresholds are the
     sources file's [health] tables. With --shard K/N (without SOURCE names): the shard's sources."""
     chosen = parse_shard_option(shard)
-    if not Path(state.db_path).exists():  # (opening would make an empty archive, and judge nothing healthy)
-        raise ArchiveError(f"{state.db_path}: no archive here, so nothing to judge (give the --db that scrape writes)")
+    require_archive(state)
     now, judged = judge_sources(state, names or None, shard=chosen)
     unhealthy = [each for each in judged.values() if not each.healthy]
     if as_json:

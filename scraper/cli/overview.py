@@ -11,7 +11,7 @@ import click
 from scraper.archive.ledger import entries, source_failures
 from scraper.archive.stats import collect
 from scraper.cli.common import EXIT_CODES_HELP, State, errors_to_exit_codes
-from scraper.cli.health import judge_sources
+from scraper.cli.health import judge_sources, require_archive
 from scraper.htmlreport import DAYS, Report, SourceReport, render
 
 LAST_FAILURES = 5
@@ -27,7 +27,8 @@ LAST_FAILURES = 5
 def report(state: State, output: str | None) -> None:
     """One self-contained HTML page (no network, no script): the archive's totals, and for each
     source its health and why, a chart of new articles per day and one of the fields filled over
-    the last 60 days, and its last failures."""
+    the last 60 days, and its last failures. An archive that is not there is an error (exit 3)."""
+    require_archive(state)
     now, judged = judge_sources(state)
     db = state.archive().db
     stats = collect(db).to_dict()
