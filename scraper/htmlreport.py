@@ -22,6 +22,7 @@ from scraper.models import FILL_FIELDS, LedgerEntry
 
 DAYS = 60  # the charts' span, to the day of the report
 PROBLEM = "#c62828"
+WORDS = "#8c564b"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Day:
     stored: int = 0
     filled: Mapping[str, int] = field(default_factory=dict)
     problems: int = 0  # pages that were no articles, other failures, robots.txt refusals
+    body_words: int | None = None  # the median body length of the day's new and updated articles
 
 
     def share(self, name: str) -> float | None:
@@ -69,9 +71,22 @@ def daily(entries: Sequence[LedgerEntry], last: date, days: int = DAYS) -> list[
             day, runs=len(rows), new=sum(e.counts.new for e in rows), stored=sum(e.stored for e in rows),
             filled={name: sum(e.filled.get(name, 0) for e in rows) for name in FILL_FIELDS},
             problems=sum(max(e.counts.failed, e.not_articles) + e.robots for e in rows),
+            body_words=_median_words(rows),
         )
         for day, rows in by_day.items()
     ]
+
+
+def _median_words(rows: Sequence[LedgerEntry]) -> int | None:
+    """The day's median body length: each run's median, weighted by the articles it stored."""
+    weighted = sorted((e.body_words, e.stored) for e in rows if e.body_words is not None and e.stored > 0)
+    total = sum(count for _, count in weighted)
+    seen = 0
+    for words, count in weighted:
+        seen += count
+        if seen * 2 >= total:
+            return words
+    return None
 
 
 STYLE = """
@@ -182,6 +197,10 @@ def _section(each: SourceReport, today: date) -> str:
         f"{each.name}: pages that were no articles, failures and robots.txt refusals per day", labels,
         [d.problems for d in days], color=PROBLEM,
     )  # fmt: skip
+    words_chart = bars(
+        f"{each.name}: median body length in words of the day's new and updated articles", labels,
+        [d.body_words or 0 for d in days], color=WORDS,
+    )  # fmt: skip
     entries = each.entries
     last = entries[-1] if entries else None
     figures = [
@@ -210,6 +229,8 @@ def _section(each: SourceReport, today: date) -> str:
         '<div class="charts">',
         f"<figure>{new_chart}<figcaption>new articles per day</figcaption></figure>",
         f"<figure>{fill_chart}<figcaption>fields filled, of the day's new and updated articles</figcaption></figure>",
+        f"<figure>{words_chart}<figcaption>median body length in words, of the day's new and updated articles"
+        "</figcaption></figure>",
         f"<figure>{problem_chart}<figcaption>pages that were no articles (bot checks), failures, robots.txt refusals"
         "</figcaption></figure>",
         "</div>",

@@ -110,7 +110,19 @@ def test_five_sources_over_weeks(tmp_path: Path, factory: ServerFactory, days: i
     }  # fmt: skip
     said = {name: s.xpath(".//p[@class='verdict']")[0].text_content() for name, s in shown.items()}
     assert "author filled 0% of" in said["south"] and "bot-check pages" in said["east"]
+    words = {name: bar_values(s, "median body length") for name, s in shown.items()}
+    week = [f"{change - timedelta(days=d):%m-%d}" for d in range(1, 6)]
+    after = f"{change + timedelta(days=1):%m-%d}"
+    usual = {name: sorted(values[day] for day in week)[2] for name, values in words.items()}  # the week's median
+    assert 0 < words["south"][after] < 0.6 * usual["south"]  # the bodies halved, on the chart too
+    assert words["west"][after] > 0.6 * usual["west"] and words["central"][after] > 0.6 * usual["central"]
     assert tree.xpath("//td[@data-stat='unhealthy']")[0].text_content() == "3"
+
+
+def bar_values(section: lxml_html.HtmlElement, title: str) -> dict[str, int]:
+    """A bar chart's values by day label, in a source's section of the report."""
+    (chart,) = [svg for svg in section.xpath(".//svg") if title in svg.xpath("string(./title)")]
+    return {bar.get("data-label"): int(bar.get("data-value")) for bar in chart.xpath(".//rect[@data-value]")}
 
 
 def test_a_site_that_goes_down_is_failing(tmp_path: Path, factory: ServerFactory) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import struct
 import subprocess
 import zlib
@@ -65,9 +66,15 @@ def test_the_page_holds_the_archives_numbers(demo: tuple[Path, Path]) -> None:
     figures = {cell.get("data-figure"): cell.text_content() for cell in section.xpath(".//*[@data-figure]")}
     assert figures["articles"] == str(stats["articles"]) and figures["new"] == str(stats["articles"])
     assert figures["runs"] == "1" and figures["failed"] == "0"
-    new, fill, problems = section.xpath(".//svg")
+    new, fill, words, problems = section.xpath(".//svg")
     bars = new.xpath(".//rect[@data-value]")
     assert len(bars) == 60 and sum(int(bar.get("data-value")) for bar in bars) == stats["articles"]
+    with sqlite3.connect(db) as conn:
+        lengths = sorted(len(body.split()) for (body,) in conn.execute("select body from articles"))
+    conn.close()
+    middle = len(lengths) // 2
+    median = lengths[middle] if len(lengths) % 2 else (lengths[middle - 1] + lengths[middle]) // 2
+    assert [int(bar.get("data-value")) for bar in words.xpath(".//rect[@data-value]")][-1] == median
     assert sum(int(bar.get("data-value")) for bar in problems.xpath(".//rect[@data-value]")) == 0
     assert len(fill.xpath(".//circle")) == 6  # one day of fields, six of them
 
@@ -134,8 +141,8 @@ def test_the_page_renders_in_a_headless_browser(demo: tuple[Path, Path], tmp_pat
     found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.DOTALL)
     assert found, done.stdout[-2000:]
     probe = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert probe["charts"] == [[300, 120], [300, 144], [300, 120]]
-    assert probe["bars"] == 1  # one day of runs: the demo scrape's
+    assert probe["charts"] == [[300, 120], [300, 144], [300, 120], [300, 120]]
+    assert probe["bars"] == 2  # one day of runs, the demo scrape's: its new articles, their median body length
     ((source, status, (width, height)),) = probe["sections"]
     assert source == str(SITE) and status == "ok" and width > 600 and height > 200
     assert probe["stats"]["articles"] == str(stats["articles"]) and probe["stats"]["failures"] == str(stats["failures"])
