@@ -43,10 +43,37 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What the page shows of a source's ledger rows: each day's sums, the totals and the last
+    run (so that a long ledger of many sources is summed one source at a time, never all kept)."""
+
+    days: tuple[Day, ...]
+    runs: int = 0
+    new: int = 0
+    updated: int = 0
+    failed: int = 0
+    requests: int = 0
+    bytes: int = 0
+    last_run: datetime | None = None
+    last_method: str | None = None
+
+
+def summarize(entries: Sequence[LedgerEntry], today: date) -> Summary:
+    """A source's ledger rows (oldest first) as the page shows them, up to `today`."""
+    last = entries[-1] if entries else None
+    return Summary(
+        tuple(daily(entries, today)), runs=len(entries), new=sum(e.counts.new for e in entries),
+        updated=sum(e.counts.updated for e in entries), failed=sum(e.counts.failed for e in entries),
+        requests=sum(e.requests for e in entries), bytes=sum(e.bytes for e in entries),
+        last_run=last.started if last else None, last_method=last.method if last else None,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class SourceReport:
     name: str
     health: Health
-    entries: Sequence[LedgerEntry]
+    summary: Summary
     articles: int | None = None  # in the archive, under the name its articles are kept under
     failures: Sequence[Mapping[str, object]] = ()  # the most recent, newest first
 
@@ -185,7 +212,7 @@ def _archive_sources(stats: Mapping[str, object]) -> str:
 
 def _section(each: SourceReport, today: date) -> str:
     health = each.health
-    days = daily(each.entries, today)
+    days = each.summary.days
     labels = [f"{d.day:%m-%d}" for d in days]
     new_chart = bars(f"{each.name}: new articles per day", labels, [d.new for d in days])
     fill_chart = lines(
@@ -201,15 +228,14 @@ def _section(each: SourceReport, today: date) -> str:
         f"{each.name}: median body length in words of the day's new and updated articles", labels,
         [d.body_words or 0 for d in days], color=WORDS,
     )  # fmt: skip
-    entries = each.entries
-    last = entries[-1] if entries else None
+    summary = each.summary
     figures = [
-        ("runs", len(entries)),
-        ("new", sum(e.counts.new for e in entries)),
-        ("updated", sum(e.counts.updated for e in entries)),
-        ("failed", sum(e.counts.failed for e in entries)),
-        ("requests", sum(e.requests for e in entries)),
-        ("megabytes", f"{sum(e.bytes for e in entries) / 1e6:.1f}"),
+        ("runs", summary.runs),
+        ("new", summary.new),
+        ("updated", summary.updated),
+        ("failed", summary.failed),
+        ("requests", summary.requests),
+        ("megabytes", f"{summary.bytes / 1e6:.1f}"),
         ("articles", each.articles),
     ]
     head = "".join(f"<th>{escape(name)}</th>" for name, _ in figures)
@@ -224,8 +250,8 @@ def _section(each: SourceReport, today: date) -> str:
         f"<h2>{escape(each.name)}</h2>",
         f'<p class="verdict">{_badge(health.status)}{escape(why)}</p>',
         f"<table><tr>{head}</tr><tr>{cells}</tr></table>",
-        f'<p class="meta">Last run {last.started:%Y-%m-%d %H:%M} ({escape(last.method or "no method")}).</p>'
-        if last else "",
+        f'<p class="meta">Last run {summary.last_run:%Y-%m-%d %H:%M} ({escape(summary.last_method or "no method")}).'
+        "</p>" if summary.last_run else "",
         '<div class="charts">',
         f"<figure>{new_chart}<figcaption>new articles per day</figcaption></figure>",
         f"<figure>{fill_chart}<figcaption>fields filled, of the day's new and updated articles</figcaption></figure>",

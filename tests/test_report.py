@@ -95,11 +95,13 @@ def test_a_hostile_string_is_text_on_the_page(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from scraper.health import Health
-    from scraper.htmlreport import Report, SourceReport, render
+    from scraper.htmlreport import Report, SourceReport, render, summarize
 
     evil = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
-    page = render(Report(datetime(2026, 1, 1, tzinfo=UTC), "a.db", {"articles": 0, "sources": []}, [
-        SourceReport("s", Health("s"), [], failures=[{"url": f"http://x/{evil}", "error": evil, "attempts": 1}]),
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    page = render(Report(now, "a.db", {"articles": 0, "sources": []}, [
+        SourceReport("s", Health("s"), summarize([], now.date()),
+                     failures=[{"url": f"http://x/{evil}", "error": evil, "attempts": 1}]),
     ]))  # fmt: skip
     tree = lxml_html.fromstring(page)
     assert not tree.xpath("//script | //img") and evil in tree.text_content()

@@ -47,14 +47,18 @@ def judge_sources(
             raise ConfigError(f"health: no source {unknown[0]!r} (not in the sources file, and never scraped)")
     settings = {source.target: source for source in resolve(config, tuple(names), Flags()).sources}
     now = state.hooks.clock()
-    days = max((source.health.history_days for source in settings.values()), default=0.0)
-    rows = entries(archive.db, names, since=now - timedelta(days=days + 1)) if names else {}
-    stale = [name for name in names if name not in rows]
-    rows.update({name: [entry] for name, entry in last_entries(archive.db, stale).items()})
-    began = first_scrape(archive.db) if any(name not in rows for name in names) else None
-    return now, {
-        name: judge(name, rows.get(name, []), settings[name].health, now, scraping_since=began) for name in names
-    }
+    began: list[datetime | None] = []  # (read once, and only for a source with no row at all)
+    judged: dict[str, Health] = {}
+    for name in names:  # one source's rows at a time: a long ledger of many sources is never all in memory
+        thresholds = settings[name].health
+        rows = entries(archive.db, [name], since=now - timedelta(days=thresholds.history_days + 1)).get(name)
+        if not rows:
+            last = last_entries(archive.db, [name]).get(name)
+            rows = [last] if last is not None else []
+        if not rows and not began:
+            began.append(first_scrape(archive.db))
+        judged[name] = judge(name, rows, thresholds, now, scraping_since=began[0] if began else None)
+    return now, judged
 
 
 def require_archive(state: State) -> None:
