@@ -6,6 +6,7 @@ draw. Not the archive's own integrity check, which is archive/health.py (`scrape
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -86,22 +87,30 @@ def _entry(row: tuple[object, ...]) -> LedgerEntry | None:
     source, run_id, started, status = row[:4]
     if not started:
         return None
-    values = iter(row[4:])
-    counts = Counts(**{name: _int(next(values)) for name in _COUNTS})
-    got = dict(zip(_LEDGER, (next(values) for _ in _LEDGER), strict=True))
-    filled = {name: _int(next(values)) for name in FILL_FIELDS}
-    body_words, archived_as = next(values), next(values)
-    when = datetime.fromisoformat(str(started))
+    n_counts, n_ledger, n_filled = len(_COUNTS), len(_LEDGER), len(FILL_FIELDS)
+    counts = Counts(**dict(zip(_COUNTS, (_int(value) for value in row[4 : 4 + n_counts]), strict=True)))
+    at = 4 + n_counts + n_ledger
+    requests, size, method, error, not_articles, bot_checks, robots, stored = row[4 + n_counts : at]
+    filled = dict(zip(FILL_FIELDS, (_int(value) for value in row[at : at + n_filled]), strict=True))
+    body_words, archived_as = row[at + n_filled], row[at + n_filled + 1]
     return LedgerEntry(
-        source=str(source), run_id=_int(run_id), started=when if when.tzinfo else when.replace(tzinfo=UTC),
-        status=str(status), counts=counts, requests=_int(got["requests"]), bytes=_int(got["bytes"]),
-        method=_text(got["method"]), error=_text(got["error"]), not_articles=_int(got["not_articles"]),
-        bot_checks=_int(got["bot_checks"]), robots=_int(got["robots"]), stored=_int(got["stored"]), filled=filled,
-        body_words=None if body_words is None else _int(body_words), archive_source=_text(archived_as),
+        source=str(source), run_id=_int(run_id), started=_instant(str(started)), status=str(status), counts=counts,
+        requests=_int(requests), bytes=_int(size), method=_text(method), error=_text(error),
+        not_articles=_int(not_articles), bot_checks=_int(bot_checks), robots=_int(robots), stored=_int(stored),
+        filled=filled, body_words=None if body_words is None else _int(body_words), archive_source=_text(archived_as),
     )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65536)
+def _instant(stamp: str) -> datetime:
+    """A run's start (the same run's for every source of it: parsed once)."""
+    when = datetime.fromisoformat(stamp)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _int(value: object) -> int:
+    if type(value) is int:  # (what SQLite gives back, nearly always)
+        return value
     return int(value) if isinstance(value, int | float | str) and value != "" else 0
 
 
