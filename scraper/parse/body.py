@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -78,11 +79,23 @@ def _is_metadata(element: HtmlElement) -> bool:
     if element.tag == "time":  # a date line, unless it sits inside a sentence
         parent = element.getparent()
         return parent is None or parent.tag in _CONTAINER_TAGS
-    tokens = (element.get("class") or "").split()
-    if any(_META_CLASS.match(token) for token in tokens):
+    names = element.get("class")
+    if not names:
+        return False
+    if _meta_named(names):
         return True
     # A byline box by any naming (`c-byline`, `byline-section`, `ap-story-byline`): short, no paragraphs.
-    return any(_BYLINE_TOKEN.search(token) for token in tokens) and _is_short_box(element)
+    return _byline_named(names) and _is_short_box(element)
+
+
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages
+def _meta_named(names: str) -> bool:
+    return any(_META_CLASS.match(token) for token in names.split())
+
+
+@lru_cache(maxsize=8192)
+def _byline_named(names: str) -> bool:
+    return any(_BYLINE_TOKEN.search(token) for token in names.split())
 
 
 _BYLINE_TOKEN = re.compile(r"(?:^|[-_])byline(?:$|[-_])|^(?:article|post|entry|story)[-_]?author(?:$|[-_]name)", re.I)
@@ -148,8 +161,10 @@ def is_link_list(element: HtmlElement) -> bool:
     """A list or box whose text is mostly links: "related stories", "you may also like"."""
     if element.tag not in _LINK_LIST_TAGS:
         return False
-    text = _text_chars(element)
     links = sum(_text_chars(a) for a in element.iter("a"))
+    if not links:  # no link text: no need to count the rest
+        return False
+    text = _text_chars(element)
     return text > 0 and links > LINK_LIST_SHARE * text and text - links < LINK_LIST_MAX_PLAIN
 
 
@@ -270,7 +285,7 @@ def _read(
     image_texts = _image_texts(containers)
     keep = [
         not (is_boilerplate_line(p) or is_dateline(p) or is_byline(p) or is_credit_line(p) or is_promo_line(p)
-             or is_credit_caption(p) or is_consent_placeholder(p) or _fold(p) in image_texts)
+             or is_credit_caption(p) or is_consent_placeholder(p) or (image_texts and _fold(p) in image_texts))
         for p in found
     ]
     # A subheading with no text after it headed a block that was dropped ("Most read", "Related").
@@ -378,8 +393,15 @@ _PROMO = re.compile(
 MAX_PROMO_CHARS = 300
 
 
+# Every alternative of _PROMO holds one of these: a text without any cannot match.
+_PROMO_HINTS = ("newsletter", "subscribe", "follow ")
+
+
 def is_promo_line(text: str) -> bool:
-    return len(text) <= MAX_PROMO_CHARS and _PROMO.search(text.casefold()) is not None
+    if len(text) > MAX_PROMO_CHARS:
+        return False
+    folded = text.casefold()
+    return any(hint in folded for hint in _PROMO_HINTS) and _PROMO.search(folded) is not None
 
 
 def is_credit_line(text: str) -> bool:

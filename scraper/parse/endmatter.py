@@ -114,6 +114,8 @@ def teaser_blocks(paragraphs: list[str]) -> set[int]:
 
 
 def is_credit_caption(text: str) -> bool:
+    if ":" not in text:  # _CREDIT needs the colon after its label
+        return False
     line = " ".join(text.split())
     return len(line) <= MAX_CREDIT_CHARS and _CREDIT.fullmatch(line) is not None
 

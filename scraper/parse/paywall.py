@@ -39,8 +39,8 @@ _PROMPT = re.compile(
     r"the rest of this (?:article|story) is",
     re.IGNORECASE,
 )
-_HAS_DATA_PAYWALL = etree.XPath("boolean(//@data-paywall)")
-_IDS = etree.XPath("//@id", smart_strings=False)
+_HAS_DATA_PAYWALL = etree.XPath("boolean(descendant-or-self::*/@data-paywall)")
+_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
 _PAYWALL_FOLD = str.maketrans("PAYWL", "paywl")  # "paywall" in any mix of cases
 
 

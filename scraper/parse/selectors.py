@@ -98,12 +98,19 @@ def select_first(element: HtmlElement, selector: str) -> HtmlElement | None:
     return found[0] if found else None
 
 
-_WITH_CLASS = etree.XPath("//*[@class]")
+# `descendant-or-self::` from the root rather than `//`: the same elements in the same order, without
+# libxml2 merging one node set per element of the tree.
+_WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")
 _SIMPLE = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
 
 
 # `[attr=value]` alone (`[itemprop=articleBody]`): answered without a search when no element has the value.
 _ATTRIBUTE_EQUALS = re.compile(r"^\[(?P<attr>[a-zA-Z][\w-]*)=(?P<value>[\w-]+)\]$")
+
+
+@cache
+def _attribute_xpath(name: str) -> etree.XPath:
+    return etree.XPath(f"descendant-or-self::*/@{name}", smart_strings=False)
 
 
 class ClassIndex:
@@ -131,8 +138,7 @@ class ClassIndex:
     def attribute_values(self, name: str) -> frozenset[str]:
         """The values of the page's `name` attributes (one scan of the page per name)."""
         if name not in self._attribute_values:
-            values = etree.XPath(f"//@{name}", smart_strings=False)(self.root)
-            self._attribute_values[name] = frozenset(values)
+            self._attribute_values[name] = frozenset(_attribute_xpath(name)(self.root))
         return self._attribute_values[name]
 
     def _may_match(self, selector: str) -> bool:

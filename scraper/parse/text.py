@@ -17,7 +17,9 @@ _VISIBLE = re.compile(r"[^\s\u00a0\u200b\u200c\u200d\u2060\ufeff]")
 
 def collapse(text: str) -> str:
     """One line: runs of ASCII whitespace become one space, ASCII whitespace stripped at both ends."""
-    return _ASCII_RUN.sub(" ", text).strip(ASCII_WHITESPACE)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
+        return _ASCII_RUN.sub(" ", text).strip(ASCII_WHITESPACE)
+    return text.strip(ASCII_WHITESPACE)  # no run to collapse (most short texts): no regex
 
 
 def is_blank(text: str) -> bool:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -285,25 +286,33 @@ def to_isos(text: str, day_first: bool | None = None) -> list[str]:
     return [found.day.isoformat() if found.time is None else found.to_datetime().isoformat()]
 
 
-_NAMED = etree.XPath(".//*[@class or @id]")
+_NAMED = etree.XPath("descendant::*[@class or @id]")
 # Class or id words of an element holding a date (`.date`, `.timestamp`, `#published`, `.byline`),
 # matched after folding these capitals only (as the XPath translate() that this replaced did).
 _HOLDER_NAME = re.compile("date|time|publish|posted|byline|meta")
 _HOLDER_FOLD = str.maketrans("ADEIMPSTU", "adeimpstu")
 
 
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages
+def _names_holder(names: str) -> bool:
+    return _HOLDER_NAME.search(names.translate(_HOLDER_FOLD)) is not None
+
+
 def _date_holders(root: HtmlElement) -> list[HtmlElement]:
-    """The elements under root named like a date holder, in document order."""
+    """The elements under root named like a date holder, in document order. (The class and the
+    id are matched apart: no name the pattern looks for holds a space.)"""
     return [
         element
         for element in _NAMED(root)
-        if _HOLDER_NAME.search(f"{element.get('class', '')} {element.get('id', '')}".translate(_HOLDER_FOLD))
+        if _names_holder(element.get("class", "")) or _HOLDER_NAME.search(element.get("id", "").translate(_HOLDER_FOLD))
     ]
 
 
 _UPDATED = re.compile(r"updat|modif|edited|atualiz|actualiz|aktualisiert|mis à jour", re.I)
 _PUBLISHED = re.compile(r"publi|pubblic|publik|posted|veröffentlicht|erstellt|erschienen|опублик|yayınlan", re.I)
-_LINE_TAGS = ("p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time")
+_LINE_TAGS = frozenset(
+    {"p", "span", "div", "li", "small", "em", "strong", "b", "i", "font", "td", "h4", "h5", "h6", "time"}
+)
 MAX_HOLDER_CHARS = 200
 MAX_LINES_SCANNED = 400
 
@@ -385,9 +394,7 @@ def text_dates(
         if found["labelled"] or found["published"]:
             break
         count = 0
-        for element in root.iter():
-            if not isinstance(element.tag, str):
-                continue
+        for element in root.iter(etree.Element):  # elements only (not comments)
             if element.tag in _LINE_TAGS:
                 count += 1
                 if count > MAX_LINES_SCANNED:
@@ -396,6 +403,9 @@ def text_dates(
                     lines[element] = _element_line(element, usable)
                 if lines[element] is not None:
                     add(element, lines[element])
+            tail = element.tail
+            if not tail or tail.isspace():  # most tails: no text, no dateline
+                continue
             if element not in tails:
                 tails[element] = _tail_line(element, usable)
             if tails[element] is not None:
