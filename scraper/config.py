@@ -22,6 +22,9 @@
     [sources.kabulpost.selectors]   # CSS selectors that override the parser for one field
     lede = "p.td-post-sub-title"
 
+    [sources.kabulpost.health]      # when the source is unhealthy (health.Thresholds; [defaults.health] too)
+    no_run_hours = 54               # e.g. a source scraped every other day
+
 Every problem is one line naming the file, the line and what is wrong (a ConfigError: exit code 2).
 A key that is not written is None here: the built-in defaults, and which of [defaults], the source's
 table and the command line wins, are settings.py's.
@@ -39,13 +42,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scraper.errors import ConfigError
+from scraper.health import INTEGER_THRESHOLDS, SHARE_THRESHOLDS, THRESHOLD_KEYS
 from scraper.urls import is_http_url
 from scraper.window import UNDATED_CHOICES
 
 SELECTOR_FIELDS = ("title", "date", "body", "category", "number", "lede")
 SOURCE_KEYS = (
     "url", "timezone", "discovery", "delay", "concurrency", "user_agent", "include", "exclude", "published_apis",
-    "selectors", "undated",
+    "selectors", "undated", "health",
 )  # fmt: skip
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -66,6 +70,7 @@ class SourceConfig:
     published_apis: bool | None = None
     selectors: Mapping[str, str] | None = None
     undated: str | None = None
+    health: Mapping[str, float] | None = None  # [sources.NAME.health]: health.Thresholds, as written
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,23 @@ class _Checker:
             published_apis=given("published_apis", self.boolean, "published_apis"),
             selectors=given("selectors", self.selectors),
             undated=given("undated", self.undated),
+            health=given("health", self.health),
         )
+
+    def health(self, value: Any, where: list[str]) -> dict[str, float]:
+        """[sources.NAME.health] (or [defaults.health]): thresholds of health.Thresholds."""
+        table = self.table(value, [*where, "health"])
+        for key, number in table.items():
+            place = [*where, "health"]
+            if key not in THRESHOLD_KEYS:
+                raise self.error(place, key, f"unknown health threshold {key!r}; use {', '.join(THRESHOLD_KEYS)}")
+            integer = key in INTEGER_THRESHOLDS
+            if isinstance(number, bool) or not isinstance(number, int if integer else (int, float)) or number < 0:
+                noun = "an integer" if integer else "a number"
+                raise self.error(place, key, f"health {key} must be {noun} >= 0, not {number!r}")
+            if key in SHARE_THRESHOLDS and number > 1:
+                raise self.error(place, key, f"health {key} is a share: between 0 and 1, not {number!r}")
+        return {key: float(number) for key, number in table.items()}
 
     def undated(self, value: Any, where: list[str]) -> str:
         if value not in UNDATED_CHOICES:

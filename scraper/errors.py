@@ -42,6 +42,15 @@ class NotAnArticle(ParseError):
     """The page is a listing, tag, about or error page: skipped, not failed."""
 
 
+class ServedInstead(ParseError):
+    """A page served in place of the article (parse/pagekind.py: a bot check, a soft 404, a login
+    or consent wall, a redirect stub): a failure, retried later. `kind` names which."""
+
+    def __init__(self, url: str, reason: str, kind: str):
+        self.kind = kind
+        super().__init__(url, reason)
+
+
 class FeedError(ScraperError):
     """A feed, sitemap or listing page could not be read."""
 

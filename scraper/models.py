@@ -248,6 +248,95 @@ def published_precision(article: Article) -> str:
     return "local" if article.published.tzinfo is None else "time"
 
 
+# The fields whose fill rate the ledger keeps, for new and updated articles (see Ledger.article).
+FILL_FIELDS: tuple[str, ...] = ("title", "lede", "published", "author", "category", "image")
+
+
+@dataclass
+class Ledger:
+    """What one source's run cost and how good its records were, beyond its Counts: the ledger
+    row of a source in a run (the archive keeps it; scraper/health.py judges a history of them).
+
+    `requests` and `bytes`: the pages the run asked for and the bytes of their bodies (a retry or
+    robots.txt is not one more); `method`: the discovery method that walked the site (None: none
+    did: the start page was not modified, or could not be read); `error`: why the source could
+    not be read at all (its start page or robots.txt), else None; `not_articles`: pages served in
+    place of articles (a bot check, soft 404, login or consent wall, the same text under every
+    title), the start page included, and of them `bot_checks`; `robots`: URLs robots.txt refused;
+    `stored` new or updated articles, and `filled[f]` how many of them had field f (FILL_FIELDS;
+    `published` only with a time of day); `words`: their body lengths in words."""
+
+    requests: int = 0
+    bytes: int = 0
+    method: str | None = None
+    error: str | None = None
+    not_articles: int = 0
+    bot_checks: int = 0
+    robots: int = 0
+    stored: int = 0
+    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FILL_FIELDS, 0))
+    words: list[int] = field(default_factory=list)
+
+    def article(self, article: Article) -> None:
+        """Count one new or updated article's filled fields and its body's length (cheap: no
+        parsing, one split of the body)."""
+        self.stored += 1
+        filled = self.filled
+        filled["title"] += bool(article.title.strip())
+        filled["lede"] += bool(article.lede.strip())
+        filled["published"] += published_precision(article) in ("time", "local")
+        filled["author"] += bool(article.author.strip())
+        filled["category"] += bool(article.category.strip())
+        filled["image"] += bool(article.image.strip())
+        self.words.append(len(article.body.split()))
+
+    def served_instead(self, kind: str) -> None:
+        """A page that was no article (pagekind's kind: "bot_check", "soft_404", ..., or "wall")."""
+        self.not_articles += 1
+        self.bot_checks += kind == "bot_check"
+
+    @property
+    def body_words(self) -> int | None:
+        """The median body length in words of the stored articles (None: none stored)."""
+        return median(self.words)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One source's ledger row as the archive keeps it: when its run started, its status and
+    counts, and the rest of its Ledger (body_words: the median; None when nothing was stored)."""
+
+    source: str
+    run_id: int
+    started: datetime
+    status: str
+    counts: Counts
+    requests: int = 0
+    bytes: int = 0
+    method: str | None = None
+    error: str | None = None
+    not_articles: int = 0
+    bot_checks: int = 0
+    robots: int = 0
+    stored: int = 0
+    filled: Mapping[str, int] = field(default_factory=dict)
+    body_words: int | None = None
+    archive_source: str | None = None  # the name its articles and failures are kept under
+
+    @property
+    def reached(self) -> bool:
+        """Whether the run could read the source at all (its start page and robots.txt)."""
+        return self.error is None
+
+
+def median(values: Iterable[int]) -> int | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) // 2
+
+
 def join_authors(names: Iterable[str]) -> str:
     """The display form of a list of authors: "Ann Lee, Bo Chen"."""
     return ", ".join(names)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scraper.config import Config, SourceConfig
+from scraper.health import INTEGER_THRESHOLDS, Thresholds
 from scraper.shard import Shard
 from scraper.window import Window
 
@@ -37,10 +38,11 @@ class SourceDefaults:
     published_apis: bool = True  # read an API the site publishes past its platform's admin-app Disallow
     selectors: Mapping[str, str] = field(default_factory=dict)
     undated: str | None = None  # "keep" / "skip" articles without a date; None: keep unless a window
+    health: Thresholds = field(default_factory=Thresholds)  # when `scraper health` calls the source unhealthy
 
 
 BUILT_IN = SourceDefaults()
-SOURCE_KEYS = tuple(f.name for f in fields(SourceDefaults))
+SOURCE_KEYS = tuple(f.name for f in fields(SourceDefaults) if f.name != "health")  # (health: key by key)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class SourceSettings:
     published_apis: bool = BUILT_IN.published_apis
     selectors: Mapping[str, str] = field(default_factory=dict)
     undated: str | None = None  # see scraper.window.keeps_undated
+    health: Thresholds = BUILT_IN.health
 
     def wants(self, url: str) -> bool:
         """Whether the include/exclude patterns let this URL through."""
@@ -164,6 +167,7 @@ def _source(text: str, config: Config, flags: Flags) -> SourceSettings:
     # [defaults] are the defaults of the [sources.NAME] tables, not of a TARGET given as a URL or path
     layers: list[SourceConfig | None] = [config.defaults, configured] if configured is not None else []
     values = {key: _layered(key, layers, flags) for key in SOURCE_KEYS}
+    values["health"] = _thresholds(layers)
     if configured is None:
         return SourceSettings(target=text, url=text, archive_as=flags.source, **values)
     url = configured.url or text
@@ -178,6 +182,16 @@ def _layered(key: str, layers: list[SourceConfig | None], flags: Flags) -> Any:
             value = given
     flag = getattr(flags, key) if key in PER_SOURCE_FLAGS else None
     return flag if flag is not None else value
+
+
+def _thresholds(layers: list[SourceConfig | None]) -> Thresholds:
+    """Each threshold from the last layer that sets it ([defaults.health], then the source's)."""
+    given: dict[str, float] = {}
+    for layer in layers:
+        if layer is not None and layer.health:
+            given.update(layer.health)
+    typed: dict[str, Any] = {key: int(value) if key in INTEGER_THRESHOLDS else value for key, value in given.items()}
+    return replace(BUILT_IN.health, **typed)
 
 
 def _first(value: Any, default: Any) -> Any:

@@ -10,6 +10,8 @@ no two modules import each other, directly or round a circle.
     discover   pure: bytes in, links out   fetch                getting pages
     warc       web archive files (WARC): records in and out
     parse      pages into Articles         base                 plain data, errors, URLs, times
+    health     pure: a source's ledger in, its health out (its thresholds: config, settings)
+    htmlreport pure: the archive's totals and each source's ledger and health in, an HTML page out
 
 KNOWN lists the edges that break a rule today; each step of the rewiring deletes its lines, and a
 line that no longer matches an import fails the test, so the list only shrinks.
@@ -43,18 +45,23 @@ COMPONENTS = {  # module prefix -> component (the longest prefix wins)
     "scraper.fetch": "fetch",
     "scraper.parse": "parse",
     "scraper.warc": "warc",
+    "scraper.health": "health",
+    "scraper.htmlreport": "htmlreport",
+    "scraper.charts": "htmlreport",
 }
 LOWER = {"base"}
 ALLOWED = {  # component -> the components it may import (besides itself)
     "cli": {"pipeline", "archive", "export", "textformat", "settings", "config", "lock", "discover", "fetch", "parse",
-            "warc"}
+            "warc", "health", "htmlreport"}
     | LOWER,
     "pipeline": {"discover", "fetch", "parse", "settings", "warc"} | LOWER,
     "archive": LOWER,
     "export": {"textformat", "warc"} | LOWER,
     "textformat": LOWER,
-    "settings": {"config"} | LOWER,
-    "config": LOWER,
+    "settings": {"config", "health"} | LOWER,
+    "config": {"health"} | LOWER,
+    "health": LOWER,
+    "htmlreport": {"health"} | LOWER,
     "lock": LOWER,
     "discover": LOWER,
     "fetch": LOWER,

@@ -24,6 +24,7 @@ from click.testing import CliRunner, Result
 from conftest import FIXTURES, ROOT
 
 from scraper.archive import Archive
+from scraper.archive.schema import LEDGER_COLUMNS
 from scraper.cli import cli
 from scraper.lock import ArchiveLock
 from scraper.models import Article, Page
@@ -43,7 +44,7 @@ TABLES = {  # every table a merge writes, and the columns that say what a row is
     "warc_imports": "key, name, offset, records, done",
     "runs": "command, started, ended, targets, discovered, new, updated, unchanged, skipped, failed, status, uid",
     "run_sources": "(select uid from runs where runs.id = run_id), source, status, discovered, new, updated, "
-    "unchanged, skipped, failed",
+    f"unchanged, skipped, failed, {', '.join(LEDGER_COLUMNS)}",
 }
 
 WORDS = [
@@ -220,6 +221,28 @@ def test_shards_that_overlap_and_disagree_merge_into_one_archive(tmp_path: Path,
     assert run(db, "db", "check").exit_code == 0
     assert {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in shards.items()} == before
     assert run(db, "search", "Correction terminal", "--format", "json").stdout.count("48213") >= 1
+
+
+def test_the_ledger_comes_with_the_runs_so_health_reads_every_machine(tmp_path: Path, shards: dict[str, Path]) -> None:
+    one, two = shards["one"], shards["two"]
+    db = tmp_path / "archive.db"
+    merge(db, one, two)
+    ledger = TABLES["run_sources"]
+    carried = {row for shard in (one, two) for row in query(shard, f"select {ledger} from run_sources")}
+    assert sorted(query(db, f"select {ledger} from run_sources"), key=repr) == sorted(carried, key=repr)
+    requests = {row[0]: row[1] for row in query(db, "select source, sum(requests) from run_sources group by source")}
+    assert requests["harbour"] and requests["kabulpost"] and requests["metro"]  # counted, not null: the ledger's
+    config = one.parent / "scraper.toml"
+    judged = json.loads(run(db, "health", "--json", config=config).stdout)["sources"]
+    alone = {}
+    for shard in (one, two):
+        copy = tmp_path / f"copy-{shard.name}"
+        shutil.copyfile(shard, copy)  # (the shard itself stays as the other tests made it)
+        for name, judgment in json.loads(run(copy, "health", "--json", config=config).stdout)["sources"].items():
+            alone.setdefault(name, []).append(judgment)
+    for name, judgments in alone.items():
+        assert judged[name]["runs"] == sum(j["runs"] for j in judgments), name
+        assert judged[name]["last_new"] == max((j["last_new"] for j in judgments if j["last_new"]), default=None)
 
 
 def test_merging_twice_changes_nothing_and_says_so(tmp_path: Path, shards: dict[str, Path]) -> None:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -35,6 +35,7 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
+from scraper.archive.ledger import ledger_row
 from scraper.archive.queries import (
     Filters,
     index_stamp,
@@ -46,7 +47,7 @@ from scraper.archive.queries import (
 from scraper.archive.robots import RobotsStore
 from scraper.archive.schema import migrate
 from scraper.errors import ArchiveError
-from scraper.models import FIELDS, Article, Page, published_precision, split_authors
+from scraper.models import FIELDS, Article, Ledger, Page, published_precision, split_authors
 
 # Fields whose change makes a new revision (fetched_at alone does not).
 CONTENT_FIELDS = tuple(f for f in FIELDS if f not in ("source", "number", "fetched_at"))
@@ -96,16 +97,18 @@ def content_hash(record: Mapping[str, object]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Archive(CrawlState):
     """The archive file. Every write is its own transaction, so a crash loses at most the article
     being written, and never harms what is already there."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = _utc_now):
+        """`clock`: the time runs, articles and failures are stamped with (UTC; a test's own)."""
         self.path = str(path)
+        self.clock = clock
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")
@@ -121,6 +124,9 @@ class Archive(CrawlState):
 
     def close(self) -> None:
         self.db.close()
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="seconds")
 
     def robots_cache(self) -> RobotsStore | None:
         """Where robots.txt answers are kept between runs (any thread may use it)."""
@@ -193,14 +199,19 @@ class Archive(CrawlState):
         row = self.db.execute("select 1 from run_sources where source = ? limit 1", [source]).fetchone()
         return row is not None
 
-    def record_source(self, run_id: int, source: str, counts: Mapping[str, int], status: str) -> None:
-        """One source's status and counts in a run, when it is done."""
+    def record_source(
+        self, run_id: int, source: str, counts: Mapping[str, int], status: str, *, ledger: Ledger | None = None,
+        archived_as: str | None = None,
+    ) -> None:  # fmt: skip
+        """One source's status and counts in a run, when it is done, with its ledger (see
+        archive/ledger.py) and the name its articles are kept under."""
         columns = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
+        row = {"run_id": run_id, "source": source, "status": status, **{c: int(counts.get(c, 0)) for c in columns}}
+        row.update(ledger_row(ledger or Ledger(), ended=self._now(), archived_as=archived_as))
         with self.writing():
             self.db.execute(
-                f"insert or replace into run_sources (run_id, source, status, {', '.join(columns)}) "
-                f"values (?, ?, ?, {', '.join('?' * len(columns))})",
-                [run_id, source, status, *(int(counts.get(c, 0)) for c in columns)],
+                f"insert or replace into run_sources ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                list(row.values()),
             )
 
     def count(self) -> int:
@@ -240,18 +251,18 @@ class Archive(CrawlState):
             old = self._current(article.source, article.number)
             if old is None:
                 outcome = Outcome.NEW
-                row["first_seen"] = row["last_seen"] = _now()
+                row["first_seen"] = row["last_seen"] = self._now()
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
             elif not revise:
                 outcome, refreshed = Outcome.UNCHANGED, True
-                row["first_seen"], row["last_seen"] = old["first_seen"], _now()
+                row["first_seen"], row["last_seen"] = old["first_seen"], self._now()
                 conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             else:
                 outcome = Outcome.UPDATED
                 self._keep_revision(old, record)
-                row["first_seen"], row["last_seen"] = old["first_seen"], _now()
+                row["first_seen"], row["last_seen"] = old["first_seen"], self._now()
                 conn.execute(_UPDATE_ARTICLE, [*(row.get(c) for c in _UPDATED_COLUMNS), article.source, article.number])
             self._remember_urls(article, keys)
             self._clear_failures(keys.values())
@@ -285,7 +296,7 @@ class Archive(CrawlState):
         changed = [f for f in CONTENT_FIELDS if old_record.get(f) != new.get(f)]
         self.db.conn.execute(
             _INSERT_REVISION,
-            (old["source"], old["number"], _now(), old["content_hash"], json.dumps(changed),
+            (old["source"], old["number"], self._now(), old["content_hash"], json.dumps(changed),
              json.dumps(old_record, ensure_ascii=False)),
         )  # fmt: skip
 
@@ -300,7 +311,7 @@ class Archive(CrawlState):
     def record_failure(self, url: str, source: str, error: str, kind: str = "article") -> None:
         """Remember a URL the run gave up on, with its last error. `kind` "article" failures are
         retried by later runs; "listing" ones (pages, feeds) are only shown: walks visit them anyway."""
-        key, now = cached_url_key(url), _now()
+        key, now = cached_url_key(url), self._now()
         with self.writing():
             self.db.execute(
                 "insert into failures (url_key, url, source, error, attempts, first_failed, last_failed, kind) "
@@ -324,13 +335,16 @@ class Archive(CrawlState):
         """A new row in runs. Any run still marked running was killed (runs hold the lock)."""
         with self.writing():
             self.db.execute("update runs set status = 'interrupted' where status = 'running'")
-            row = {"command": command, "started": _now(), "targets": json.dumps(list(targets)), "uid": uuid.uuid4().hex}
+            row = {
+                "command": command, "started": self._now(), "targets": json.dumps(list(targets)),
+                "uid": uuid.uuid4().hex,
+            }  # fmt: skip
             table = self.db.table("runs").insert({**row, "status": "running"})
         return int(table.last_pk or 0)
 
     def finish_run(self, run_id: int, counts: Mapping[str, int], status: str) -> None:
         with self.writing():
-            self.db.table("runs").update(run_id, {"ended": _now(), "status": status, **counts})
+            self.db.table("runs").update(run_id, {"ended": self._now(), "status": status, **counts})
 
     # -- reading for export -----------------------------------------------------------------
     def iter_articles(self, filters: Filters | None = None) -> Iterator[Article]:

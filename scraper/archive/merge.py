@@ -14,7 +14,7 @@ version, through a migrated copy in a temporary folder. What is carried, and how
   pages, article_pages  raw pages by their SHA-256 (never twice); the current version's page is linked,
                 with where it is in a WARC file (an import's, or a scrape's --warc)
   failures      unless the archive has the URL's article; the same URL's attempts joined, not added
-  runs, run_sources  by the run's uid (schema version 9), with new row ids in this archive
+  runs, run_sources  by the run's uid (schema version 9), ledger columns (10) and all, with new row ids in this archive
   warc_imports  how far each WARC file's import got: the further of the shard's and the archive's
   not carried   frontier, http_cache, robots: one machine's crawl state, valid for its own archive
                 (what its next run resumes, the validators of pages it walked), not for this one
@@ -39,7 +39,7 @@ from typing import Protocol
 import sqlite_utils
 
 from scraper.archive import CONTENT_FIELDS, Archive, _article, content_hash
-from scraper.archive.schema import SCHEMA_VERSION, migrate
+from scraper.archive.schema import LEDGER_COLUMNS, SCHEMA_VERSION, migrate
 from scraper.errors import ScraperError
 from scraper.models import FIELDS, Article
 
@@ -583,7 +583,7 @@ class Merger:
         their sources' rows; a run the archive holds as still running takes the shard's ending."""
         columns = ("command", "started", "ended", "targets", "discovered", "new", "updated", "unchanged", "skipped",
                    "failed", "status", "uid")  # fmt: skip
-        names = ("source", "status", "discovered", "new", "updated", "unchanged", "skipped", "failed")
+        names = ("source", "status", "discovered", "new", "updated", "unchanged", "skipped", "failed", *LEDGER_COLUMNS)
         runs = self._read(f"select id, {', '.join(columns)} from runs order by id")
         by_run = self._read(f"select run_id, {', '.join(names)} from run_sources order by run_id, source")
         ids: dict[object, int] = {}

@@ -181,6 +181,28 @@ def _derived_run_uid(run_id: int, command: object, started: object, targets: obj
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+# The ledger's columns of run_sources (migration 10): see models.Ledger, archive/ledger.py.
+LEDGER_COLUMNS: dict[str, str] = {
+    "ended": "text", "archived_as": "text", "requests": "integer", "bytes": "integer", "method": "text",
+    "error": "text", "not_articles": "integer", "bot_checks": "integer", "robots": "integer", "stored": "integer",
+    "filled_title": "integer", "filled_lede": "integer", "filled_published": "integer", "filled_author": "integer",
+    "filled_category": "integer", "filled_image": "integer", "body_words": "integer",
+}  # fmt: skip
+
+
+def _v10_ledger(db: sqlite_utils.Database) -> None:
+    """Each source's ledger in a run, beside its counts in run_sources: when it ended, the name
+    its articles are kept under, requests and bytes, the discovery method, why the source could
+    not be read (its start page, its robots.txt), pages that were no articles (bot checks among
+    them), URLs robots.txt refused, and of the new and updated articles how many, how many had
+    each field, and their median body length in words. Rows from before stay null: unknown."""
+    have = db["run_sources"].columns_dict
+    for name, kind in LEDGER_COLUMNS.items():
+        if name not in have:
+            db.execute(f"alter table run_sources add column {name} {kind}")
+    db.table("run_sources").create_index(["source", "run_id"], if_not_exists=True)
+
+
 # (version, migration): append new ones at the end.
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_initial),
@@ -192,6 +214,7 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (7, _v7_authors),
     (8, _v8_warc),
     (9, _v9_run_uids),
+    (10, _v10_ledger),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -22,6 +22,7 @@ from scraper.cli.common import (
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_TERMINATED,
+    EXIT_UNHEALTHY,
     EXIT_USAGE,
     Hooks,
     ScraperGroup,
@@ -29,14 +30,17 @@ from scraper.cli.common import (
 )
 from scraper.cli.db import db
 from scraper.cli.export import export
+from scraper.cli.health import health
 from scraper.cli.imports import import_
 from scraper.cli.merge import merge
+from scraper.cli.overview import report
 from scraper.cli.scrape import scrape
 from scraper.cli.search import search
 from scraper.cli.stats import stats
 
 __all__ = [
-    "EXIT_ARCHIVE", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_LOCKED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE",
+    "EXIT_ARCHIVE", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_LOCKED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_UNHEALTHY",
+    "EXIT_USAGE",
     "Hooks", "cli", "main",
 ]  # fmt: skip
 
@@ -67,7 +71,7 @@ def cli(ctx: click.Context, db_path: str, config_path: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for command in (scrape, import_, show, extract, reparse, sources, merge, export, search, stats, db):
+for command in (scrape, import_, show, extract, reparse, sources, merge, export, search, stats, health, report, db):
     cli.add_command(command)
 
 

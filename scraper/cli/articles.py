@@ -20,7 +20,8 @@ from scraper.cli.common import (
     parse_zone,
     shard_option,
 )
-from scraper.cli.report import TerminalReporter
+from scraper.cli.health import judge_sources
+from scraper.cli.report import TerminalReporter, printable
 from scraper.errors import ConfigError
 from scraper.models import published_precision
 
@@ -129,8 +130,8 @@ def reparse(state: State, source: str | None, quiet: bool) -> None:
 @click.pass_obj
 @errors_to_exit_codes
 def sources(state: State, fmt: str, shard: str | None) -> None:
-    """List the sources in the sources file with their last run's status (with --shard K/N: only
-    those that `scrape --shard K/N` runs)."""
+    """List the sources in the sources file with their last run's status and their health (see
+    `scraper health`); with --shard K/N: only those that `scrape --shard K/N` runs."""
     chosen = parse_shard_option(shard)
     config = state.config()
     if not config.sources:
@@ -138,12 +139,16 @@ def sources(state: State, fmt: str, shard: str | None) -> None:
     listed = {name: cfg for name, cfg in config.sources.items() if chosen is None or chosen.holds(name)}
     archive = state.archive()
     runs = {name: archive.last_run([name, cfg.url or name]) for name, cfg in listed.items()}
+    _, judged = judge_sources(state, list(listed))
     if fmt == "json":
         rows = [
-            {"name": name, "url": cfg.url, "last_run": runs[name], **({"shard": str(chosen)} if chosen else {})}
+            {
+                "name": name, "url": cfg.url, "last_run": runs[name], "health": judged[name].to_dict(),
+                **({"shard": str(chosen)} if chosen else {}),
+            }
             for name, cfg in listed.items()
-        ]
-        click.echo(json.dumps(rows, indent=2))
+        ]  # fmt: skip
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for name, cfg in listed.items():
         last = runs[name]
@@ -152,4 +157,6 @@ def sources(state: State, fmt: str, shard: str | None) -> None:
             if last
             else "never run"
         )
-        click.echo(f"{name}\t{cfg.url}\t{when}")
+        verdict = judged[name]
+        said = verdict.line().removeprefix(f"{name}: ") if not verdict.healthy else verdict.status
+        click.echo(f"{name}\t{cfg.url}\t{when}\t{printable(said)}")

@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,7 @@ from scraper.archive import Archive
 from scraper.config import Config, find_config, load_config
 from scraper.errors import ArchiveError, ConfigError, ScraperError
 from scraper.fetch import HttpFetcher
+from scraper.fetch.base import utc_now
 from scraper.shard import Shard, parse_shard
 from scraper.window import UNDATED_CHOICES, Window, parse_bound
 
@@ -26,6 +28,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_ARCHIVE = 3
+EXIT_UNHEALTHY = 4  # health --check: a source is failing, silent or degraded
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the archive; try again later
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM: what systemd (and kill) send to stop a service
@@ -36,6 +39,7 @@ Exit codes:
   {EXIT_FAILED}  the run finished, but some articles, pages or files failed (see stderr)
   {EXIT_USAGE}  bad usage: an unknown option, a bad date or time zone, --since after --until
   {EXIT_ARCHIVE}  the archive could not be opened or written
+  {EXIT_UNHEALTHY}  health --check: a source is failing, silent or degraded (one line each)
   {EXIT_LOCKED} another scraper run holds the archive (see --wait)
   {EXIT_INTERRUPTED} interrupted (Ctrl-C): what was archived stays; the next run goes on
   {EXIT_TERMINATED} stopped by SIGTERM (systemd, kill), as Ctrl-C stops it"""
@@ -87,10 +91,12 @@ class Hooks:
 
     `http_fetcher` makes the innermost fetch layer, called as HttpFetcher is (retry, sleep,
     user_agent): e.g. shorter timeouts, or a session of one's own. `archive` opens the archive
-    file, as Archive(path) does (each thread of a run opens its own)."""
+    file, as Archive(path) does (each thread of a run opens its own). `clock` is what every
+    command takes the time to be (UTC): the runs' and the ledger's times, the health judge's now."""
 
     http_fetcher: Callable[..., HttpFetcher] = HttpFetcher
     archive: Callable[[str], Archive] = Archive
+    clock: Callable[[], datetime] = utc_now
 
 
 @dataclass
@@ -107,8 +113,14 @@ class State:
 
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = self.hooks.archive(self.db_path)
+            self._archive = self.open_archive()
         return self._archive
+
+    def open_archive(self) -> Archive:
+        """Another connection to the archive (one per thread), on the commands' clock."""
+        archive = self.hooks.archive(self.db_path)
+        archive.clock = self.hooks.clock
+        return archive
 
     def close(self) -> None:
         if self._archive is not None:

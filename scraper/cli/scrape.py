@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 import time
@@ -24,6 +23,7 @@ from scraper.cli.common import (
 )
 from scraper.cli.report import TerminalReporter
 from scraper.errors import ConfigError
+from scraper.health import Health
 from scraper.settings import BUILT_IN, Flags, RunSettings, resolve
 from scraper.shard import shard_of
 
@@ -151,7 +151,7 @@ def scrape(
             robots_cache=archive.robots_cache(), http_fetcher=state.hooks.http_fetcher, note=reporter.cap,
             recorder=recorder.record if recorder is not None else None,
         )  # fmt: skip
-        open_store = functools.partial(state.hooks.archive, state.db_path)  # one connection per source thread
+        open_store = state.open_archive  # one connection per source thread, on the commands' clock
         try:
             outcome = run_scrape(archive, settings, fetchers, reporter, open_store=open_store)
         finally:
@@ -161,9 +161,12 @@ def scrape(
     elapsed = time.monotonic() - started
     counts = outcome.counts
     if as_json:
+        from scraper.cli.health import judge_sources
+
         status = "failed" if counts.failed else "ok"
+        _, judged = judge_sources(state, list(outcome.by_source))
         by_source = {
-            name: {"status": "failed" if each.failed else "ok", **each.as_dict()}
+            name: {"status": "failed" if each.failed else "ok", **each.as_dict(), "health": _health(judged[name])}
             for name, each in outcome.by_source.items()
         }
         summary = {
@@ -201,3 +204,8 @@ def _say_shard(settings: RunSettings, configured: int, quiet: bool) -> None:
         click.echo(f"{name}: in shard {shard_of(name, count)}/{count}, not {settings.shard}; left out", err=True)
     if not settings.sources and not settings.outside_shard:
         click.echo(f"shard {settings.shard}: none of the {configured} configured sources is in this shard", err=True)
+
+
+def _health(judged: Health) -> dict[str, object]:
+    """A source's health in the run summary: its status, its one line, and each judgment."""
+    return {"status": judged.status, "line": judged.line(), "judgments": [j.to_dict() for j in judged.judgments]}

@@ -21,14 +21,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from scraper.errors import NotAnArticle, ParseError
+from scraper.errors import NotAnArticle, ParseError, ServedInstead
 from scraper.models import Article, Page, published_precision
 from scraper.parse.base import Parser
 from scraper.parse.document import Document
 from scraper.parse.generic import GenericParser
 from scraper.parse.ghost import GhostParser
 from scraper.parse.overrides import with_selectors
-from scraper.parse.pagekind import not_article_kind
+from scraper.parse.pagekind import listing_kind, not_article_kind
 from scraper.parse.wordpress import WordPressParser
 from scraper.urls import derive_number, site_host
 
@@ -39,6 +39,7 @@ __all__ = [
     "choose_parser",
     "extract_body",
     "extract_record",
+    "listing_served_instead",
     "looks_like_article",
     "parse_html",
     "parse_page",
@@ -65,7 +66,7 @@ def parse_html(
     doc = Document.parse(html, url)
     served = not_article_kind(doc, html)
     if served is not None:  # a failure, retried later: never a record, never over an article
-        raise ParseError(url, f"{served.reason}; will retry")
+        raise ServedInstead(url, f"{served.reason}; will retry", served.kind)
     parser = with_selectors(choose_parser(doc), selectors or {})
     article, problems = build(parser, doc, timezone=timezone, source=source, fetched_at=fetched_at)
     for key in REFUSED:
@@ -197,3 +198,10 @@ def looks_like_article(html: str) -> bool:
     (WordPress single-post class, og:type article, or an Article in JSON-LD) rather than a
     home, section or tag page to walk."""
     return bool(_ARTICLE_MARKERS.search(html[:200_000]))
+
+
+def listing_served_instead(html: str, url: str) -> str | None:
+    """The kind of page ("bot_check") served in place of a listing page (a walk's start page:
+    see pagekind.listing_kind), or None. One parse of the page's tree."""
+    served = listing_kind(Document.parse(html, url), html)
+    return served.kind if served is not None else None

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
-from scraper.errors import NotAnArticle, ParseError
+from scraper.errors import NotAnArticle, ParseError, ServedInstead
 from scraper.models import Page
 from scraper.parse import parse_page
 
@@ -57,6 +57,8 @@ def parse_job(
         article = parse_page(page, timezone=timezone, source=source, selectors=selectors)  # type: ignore[arg-type]
     except NotAnArticle as error:
         return ("not-article", error.url, error.reason)
+    except ServedInstead as error:
+        return ("served-instead", error.url, error.reason, error.kind)
     except ParseError as error:
         return ("parse-error", error.url, error.reason)
     except Exception as error:  # a parser bug: the caller reports it as one

@@ -174,6 +174,21 @@ def not_article_kind(doc: Document, html: str) -> NotArticle | None:
     return None
 
 
+def listing_kind(doc: Document, html: str) -> NotArticle | None:
+    """What a page that should be a listing (a site's home or section page, the start of a walk)
+    is instead, when it is plainly none: a bot check, by its title or challenge markup, or by
+    asking to prove one is human on a page holding little text and few links. Its headlines may
+    say anything ("... not found"), so no other kind is read from them."""
+    title = _clean(doc.root.findtext(".//title") or "")
+    if _is_bot_check(doc, html, title):
+        return BOT_CHECK
+    held = _held(doc.body)
+    if held is None or held.link_chars >= LISTING_LINKS:
+        return None
+    said = "\n".join([title, *(_clean(h.text_content()) for h in _headings(doc.body)), _clean(" ".join(held.own))])
+    return BOT_CHECK if _HUMAN_CHECK.search(said) else None
+
+
 def _is_bot_check(doc: Document, html: str, title: str) -> bool:
     if doc.has_jsonld_type(*_ARTICLE_TYPES):
         return False

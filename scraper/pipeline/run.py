@@ -17,11 +17,12 @@ from datetime import datetime, tzinfo
 from typing import Literal
 
 from scraper.discover import guess_kind
-from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError
+from scraper.errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed, ScraperError, ServedInstead
 from scraper.fetch.robots import RobotsUnavailable
-from scraper.models import Article, Clearance, Counts, Page, Parsed, PublishedApi
-from scraper.parse import looks_like_article
+from scraper.models import Article, Clearance, Counts, Ledger, Page, Parsed, PublishedApi
+from scraper.parse import listing_served_instead, looks_like_article
 from scraper.pipeline.dating import Dating
+from scraper.pipeline.metered import Metered
 from scraper.pipeline.owners import SAME_TEXT_UNDER, owned, real_edit, refused, renumbered, same_story, same_text
 from scraper.pipeline.ports import Ended, KnownArticle, Mode, Reporter, Stopped, Store, Verdict
 from scraper.pipeline.targets import Target
@@ -73,6 +74,7 @@ class Run:
         self.settings = settings
         self.reporter = reporter
         self.counts = Counts()
+        self.ledger = Ledger()  # the last source's, beyond its counts (see scrape)
         self._seen: set[str] = set()
         self._verdicts: dict[str, Verdict] = {}  # url_key -> how its article ended, this run
         self._listings: set[str] = set()  # url_keys of the listing pages, feeds and sitemaps read
@@ -100,12 +102,16 @@ class Run:
     def scrape(self, target: Target) -> None:
         """Everything of one source this run can do. A source whose robots.txt cannot be read
         fails once, in one line, and is left as it was (its frontier and failures stay for the
-        next run)."""
+        next run). Its ledger (requests, bytes, the method, pages that were no articles, the
+        stored articles' fields) is `self.ledger` afterwards."""
         self._dating = Dating(self.settings.window, target.zone, target.settings.undated)
+        self.ledger = Ledger()
+        target = replace(target, fetcher=Metered(target.fetcher, self.ledger))
         try:
             self._scrape(target)
         except _SourceDown as down:
             self.counts.failed += 1
+            self.ledger.error = down.error.summary
             self.reporter.problem(down.error.summary)
         for line in self._dating.notes(target.source):
             self.reporter.note(line)
@@ -160,8 +166,12 @@ class Run:
             return
         cursor = self.store.listing_cursor(target.source)
         page = self._start_page(target)
+        if page is None and self.ledger.error is None:
+            self.ledger.error = f"{target.start_url}: robots.txt refuses the start page"
         if page is not None:
             kind = guess_kind(page.content, page.headers.get("content-type"))
+            if page.status == 200 and kind == "html" and not target.single_page:
+                self._check_start(target, page)
             if page.status == 304:
                 self.reporter.note(f"{page.requested_url}: not modified since the last run")
             elif target.single_page and kind != "feed":
@@ -171,6 +181,7 @@ class Run:
             else:
                 context = _Context(self, target, mode, cursor)
                 if kind == "feed":  # the target is a feed: read it as a listing page is read
+                    self.ledger.method = "feed"
                     self._drive(target, mode, ListingWalk().pages(context, page))
                 else:
                     self._discover(target, page, mode, context)
@@ -190,6 +201,13 @@ class Run:
             headers = validators.headers() if validators else {}
         return self._fetch_listing_or_fail(target, target.start_url, headers)
 
+    def _check_start(self, target: Target, page: Page) -> None:
+        """A start page that is a bot check has nothing to walk: said, and kept in the ledger."""
+        served = listing_served_instead(page.text, page.final_url)
+        if served is not None:
+            self.ledger.served_instead(served)
+            self.reporter.note(f"{target.source}: the start page {page.final_url} is a {served.replace('_', ' ')} page")
+
     def _one_article(self, target: Target, page: Page, mode: Mode) -> bool:
         """Whether the start page, which is no site's home page, is one article (and stored as
         such); a page that says it is one (og:type, JSON-LD) but reads as a listing is walked."""
@@ -205,17 +223,20 @@ class Run:
     def _single(self, target: Target, page: Page, mode: Mode, result: Result | None = None) -> None:
         self._seen.add(url_key(page.final_url))
         self.counts.discovered += 1
+        self.ledger.method = "page"
         self._store_result(target, mode, page.final_url, result if result is not None else self._parse(target, page))
 
     def _discover(self, target: Target, home: Page, mode: Mode, context: _Context) -> None:
         for choice in choose(target.settings.discovery, home, mode):
             self.reporter.detail(f"{target.source}: discovery via {choice.walk.name} ({choice.why})")
             try:
+                self.ledger.method = choice.walk.name
                 self._drive(target, mode, choice.walk.walk(context, home))
                 return
             except NotHere as why:
                 self.reporter.detail(f"{target.source}: {choice.walk.name} is not available here ({why}); "
                                      "trying the next method")  # fmt: skip
+        self.ledger.method = None  # no method could read the site
 
     # -- driving a walk -------------------------------------------------------------------
     def _drive(self, target: Target, mode: Mode, batches: Iterator[Batch]) -> None:
@@ -418,6 +439,8 @@ class Run:
             return None
         if isinstance(result, FetchError):
             self._fail(target, url, str(result), article=False)
+            if url == target.start_url:
+                self.ledger.error = str(result)
             return None
         self.store.clear_failure(url)
         self._listings.update((url_key(url), url_key(result.final_url)))
@@ -466,6 +489,8 @@ class Run:
             self.reporter.note(f"skipped {result}")
             return Verdict.GO_ON
         if isinstance(result, ScraperError):
+            if isinstance(result, ServedInstead):
+                self.ledger.served_instead(result.kind)
             self._fail(target, url, str(result))
             return Verdict.GO_ON
         page, article, packed = result
@@ -491,6 +516,8 @@ class Run:
             )
         )
         self.counts.add(outcome)
+        if outcome != "unchanged":
+            self.ledger.article(article)
         self._dating.stored(article, outcome)
         if len(article.body) < SAME_TEXT_UNDER:
             self._texts.setdefault(
@@ -517,7 +544,9 @@ class Run:
             if first.outcome == "new":
                 self.store.forget(first.source, first.number)
                 self.counts.new -= 1
+                self.ledger.served_instead("wall")
                 self._fail(target, first.url, f"{first.served}: {why}")
+        self.ledger.served_instead("wall")
         self._fail(target, url, f"{served}: {why}")
         return True
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
 from scraper.fetch.stack import FetchStack
-from scraper.models import Counts
+from scraper.models import Counts, Ledger
 from scraper.pipeline.ports import Reporter, Stopped, Store, TargetError
 from scraper.pipeline.run import Run
 from scraper.pipeline.targets import Target, resolve_target
@@ -81,8 +81,9 @@ def run_scrape(
     return outcome
 
 
-def _done(store: Store, run_id: int, target: Target, counts: Counts, outcome: RunReport) -> None:
-    store.record_source(run_id, target.text, counts.as_dict(), "failed" if counts.failed else "ok")
+def _done(store: Store, run_id: int, target: Target, counts: Counts, ledger: Ledger, outcome: RunReport) -> None:
+    status = "failed" if counts.failed else "ok"
+    store.record_source(run_id, target.text, counts.as_dict(), status, ledger=ledger, archived_as=target.source)
     outcome.by_source[target.text] = counts
     outcome.counts += counts
 
@@ -102,7 +103,7 @@ def _in_turn(
         for target in found:
             before = replace(run.counts)
             run.scrape(target)
-            _done(store, run_id, target, _minus(run.counts, before), outcome)
+            _done(store, run_id, target, _minus(run.counts, before), run.ledger, outcome)
             if run.limit_reached:
                 break
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stop now, not when the slowest fetch is done
@@ -144,7 +145,7 @@ def _at_once(
             finally:
                 run.close()
             with lock:
-                _done(store, run_id, target, run.counts, outcome)
+                _done(store, run_id, target, run.counts, run.ledger, outcome)
         finally:
             store.close()
 

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import tzinfo
 from typing import Any
 
-from scraper.errors import NotAnArticle, ParseError
+from scraper.errors import NotAnArticle, ParseError, ServedInstead
 from scraper.models import Article, Page
 from scraper.parse.job import parse_job as _parse_job
 from scraper.parse.job import parse_jobs as _parse_jobs
@@ -209,6 +209,8 @@ def _unwrap(result: tuple[Any, ...]) -> tuple[Article, Any]:
         return result[1], result[2]
     if kind == "not-article":
         raise NotAnArticle(result[1], result[2])
+    if kind == "served-instead":
+        raise ServedInstead(result[1], result[2], result[3])
     if kind == "parse-error":
         raise ParseError(result[1], result[2])
     raise ParserCrash(result[1], result[2])
