@@ -209,3 +209,26 @@ def test_times_and_datelines_in_the_comments_are_the_comments() -> None:
             "<div class='kb-comment'><time datetime='2020-09-23T18:19:06+02:00'>23.09.2020 18:19</time>"
             "<p>Great, thanks!</p></div>")
     assert _published(_page("", body, lang="de")).startswith("2020-09-20")
+
+
+def test_a_utc_instant_takes_the_offset_of_the_same_instant_shown_as_local_time() -> None:
+    # JSON-LD in UTC (past midnight there), the page's own <time> in wall-clock time with no
+    # offset: the site's calendar day is the local one, and the instant is unchanged.
+    html = ('<html lang=en><head><title>Late game</title><script type="application/ld+json">'
+            '{"@type": "NewsArticle", "headline": "Late game", "datePublished": "2023-03-02T03:41:27Z"}</script>'
+            '</head><body><article><h1>Late game</h1><time datetime="2023-03-01 20:41:27">March 1</time>'
+            + "<p>The home side won the late game in extra time before a full stadium.</p>" * 5
+            + "</article></body></html>")
+    assert extract_record(html, "https://news.example/late-game")["published"] == "2023-03-01T20:41:27-07:00"
+
+
+@pytest.mark.parametrize("local", ["2023-03-01 20:40:00", "2023-03-01 00:00:00", "2023-03-02 03:41:27",
+                                   "2023-02-28 03:41:27", "2023-03-01 21:28:27"])
+def test_a_local_time_that_cannot_be_the_same_instant_changes_nothing(local: str) -> None:
+    # other seconds, midnight (a date), no difference, more than 14 hours, not whole quarter hours
+    html = ('<html lang=en><head><title>Late game</title><script type="application/ld+json">'
+            '{"@type": "NewsArticle", "headline": "Late game", "datePublished": "2023-03-02T03:41:27Z"}</script>'
+            f'</head><body><article><h1>Late game</h1><time datetime="{local}">March 1</time>'
+            + "<p>The home side won the late game in extra time before a full stadium.</p>" * 5
+            + "</article></body></html>")
+    assert extract_record(html, "https://news.example/late-game")["published"] == "2023-03-02T03:41:27+00:00"

@@ -11,16 +11,22 @@ import json
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
+from scraper.archive import Archive
 from scraper.cli import cli
 from scraper.lock import ArchiveLock
+from scraper.models import Article, Page
 from scraper.shard import shard_of
 from tests.servers import LoopbackServer, Reply, ServerFactory
 
@@ -34,6 +40,7 @@ TABLES = {  # every table a merge writes, and the columns that say what a row is
     "pages": "*",
     "article_pages": "*",
     "failures": "*",
+    "warc_imports": "key, name, offset, records, done",
     "runs": "command, started, ended, targets, discovered, new, updated, unchanged, skipped, failed, status, uid",
     "run_sources": "(select uid from runs where runs.id = run_id), source, status, discovered, new, updated, "
     "unchanged, skipped, failed",
@@ -333,3 +340,123 @@ def test_progress_only_on_a_terminal_and_quiet_means_quiet(tmp_path: Path, shard
     loud = run(db, "merge", str(shards["two"]))
     assert "\r" not in loud.stderr and loud.stderr.count("\n") == 2  # the collision's line and the summary
 
+
+
+# --- the decisions one by one, on archives written through Archive.save (as a scrape writes them) ------
+
+
+def saved(path: Path, *versions: Article) -> Path:
+    archive = Archive(path)
+    for article in versions:
+        archive.save(article, [article.url])
+    archive.close()
+    return path
+
+
+def story(body: str, hour: int, **changes: object) -> Article:
+    base = Article(
+        source="news.example", number=4242, url="https://news.example/story/4242-harbour", title="The harbour",
+        body=body, published=datetime(2026, 11, 1, 8, tzinfo=UTC), fetched_at=datetime(2026, 11, 1, hour, tzinfo=UTC),
+    )  # fmt: skip
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+LONG = "\n\n".join(story_text(5, paragraphs=8))
+EDITED = LONG + "\n\nAn update: the harbour master resigned."
+
+
+def current_body(db: Path) -> str:
+    return str(query(db, "select body from articles where number = 4242")[0][0])
+
+
+def test_the_history_beats_the_clocks(tmp_path: Path) -> None:
+    """A version one side has already replaced is older, whatever fetched_at says (machines' clocks
+    differ; a shard may hold a copy made before an edit and stamped later)."""
+    main = saved(tmp_path / "main.db", story(LONG, 9), story(EDITED, 10))  # LONG, then EDITED
+    late_copy = saved(tmp_path / "late.db", story(LONG, 23))  # LONG again, fetched "later"
+    merge(main, late_copy)
+    assert current_body(main) == EDITED and len(query(main, "select 1 from revisions")) == 1
+    behind = saved(tmp_path / "behind.db", story(EDITED, 11))
+    ahead = saved(tmp_path / "ahead.db", story(EDITED, 1), story(LONG + "\n\nA second update.", 2))  # clock behind
+    merge(behind, ahead)
+    assert current_body(behind).endswith("A second update.")
+    assert sorted(len(b) for (b,) in query(behind, "select json_extract(record, '$.body') from revisions")) == [
+        len(EDITED)
+    ]  # EDITED once: the archive's and the shard's revision are one version
+
+
+def test_a_much_shorter_newer_version_is_kept_but_not_made_current(tmp_path: Path) -> None:
+    main = saved(tmp_path / "main.db", story(LONG, 9))
+    teaser = saved(tmp_path / "teaser.db", story(LONG[:200], 12))
+    result = merge(main, teaser)
+    assert current_body(main) == LONG and json.loads(result.stdout)["refused"] == 1
+    assert "the shard's version is not made current: it now holds" in result.stderr
+    assert query(main, "select json_extract(record, '$.body') from revisions") == [(LONG[:200],)]
+    assert json.loads(merge(main, teaser).stdout)["revisions"] == 0
+
+
+def test_a_print_view_never_replaces_the_article_and_the_article_replaces_a_view(tmp_path: Path) -> None:
+    article, view = story(LONG, 9), story(EDITED, 12, extra={"variant": True}, url=f"{story(LONG, 9).url}?print=1")
+    main = saved(tmp_path / "main.db", article)
+    merge(main, saved(tmp_path / "view.db", view))
+    assert current_body(main) == LONG and query(main, "select count(*) from revisions") == [(0,)]
+    only_view = saved(tmp_path / "only-view.db", view)
+    merge(only_view, saved(tmp_path / "article.db", replace(article, fetched_at=datetime(2026, 11, 1, 1, tzinfo=UTC))))
+    assert current_body(only_view) == LONG  # older by the clock, but the article itself
+
+
+def test_an_archived_article_is_no_failure_after_a_merge(tmp_path: Path) -> None:
+    main = Archive(tmp_path / "main.db")
+    main.record_failure(story(LONG, 9).url, "news.example", "HTTP 503")
+    main.close()
+    merge(tmp_path / "main.db", saved(tmp_path / "shard.db", story(LONG, 9)))
+    assert query(tmp_path / "main.db", "select count(*) from failures") == [(0,)]
+
+
+def test_a_merge_killed_midway_has_written_whole_articles_and_the_next_goes_on(tmp_path: Path) -> None:
+    shard = Archive(tmp_path / "shard.db")
+    total = 1500
+    for n in range(total):
+        article = story("\n\n".join(story_text(n, paragraphs=6)), 9, number=10_000 + n, title=f"Story {n}",
+                        url=f"https://news.example/story/{10_000 + n}-x")  # fmt: skip
+        page = Page(article.url, article.url, 200, HTML, article_html(article.title, [article.body], 1).encode(),
+                    datetime(2026, 11, 1, 9, tzinfo=UTC))  # fmt: skip
+        shard.save(article, [article.url], page=page)
+    shard.close()
+    clean = tmp_path / "clean.db"
+    merge(clean, tmp_path / "shard.db")
+    db = tmp_path / "killed.db"
+    command = [sys.executable, "-m", "scraper", "--db", str(db), "merge", "-q", str(tmp_path / "shard.db")]
+    child = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        try:
+            if db.exists() and query(db, "select count(*) from articles")[0][0] >= 100:
+                break
+        except sqlite3.OperationalError:  # (not made yet)
+            pass
+        time.sleep(0.02)
+    child.kill()
+    child.wait()
+    done = query(db, "select count(*) from articles")[0][0]
+    assert 100 <= done < total  # (killed part way)
+    assert run(db, "db", "check").exit_code == 0
+    # each article there is whole (its URLs, its page and the page's bytes), before the next merge
+    # could mend it: the rows of the killed archive are the clean merge's rows of the same articles
+    assert whole(db) == whole(clean, only=db)
+    again = merge(db, tmp_path / "shard.db")
+    assert json.loads(again.stdout)["new"] == total - done
+    assert dump(db) == dump(clean)
+
+
+def whole(db: Path, only: Path | None = None) -> list[tuple[object, ...]]:
+    """Each article of `db` (or of `only`'s articles, in `db`) with its URLs and its page's digest
+    and size, one row per URL."""
+    keys = {(s, n) for s, n in query(only or db, "select source, number from articles")}
+    rows = query(
+        db,
+        "select a.source, a.number, a.content_hash, u.url_key, u.url, p.sha256, b.size from articles a "
+        "left join article_urls u using (source, number) left join article_pages p using (source, number) "
+        "left join pages b on b.sha256 = p.sha256",
+    )
+    return sorted((r for r in rows if (r[0], r[1]) in keys), key=repr)

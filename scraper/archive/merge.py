@@ -11,9 +11,11 @@ version, through a migrated copy in a temporary folder. What is carried, and how
                 the shard's is kept under a number of its own (StoryRules.renumbered), and said.
   revisions     the shard's, each unless the archive holds a version with its content hash
   article_urls  every URL the shard reached an article by, unless the archive knows that URL
-  pages, article_pages  raw pages by their SHA-256 (never twice); the current version's page is linked
+  pages, article_pages  raw pages by their SHA-256 (never twice); the current version's page is linked,
+                with where it is in a WARC file (an import's, or a scrape's --warc)
   failures      unless the archive has the URL's article; the same URL's attempts joined, not added
-  runs, run_sources  by the run's uid (schema version 8), with new row ids in this archive
+  runs, run_sources  by the run's uid (schema version 9), with new row ids in this archive
+  warc_imports  how far each WARC file's import got: the further of the shard's and the archive's
   not carried   frontier, http_cache, robots: one machine's crawl state, valid for its own archive
                 (what its next run resumes, the validators of pages it walked), not for this one
 
@@ -48,13 +50,17 @@ _INSERT_REVISION = (
 )
 _ADD_PAGE = "insert or ignore into pages (sha256, encoding, size, content) values (?, ?, ?, ?)"
 _LINK_PAGE = (
-    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at) "
-    "values (?, ?, ?, ?, ?, ?, ?)"
+    "insert or replace into article_pages (source, number, sha256, url, content_type, timezone, fetched_at, "
+    "warc_file, warc_offset, warc_length, warc_record_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
 class ShardError(ScraperError):
     """A shard that cannot be merged: not an archive, damaged, or from a newer scraper."""
+
+
+class _Collides(Exception):
+    """One article whose number, and the numbers derived for it, name other stories."""
 
 
 class StoryRules(Protocol):
@@ -73,6 +79,7 @@ class MergeCounts:
     revisions: int = 0  # versions added to revisions
     collisions: int = 0  # shard articles kept under a number of their own
     refused: int = 0  # shard versions much shorter than the archive's: kept as revisions, not current
+    failed: int = 0  # shard articles not merged (their number collides with too many stories)
     urls: int = 0
     pages: int = 0  # raw pages (distinct contents) added
     failures: int = 0  # failure rows added or joined
@@ -91,7 +98,7 @@ class MergeCounts:
 
     def summary(self) -> str:
         text = f"new {self.new}, updated {self.updated}, unchanged {self.unchanged}, revisions {self.revisions}"
-        extra = [f"{name} {getattr(self, name)}" for name in ("collisions", "refused") if getattr(self, name)]
+        extra = [f"{name} {getattr(self, name)}" for name in ("collisions", "refused", "failed") if getattr(self, name)]
         return ", ".join([text, *extra])
 
 
@@ -154,8 +161,8 @@ def check_file(path: str | Path) -> None:
 def _read_only(path: Path) -> sqlite3.Connection:
     """Read only, and leaving nothing beside the file: with no -wal file (a run that ended
     cleanly folds it into the database), as an immutable file (under its lock no run writes it)."""
-    wal = path.with_name(f"{path.name}-wal")
-    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    logs = [path.with_name(f"{path.name}{suffix}") for suffix in ("-wal", "-journal")]
+    flags = "mode=ro" if any(log.exists() for log in logs) else "mode=ro&immutable=1"
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
@@ -201,7 +208,7 @@ class _ShardArticle:
     row: dict[str, object]
     revisions: list[tuple[str, str, str, str]]  # replaced_at, content_hash, changed, record
     urls: list[tuple[str, str]]  # url_key, url
-    page: tuple[object, ...] | None  # sha256, url, content_type, timezone, fetched_at
+    page: tuple[object, ...] | None  # sha256, url, content_type, timezone, fetched_at, warc_* (where in a WARC)
     article: Article = field(init=False)
 
     def __post_init__(self) -> None:
@@ -220,8 +227,8 @@ class _ShardArticle:
 
 
 class Merger:
-    """Shards into the archive, one at a time. `note` gets one line per collision or refusal;
-    `progress` the counts now and then (for a terminal)."""
+    """Shards into the archive, one at a time. `note` gets one line per collision or refusal,
+    `problem` one per article that cannot be merged, `progress` the counts now and then."""
 
     def __init__(
         self,
@@ -229,11 +236,13 @@ class Merger:
         rules: StoryRules,
         *,
         note: Callable[[str], None] = lambda message: None,
+        problem: Callable[[str], None] = lambda message: None,
         progress: Callable[[MergeCounts], None] = lambda counts: None,
     ):
         self.archive = archive
         self.rules = rules
         self.note = note
+        self.problem = problem
         self.progress = progress
         self.conn = archive.db.conn
         self.columns = [row[1] for row in self.conn.execute("pragma table_info(articles)")]
@@ -260,6 +269,7 @@ class Merger:
                 counts.pages += self._pages()
                 counts.failures += self._failures()
                 counts.runs += self._runs()
+                self._imports()
             finally:
                 self.shard = None
         self.progress(counts)
@@ -279,7 +289,8 @@ class Merger:
         )
         urls = "select url_key, url from article_urls where source = ? and number = ? order by rowid"
         page = (
-            "select sha256, url, content_type, timezone, fetched_at from article_pages where source = ? and number = ?"
+            "select sha256, url, content_type, timezone, fetched_at, warc_file, warc_offset, warc_length, "
+            "warc_record_id from article_pages where source = ? and number = ?"
         )
         with _shard_errors(self.path):
             cursor = self.shard.execute(f"select {', '.join(columns)} from articles order by rowid")
@@ -300,6 +311,13 @@ class Merger:
 
     # -- one article, one transaction --------------------------------------------------------
     def _merge_article(self, each: _ShardArticle, columns: Sequence[str], counts: MergeCounts) -> None:
+        try:
+            self._merge_one(each, columns, counts)
+        except _Collides as error:  # (its transaction rolled back: nothing of it is written)
+            counts.failed += 1
+            self.problem(str(error))
+
+    def _merge_one(self, each: _ShardArticle, columns: Sequence[str], counts: MergeCounts) -> None:
         shard_keys = [key for key, _ in each.urls]
         with self.archive.writing():
             for _ in range(COLLISIONS):
@@ -321,7 +339,8 @@ class Merger:
                     )
                 each = each.renumbered(newcomer)
             else:
-                raise ShardError(f"{self.path}: {each.served}: its number collides with {COLLISIONS} other stories")
+                raise _Collides(f"{self.path}: {each.served}: not merged: its number collides with {COLLISIONS} "
+                                "other stories")  # fmt: skip
             self._urls(each, counts)
             self._clear_failures(each.row["source"], each.row["number"], shard_keys)
 
@@ -367,6 +386,7 @@ class Merger:
         if old["content_hash"] == theirs:
             counts.unchanged += 1
             self._same_content(old, each)
+            self._later_capture(old, each)
         elif self._shard_is_newer(old, archived, each, held):
             why = self.rules.refused(archived, each.article)
             if why is not None:
@@ -429,6 +449,18 @@ class Merger:
             self.conn.execute(
                 "update articles set fetched_at = ?, first_seen = ?, last_seen = ? where source = ? and number = ?",
                 [*stamps.values(), old["source"], old["number"]],
+            )
+
+    def _later_capture(self, old: Mapping[str, object], each: _ShardArticle) -> None:
+        """The same version, captured later in a web archive by the shard: the article's page points
+        at that capture (its WARC file, offset, length and record id), as an import of it does."""
+        if each.page is None or each.page[5] is None:
+            return
+        if _instant(each.row["fetched_at"]) > _instant(old["fetched_at"]):
+            self.conn.execute(
+                "update article_pages set warc_file = ?, warc_offset = ?, warc_length = ?, warc_record_id = ? "
+                "where source = ? and number = ?",
+                (*each.page[5:9], old["source"], old["number"]),
             )
 
     def _add_version(self, row: Mapping[str, object], replaced_at: str, current: Article, counts: MergeCounts) -> None:
@@ -531,6 +563,20 @@ class Merger:
                 )
                 changed += before != self.conn.execute("select * from failures where url_key = ?", (key,)).fetchone()
         return changed
+
+    def _imports(self) -> None:
+        """How far the shard's imports of WARC files got (every record before the offset is in the
+        shard, so now in the archive): a later `import` of the same file here goes on from there.
+        Of the shard's and the archive's, the further one is kept."""
+        rows = self._read("select key, name, offset, records, done, updated from warc_imports")
+        with self.archive.writing():
+            self.conn.executemany(
+                "insert into warc_imports (key, name, offset, records, done, updated) values (?, ?, ?, ?, ?, ?) "
+                "on conflict(key) do update set name = excluded.name, offset = excluded.offset, "
+                "records = excluded.records, done = excluded.done, updated = excluded.updated "
+                "where (excluded.done, excluded.offset) > (warc_imports.done, warc_imports.offset)",
+                rows,
+            )
 
     def _runs(self) -> int:
         """The shard's runs that the archive has not got (by uid), under ids of this archive, with

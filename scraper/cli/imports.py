@@ -48,6 +48,17 @@ TEXT_SOURCE = "imported"  # what text files are archived under without --source
     "--processes", type=click.IntRange(min=0), default=None, metavar="N",
     help="WARC: processes that parse pages [default: one per core; 0: parse in threads].",
 )  # fmt: skip
+@click.option(
+    "--dask", "scheduler", metavar="ADDRESS",
+    help="WARC: parse the files on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786), "
+    "each file into a shard archive of its own, merged into the archive here (needs scraper[dask]).",
+)  # fmt: skip
+@click.option(
+    "--shard-dir", type=click.Path(file_okay=False), metavar="DIR",
+    help="With --dask: the folder of the shard archives, at the same path on every worker (shared storage) "
+    "[default: ARCHIVE.shards beside the archive].",
+)  # fmt: skip
+@click.option("--keep-shards", is_flag=True, help="With --dask: keep the shard archives once merged.")
 @click.option("--wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="If another run holds the archive, wait for it (0: as long as it takes).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="WARC: print a machine-readable summary on stdout.")
@@ -66,6 +77,9 @@ def import_(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     processes: int | None,
+    scheduler: str | None,
+    shard_dir: str | None,
+    keep_shards: bool,
     wait: float | None,
     as_json: bool,
     quiet: bool,
@@ -79,24 +93,40 @@ def import_(
     killed mid-file goes on where it stopped."""
     tz = parse_zone(zone)
     counts = Counts()
-    texts, warcs = _inputs(paths)
+    cluster: dict[str, object] = {}  # --dask: the workers, what the merge changed, each file
+    if scheduler:  # (WARC files only, named as the workers see them)
+        texts: list[Path | _Missing] = []
+        warcs: list[Any] = _cluster_inputs(paths)
+        if processes is not None:
+            raise ConfigError("--processes is not for --dask: each Dask worker parses in its own process "
+                              "(start one per core: dask worker --nworkers N --nthreads 1)")  # fmt: skip
+    else:
+        texts, warcs = _inputs(paths)
     warc_only = [name for name, given in (("--since", since), ("--until", until), ("--undated", undated),
                  ("--include", include), ("--exclude", exclude), ("--processes", processes)) if given]  # fmt: skip
     if warc_only and not warcs:
         raise ConfigError(f"{warc_only[0]} is for WARC files; none given")
+    cluster_only = [name for name, given in (("--shard-dir", shard_dir), ("--keep-shards", keep_shards)) if given]
+    if cluster_only and not scheduler:
+        raise ConfigError(f"{cluster_only[0]} is for an import with --dask")
     if texts:
         _import_texts(state, texts, source or TEXT_SOURCE, tz, counts)
     started = time.monotonic()
     skipped: dict[str, int] = {}
     if warcs:
         settings = _warc_settings(source, tz, since, until, undated, include, exclude, processes)
-        report = _import_warcs(state, warcs, settings, wait, quiet, verbose)
+        if scheduler:
+            report = _import_on_cluster(state, scheduler, warcs, settings, shard_dir, keep_shards, wait, quiet, verbose)
+            cluster = {"workers": report.workers, "merged": dict(report.merged),
+                       "merge_seconds": round(report.merge_seconds, 3), "files": report.files}  # fmt: skip
+        else:
+            report = _import_warcs(state, warcs, settings, wait, quiet, verbose)
         counts += report.counts
         skipped = dict(report.skipped)
     elapsed = time.monotonic() - started
     if as_json:
         status = "failed" if counts.failed else "ok"
-        summary = {"status": status, **counts.as_dict(), "skipped_by": skipped, "seconds": round(elapsed, 3)}
+        summary = {"status": status, **counts.as_dict(), "skipped_by": skipped, "seconds": round(elapsed, 3), **cluster}
         click.echo(json.dumps(summary))
     if counts.failed or not quiet:
         why = "; skipped: " + ", ".join(f"{name} {count:,}" for name, count in _by_count(skipped)) if skipped else ""
@@ -231,6 +261,75 @@ def _import_warcs(state: State, warcs: list[Any], settings: Any, wait: float | N
             reporter.done()
             counts = report.counts.as_dict() if report is not None else {}
             archive.finish_run(run_id, counts, status)
+    return report
+
+
+def _cluster_inputs(paths: tuple[str, ...]) -> list[str]:
+    """The WARC files for --dask, in the order given (the order they are merged in): files, the
+    WARC files of folders, and names of WARC files this machine cannot see (the workers may: a
+    worker that cannot read one fails that file). No text files, no stream."""
+    names: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if name == "-":
+            raise ConfigError("--dask: a stream (-) cannot be read by the cluster's workers; give WARC files")
+        if path.is_dir():
+            names.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+        elif path.is_file() and not _is_warc(path):
+            raise ConfigError(f"--dask imports WARC files only; {name} is not one")
+        elif not path.exists() and not name.endswith(WARC_SUFFIXES):
+            raise ConfigError(f"{name}: no such file or directory")
+        else:
+            names.append(name)
+    return names
+
+
+def _import_on_cluster(
+    state: State, scheduler: str, names: list[str], settings: Any, shard_dir: str | None, keep_shards: bool,
+    wait: float | None, quiet: bool, verbose: bool,
+) -> Any:  # fmt: skip
+    """The files parsed on the Dask cluster into shard archives, merged here: under the archive's
+    lock, one import run in it, as a single-process import makes."""
+    from scraper.archive import Archive
+    from scraper.archive.merge import Merger, ShardError, check_file
+    from scraper.errors import ArchiveError
+    from scraper.lock import ArchiveLock, LockHeld
+    from scraper.pipeline import owners
+    from scraper.pipeline.cluster import import_on_cluster
+
+    reporter = TerminalReporter(quiet, verbose=verbose)
+    with ArchiveLock(state.db_path, wait=wait):
+        archive = state.archive()
+        merger = Merger(archive, owners, note=reporter.note, problem=reporter.problem)
+
+        def merge(shard: str) -> dict[str, int] | None:
+            try:
+                check_file(shard)
+                with ArchiveLock(shard):
+                    return merger.merge(shard).as_dict()
+            except (LockHeld, ShardError, ArchiveError) as error:
+                reporter.problem(f"{shard}: not merged: {error}")
+                return None
+
+        def merged(name: str, counts: Any) -> None:
+            reporter.status(f"import: {Path(name).name} merged: new {counts['new']}, updated {counts['updated']}")
+
+        run_id = archive.start_run("import", [str(Path(name).resolve()) for name in names])
+        status, report = "interrupted", None
+        try:
+            report = import_on_cluster(
+                archive, scheduler, names, settings, shard_dir or f"{state.db_path}.shards", reporter,
+                open_store=Archive, lock=ArchiveLock, merge=merge, keep_shards=keep_shards, merged=merged,
+            )  # fmt: skip
+            status = "failed" if report.counts.failed else "ok"
+        finally:
+            reporter.done()
+            archive.finish_run(run_id, report.counts.as_dict() if report is not None else {}, status)
+    if not quiet or report.counts.failed:
+        line = ", ".join(f"{name} {report.merged[name]}" for name in ("new", "updated", "unchanged", "revisions"))
+        workers = f"{report.workers} Dask worker{'' if report.workers == 1 else 's'}"
+        click.echo(f"import: parsed on {workers}; merged into the archive: {line} ({report.merge_seconds:.1f} s)",
+                   err=True)  # fmt: skip
     return report
 
 

@@ -43,7 +43,7 @@ def merge(state: State, shards: tuple[str, ...], wait: float | None, as_json: bo
         archive = state.archive()
         current = [""]
         merger = Merger(
-            archive, owners, note=reporter.note,
+            archive, owners, note=reporter.note, problem=reporter.problem,
             progress=lambda counts: reporter.status(f"merge: {current[0]}: {counts.summary()}"),
         )  # fmt: skip
         for path in paths:
@@ -60,7 +60,7 @@ def merge(state: State, shards: tuple[str, ...], wait: float | None, as_json: bo
                 outcome[path] = {"status": "failed", "error": str(error)}
             else:
                 total += counts
-                outcome[path] = {"status": "ok", **counts.as_dict()}
+                outcome[path] = {"status": "failed" if counts.failed else "ok", **counts.as_dict()}
         reporter.done()
     elapsed = time.monotonic() - started
     statuses = [each["status"] for each in outcome.values()]
@@ -69,7 +69,7 @@ def merge(state: State, shards: tuple[str, ...], wait: float | None, as_json: bo
         summary = {"status": status, **total.as_dict(), "seconds": round(elapsed, 3), "shards": outcome}
         click.echo(json.dumps(summary))
     if status != "ok" or not quiet:
-        merged = statuses.count("ok")
+        merged = sum(1 for each in outcome.values() if "error" not in each)
         line = f"merge: {merged} shard{'' if merged == 1 else 's'}, {total.summary()}"
         if merged and not total.changed():
             line += ": nothing to change"

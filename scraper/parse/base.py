@@ -21,6 +21,7 @@ from scraper.errors import NotAnArticle, ParseError
 from scraper.models import Article, join_authors, split_authors
 from scraper.parse import jsonld
 from scraper.parse.body import element_text, paragraphs, plain_text
+from scraper.parse.boilerplate import TagsOnly
 from scraper.parse.content import find_content
 from scraper.parse.dates import first_datetime
 from scraper.parse.document import Document, JsonObject
@@ -221,7 +222,18 @@ class Parser:
             # Nothing the rules keep: the text of the containers (or of the page) as it stands, so
             # that a page with any text never comes out empty.
             found = plain_text(self.content, self.doc.boilerplate) or plain_text([self.doc.body], self.doc.boilerplate)
+        if not found:
+            found = self._leniently()
         return without_repeats(found, lede=self.lede(), title=self.title(), authors=self.authors())
+
+    def _leniently(self) -> list[str]:
+        """The last resort, where every text of the page is in what the boilerplate rules skip:
+        the container found and read again as if only scripts, forms and menus were boilerplate
+        (boilerplate.TagsOnly). A page with text is never left with an empty body."""
+        judge = TagsOnly(self.doc.root)
+        found = find_content(self.doc.body, self.content_selectors, judge, self.doc.select, self.headline_element)
+        exclude = {self.lede_element} if self.lede_element is not None else set()
+        return paragraphs(found, exclude, judge) or plain_text(found, judge)
 
     def _or_embedded(self, found: list[str]) -> list[str]:
         """The body from the markup, or the one the page carries as data (see embedded.py) when the

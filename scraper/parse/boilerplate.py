@@ -62,6 +62,13 @@ _STRONG_EXACT = frozenset(
     }
 )  # fmt: skip
 _WEAK_PREFIXES = ("sidebar", "widget", "navigation", "post-nav", "popup", "modal", "promo")
+# A media player's widget and its labels ("audio-player__info-text", "jwplayer", "player-wrapper");
+# a bare "player" is no such name (a sports table's rows: "player-2020-580").
+_PLAYER = re.compile(r"(?:audio|video|media|podcast|jw|sticky)[-_]?player|^player[-_](?:wrapper|container)")
+# A picture's description ("media__description", "img_description", "image-legend", "photo-text"): a caption.
+_PICTURE_TEXT = re.compile(
+    r"(?:^|[-_])(?:img|image|media|photo|picture|foto|bild)[-_]+(?:description|desc|legend|text)(?:$|[-_])"
+)
 # A paywalled site serves the whole text to a crawler inside an element named `paywall`, often
 # hidden until a script checks the reader's subscription: it is read (paywall.py flags the
 # article when the page holds only a teaser).
@@ -72,6 +79,11 @@ _WEAK_WORDS = frozenset(
         "share", "sharing", "social", "related", "relatedposts", "newsletter", "cookie", "cookies",
         "gdpr", "breadcrumb", "breadcrumbs", "sidebar", "outbrain", "taboola", "promo", "credit", "credits",
         "carousel", "slideshow", "swiper", "gallery", "trending",
+        # widgets over the text: an image viewer's copy of the captions, a tooltip's text
+        # ("lightbox__description", "js-tooltip-content")
+        "lightbox", "tooltip", "popover", "highslide", "fancybox",
+        # notices about the page, not its text: disclaimers, affiliate disclosures, copyright lines
+        "disclaimer", "disclosure", "affiliate", "copyright",
     }
 )  # fmt: skip
 _STRONG_RE = re.compile(
@@ -104,7 +116,8 @@ def _token_strength(token: str) -> int:
         return NONE
     if token in _STRONG_EXACT or _STRONG_RE.match(token):
         return STRONG
-    if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token:
+    if _WEAK_RE.match(token) or "advertisement" in token or "caption" in token or "signup" in token \
+            or _PLAYER.search(token) or _PICTURE_TEXT.search(token):
         return WEAK
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
@@ -134,12 +147,31 @@ def _class_strength(classes: str) -> int:
     return _names_strength(classes)
 
 
+# What a <figure> may hold that is text, not a picture: a table, a code listing. (A quotation in
+# a figure is as often a pull quote, repeating a line of the article, and is left out as before.)
+_TEXT_FIGURES = ("table", "pre")
+_PICTURES = ("img", "picture", "video", "svg")
+
+
+def _figure_of_text(figure: HtmlElement) -> bool:
+    """A <figure> whose content is a table or a code listing (HTML's figure is any self-contained
+    content), not a picture: most of its text in those elements (the rest is their caption), and
+    no picture or player outside them (an icon in a table's cell is the table's)."""
+    held = [el for tag in _TEXT_FIGURES for el in figure.iter(tag)]
+    if not held:
+        return False
+    if len(figure.text_content()) > 2 * sum(len(el.text_content()) for el in held):
+        return False
+    inside = {id(node) for el in held for node in el.iter()}
+    return not any(id(node) not in inside for tag in _PICTURES for node in figure.iter(tag))
+
+
 def strength(element: HtmlElement) -> int:
     """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
     tag = element.tag
     if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
-    floor = WEAK if tag in WEAK_TAGS or tag in LAYOUT_TAGS else NONE
+    floor = WEAK if (tag in WEAK_TAGS and not _figure_of_text(element)) or tag in LAYOUT_TAGS else NONE
     attrib = element.attrib
     if not attrib:  # most elements: nothing but the tag to judge by
         return floor
@@ -242,6 +274,17 @@ class Boilerplate:
                 return True
             node = node.getparent()
         return False
+
+
+class TagsOnly(Boilerplate):
+    """The judge of the last resort, for a page on which the usual one leaves no text at all (the
+    article in an overlay named `modal`, over a page marked `aria-hidden` while it is open): only
+    the elements that never hold text (scripts, forms, menus, ...) are boilerplate; class names
+    and hiding are not held against anything."""
+
+    def _judge(self, element: HtmlElement) -> bool:
+        tag = element.tag
+        return not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS)
 
 
 def inside_strong(element: HtmlElement) -> bool:

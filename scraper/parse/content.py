@@ -50,6 +50,10 @@ MAX_OPENING_DEPTH = 3
 SPLIT_LEVELS = 3
 PROSE_SHARE = 0.6
 PROSE_LINKS = 0.25
+# A declared container round the scored one is the page's column, not the article, when it adds
+# under this share of good text and at least this many times the scored text in other text.
+AROUND_GOOD = 0.15
+AROUND_OTHER = 0.3
 # A candidate that ends before the headline counts for this share of its text.
 BEFORE_HEADLINE = 0.3
 
@@ -66,9 +70,14 @@ class Declared(NamedTuple):
     short: HtmlElement | None
 
 
-def by_selectors(select: Select, selectors: Sequence[str], boilerplate: Boilerplate, blocks: Blocks) -> Declared:
+def by_selectors(
+    select: Select, selectors: Sequence[str], boilerplate: Boilerplate, blocks: Blocks,
+    headline: HtmlElement | None = None,
+) -> Declared:
     """The declared containers (see Declared). Matches inside boilerplate are ignored; the best
-    match of a selector is the one with most text."""
+    match of a selector is the one with most text, or the one with most text of those that hold
+    the headline, when one of those holds enough (the next story of an endless page, a longer
+    story's card below the article, is another `<article>`)."""
     short: HtmlElement | None = None
     for selector in selectors:
         candidates = [el for el in select(selector) if not boilerplate.inside(el)]
@@ -76,6 +85,10 @@ def by_selectors(select: Select, selectors: Sequence[str], boilerplate: Boilerpl
             continue
         lengths = [blocks.text_length(el) for el in candidates]
         best = max(range(len(candidates)), key=lengths.__getitem__)  # max() keeps the first of ties
+        if headline is not None:
+            titled = [i for i, el in enumerate(candidates)
+                      if _contains(el, headline) and lengths[i] >= MIN_CONTENT_CHARS]
+            best = max(titled, key=lengths.__getitem__) if titled else best
         if lengths[best] >= MIN_CONTENT_CHARS:
             matches = [el for el, size in zip(candidates, lengths, strict=True) if size]
             outer = [el for el in matches if not any(_contains(other, el) for other in matches if other is not el)]
@@ -130,8 +143,8 @@ def find_content(
     headline shown, when known.
     """
     blocks = Blocks(root, boilerplate)
-    chosen = _choose(blocks, by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks),
-                     headline)
+    declared = by_selectors(select or partial(select_css, root), selectors, boilerplate, blocks, headline)
+    chosen = _choose(blocks, declared, headline)
     return _with_region(chosen, blocks, headline, root)
 
 
@@ -237,13 +250,26 @@ def _in_page_order(elements: list[HtmlElement], blocks: Blocks) -> list[HtmlElem
     return sorted(outer, key=lambda el: blocks.span(el)) if len(outer) > 1 else outer
 
 
+def _mostly_around(declared: HtmlElement, scored: list[HtmlElement], blocks: Blocks) -> bool:
+    """The declared container holds the scored ones and little more of the article's text, but
+    much other text: the page's whole column (tool bars, rankings, feature labels) in one
+    `<article>`. Its good text beyond the scored containers is under AROUND_GOOD of theirs, and
+    its other text at least AROUND_OTHER times theirs."""
+    good = sum(blocks.good_chars(el) for el in scored if _contains(declared, el))
+    if not good:
+        return False
+    extra_good = blocks.good_chars(declared) - good
+    other = blocks.chars(declared) - blocks.good_chars(declared)
+    return extra_good < AROUND_GOOD * good and other >= AROUND_OTHER * good
+
+
 def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) -> list[HtmlElement]:
     top, scored = by_scoring(blocks, headline)
     found = declared.best
     if found is None:
         return scored if scored or declared.short is None else [declared.short]
     if not scored or any(_contains(found, el) for el in scored):
-        return [found]
+        return scored if scored and _mostly_around(found, scored, blocks) else [found]
     if top is not None and _contains(top, found):
         # The declared container is part of the scored one: the selector's other matches there
         # (sibling blocks of one article) join it, and if they still hold too little of the
@@ -252,5 +278,9 @@ def _choose(blocks: Blocks, declared: Declared, headline: HtmlElement | None) ->
         if _weighed(parts, blocks, headline) >= FRAGMENT_SHARE * _weighed(scored, blocks, headline):
             return parts
         return scored
+    if headline is not None and _contains(found, headline) and all(
+        any(_contains(other, el) for other in declared.matches if other is not found) for el in scored
+    ):
+        return [found]  # the scored text is another story's (another match: the next <article>)
     weight = _weighed([found], blocks, headline)
     return scored if _weighed(scored, blocks, headline) > SCORED_SHARE * weight else [found]

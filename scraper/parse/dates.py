@@ -71,6 +71,22 @@ def first_datetime(values: list[str], tz: ZoneInfo | None, *, url: str = "") -> 
 SOURCES = ("json-ld", "meta", "time", "microdata", "text", "url")
 
 
+_MAX_OFFSET = timedelta(hours=14)  # the widest UTC offset in use (UTC+14, UTC-12)
+_QUARTER = timedelta(minutes=15)  # every offset in use is a whole number of quarter hours
+
+
+def _clock_offset(naive: datetime, utc: datetime) -> timedelta | None:
+    """The offset at which the wall-clock time `naive` is the instant `utc`, when it is one an
+    offset can be: not zero, at most 14 hours, whole quarter hours, the seconds the same (so not
+    a different time of the same day). Midnight stands for a date and says nothing."""
+    if naive.tzinfo is not None or naive.time() == datetime.min.time():
+        return None
+    offset = naive - utc.replace(tzinfo=None)
+    if not offset or abs(offset) > _MAX_OFFSET or offset % _QUARTER or naive.second != utc.second:
+        return None
+    return offset
+
+
 @dataclass(frozen=True)
 class Dated:
     """A chosen datetime, where it came from, and whether the page gave a time of day."""
@@ -112,6 +128,12 @@ def best_dated(
                           and r[1].replace(tzinfo=None) == moment.replace(tzinfo=None)]
         if local:
             moment = local[0][1]
+        else:
+            # ... or the same instant written as the site's wall-clock time without an offset
+            # (JSON-LD in UTC, the theme's `<time>` local): the difference is the site's offset.
+            offsets = [o for r, _, s in ranked if r[0] == 1 and (o := _clock_offset(r[1], moment)) is not None]
+            if offsets:
+                moment = moment.astimezone(timezone(offsets[0]))
     if level < 2:
         return Dated(localise(moment, tz, url=url), source, "time")
     if tz is not None:

@@ -320,13 +320,15 @@ class GenericParser(Parser):
                             continue
                         if element_text(element):
                             return element
-        # The only <h1>, set in a breadcrumb or top bar, when it is one of the markup's titles.
+        # The <h1> whose text is one of the markup's titles (the only one set in a breadcrumb or a
+        # top bar; or the one of several whose story the page is: the next story of an endless
+        # page has an <h1> of its own), when exactly one is.
         headings = [h for h in self.doc.root.iter("h1") if not _names_site(h)]
-        if len(headings) == 1 and (text := element_text(headings[0])):
-            metas = [strip_site_name(m, self.site_names) for m in self.meta_titles()]
-            if any(fold_name(text) == fold_name(m) for m in metas):
-                return headings[0]
-        return None
+        if not headings:
+            return None
+        metas = {fold_name(strip_site_name(m, self.site_names)) for m in self.meta_titles()}
+        titled = [h for h in headings if (text := element_text(h)) and fold_name(text) in metas]
+        return titled[0] if len(titled) == 1 else None
 
     def title(self) -> str:
         return self._title
