@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from lxml.html import HtmlElement
 
+from scraper.parse.text import text_of
+
 _MONTH_NAMES = {
     1: "january jan janeiro jan enero ene janvier janv januar jänner jän gennaio gen januari",
     2: "february feb fevereiro fev febrero février févr fevrier februar febbraio februari",
@@ -341,7 +343,7 @@ def _kind(element: HtmlElement, text: str) -> str:
 def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
     """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit, and is
     no wrapper around the headline (`.post-meta-wrapper` holding the <h1> and the dateline)."""
-    text = element.text_content()
+    text = text_of(element)
     if len(text) <= MAX_HOLDER_CHARS and any(map(str.isdigit, text)) and usable(element):
         if next(element.iterdescendants("h1", "h2", "h3"), None) is not None:
             return None
@@ -351,7 +353,12 @@ def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) ->
 
 def _element_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
     """The text of a line element (`p`, `span`, ...) when it is a dateline."""
-    text = element.text_content()
+    # Its UTF-8 bytes first: a text of more bytes than four times the limit (or ASCII beyond
+    # the limit) has more characters than it too, and is not decoded (a wrapper of the page).
+    raw = etree.tostring(element, method="text", encoding="utf-8", with_tail=False)
+    if len(raw) > 2 * DATELINE_MAX_CHARS and (len(raw) > 8 * DATELINE_MAX_CHARS or raw.isascii()):
+        return None
+    text = raw.decode("utf-8")
     if len(text) > 2 * DATELINE_MAX_CHARS:
         return None
     line = " ".join(text.split())
