@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 
 from scraper.parse.body import BLOCK_TAGS
 from scraper.parse.boilerplate import SKIP_TAGS, Boilerplate
+from scraper.parse.text import text_of
 
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6"})
 CELL_TAGS = frozenset({"td", "th"})
@@ -35,12 +36,12 @@ def own_text(element: HtmlElement) -> tuple[str, int]:
     for child in element:
         tag = child.tag
         if isinstance(tag, str) and tag not in BLOCK_TAGS and tag not in SKIP_TAGS and tag not in CELL_TAGS:
-            text = child.text_content() if not len(child) else _inline_text(child)
+            text = text_of(child) if not len(child) else _inline_text(child)
             parts.append(text)
             if tag == "a":
                 links += len(text.strip())
             elif len(child):
-                links += sum(len(a.text_content().strip()) for a in child.iter("a"))
+                links += sum(len(text_of(a).strip()) for a in child.iter("a"))
         parts.append(child.tail or "")
     return "".join(parts).strip(), links
 
@@ -56,7 +57,7 @@ def _inline_text(element: HtmlElement) -> str:
 
 
 def _link_chars(element: HtmlElement) -> int:
-    return sum(len(a.text_content().strip()) for a in element.iter("a"))
+    return sum(len(text_of(a).strip()) for a in element.iter("a"))
 
 
 class Blocks:
@@ -101,7 +102,7 @@ class Blocks:
                 spans[element] = (len(items), len(items) + 1)
                 if asides:
                     secondary.add(len(items))
-                text = element.text_content().strip()
+                text = text_of(element).strip()
                 links = len(text) if anchors else _link_chars(element) if len(element) else 0
                 items.append((element, text, links))
                 continue

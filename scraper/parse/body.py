@@ -41,7 +41,7 @@ from scraper.parse.endmatter import (
     teaser_blocks,
     without_appeals,
 )
-from scraper.parse.text import is_blank, join_lines
+from scraper.parse.text import is_blank, join_lines, text_of
 from scraper.parse.textdates import is_dateline
 
 BLOCK_TAGS = frozenset(
@@ -105,7 +105,7 @@ MAX_BYLINE_BOX_CHARS = 200
 def _is_short_box(element: HtmlElement) -> bool:
     if element.find(".//p") is not None and element.tag != "p":
         return False
-    return len(" ".join(element.text_content().split())) <= MAX_BYLINE_BOX_CHARS
+    return len(" ".join(text_of(element).split())) <= MAX_BYLINE_BOX_CHARS
 
 
 SOFT_HYPHEN = "\u00ad"
@@ -154,7 +154,7 @@ class _Collector:
 
 def _text_chars(element: HtmlElement) -> int:
     """Characters of text other than whitespace (counted only: the text itself is not kept)."""
-    return sum(map(len, element.text_content().split()))
+    return sum(map(len, text_of(element).split()))
 
 
 def is_link_list(element: HtmlElement) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from scraper.parse.text import collapse, is_blank
+from scraper.parse.text import collapse, is_blank, text_of
 
 # Elements that never hold article text.
 SKIP_TAGS = frozenset(
@@ -160,7 +160,7 @@ def _figure_of_text(figure: HtmlElement) -> bool:
     held = [el for tag in _TEXT_FIGURES for el in figure.iter(tag)]
     if not held:
         return False
-    if len(figure.text_content()) > 2 * sum(len(el.text_content()) for el in held):
+    if len(text_of(figure)) > 2 * sum(len(text_of(el)) for el in held):
         return False
     inside = {id(node) for el in held for node in el.iter()}
     return not any(id(node) not in inside for tag in _PICTURES for node in figure.iter(tag))
@@ -213,7 +213,7 @@ def _named_like_layout(element: HtmlElement) -> bool:
 
 
 def _paragraph_chars(element: HtmlElement) -> int:
-    return sum(len(p.text_content()) for p in element.iter("p"))
+    return sum(len(text_of(p)) for p in element.iter("p"))
 
 
 class Boilerplate:

@@ -59,7 +59,7 @@ from scraper.parse.pagedates import attribute_dates, first_text_date, in_comment
 from scraper.parse.paywall import is_paywalled, paywall_reason
 from scraper.parse.standfirst import described_element
 from scraper.parse.teasers import in_teaser, is_teaser_link, outweighs_teasers, own_urls
-from scraper.parse.text import clean_inline
+from scraper.parse.text import clean_inline, text_of
 from scraper.parse.textdates import is_dateline, read_url_date, text_dates
 from scraper.parse.textdates import to_isos as _text_isos
 from scraper.urls import derive_number
@@ -407,7 +407,7 @@ class GenericParser(Parser):
         found += self.doc.meta_all("dc:title", "dc.title", "dcterms.title", "og:title", "twitter:title")
         title = self.doc.root.find(".//title")
         if title is not None:
-            found.append(clean_inline(title.text_content()))
+            found.append(clean_inline(text_of(title)))
         return [decode_entities(text) for text in found if text]
 
     def title_candidates(self) -> list[str]:
@@ -707,7 +707,7 @@ class GenericParser(Parser):
                     return names
         for element in self._byline_window(40):
             if isinstance(element.tag, str) and element.tag in ("p", "div", "span", "h3", "h4", "h5", "h6", "address"):
-                text = element.text_content()  # cheap (libxml2); the walker only for a byline
+                text = text_of(element)  # cheap (libxml2); the walker only for a byline
                 if len(text) > 2 * MAX_BYLINE_CHARS or not _BY_LINE.match(text.strip()):
                     continue
                 text = _plain_text(element)
@@ -856,7 +856,7 @@ class GenericParser(Parser):
     def _lede_text_ok(self, element: HtmlElement) -> bool:
         """A standfirst found by position or class: above the body or at its start but not one of
         its run of paragraphs, one short paragraph, not a byline or dateline, little link text."""
-        if not MIN_LEDE_CHARS <= len(element.text_content().strip()) <= 2 * MAX_LEDE_CHARS:
+        if not MIN_LEDE_CHARS <= len(text_of(element).strip()) <= 2 * MAX_LEDE_CHARS:
             return False
         if inside_strong(element) or not self.is_lede(element):
             return False
@@ -886,7 +886,7 @@ class GenericParser(Parser):
         for node in first.iter("p"):
             if node is element or is_ancestor(node, element) or not precedes(node, element):
                 break
-            before += len(node.text_content())
+            before += len(text_of(node))
         return before < MIN_LEDE_CHARS * 3
 
     def image(self) -> str:

@@ -27,6 +27,10 @@ _TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "span", "section", "stron
 PIECE_CHARS = 24
 MAX_CLIMB = 5  # ancestors of a text node compared with the description
 _TEXT_HOLDING = etree.XPath("//body//text()[contains(., $piece)]")
+# The same from the one <body>: its text nodes holding the piece (one scan, no merging of node sets).
+_BODIES = etree.XPath("//body")
+_BODY_TEXT_HOLDING = etree.XPath("descendant::text()[contains(., $piece)]")
+_STRING = etree.XPath("string()")
 _WORD = re.compile(r"\w+")
 
 
@@ -62,10 +66,22 @@ def described_element(
     low, high = MIN_LENGTH_RATIO * len(description), MAX_LENGTH_RATIO * len(description)
     seen: set[int] = set()
     texts: Any = []  # text() nodes: smart strings
-    for piece in _pieces(description):  # the first piece that some text node holds
-        texts = _TEXT_HOLDING(root, piece=piece)
-        if texts:
-            break
+    bodies: Any = _BODIES(root)
+    if len(bodies) == 1:
+        # A text node holding the piece is part of the body's text: a piece that text lacks is
+        # not searched for node by node.
+        body: HtmlElement = bodies[0]
+        body_text = str(_STRING(body))
+        for piece in _pieces(description):  # the first piece that some text node holds
+            if piece in body_text:
+                texts = _BODY_TEXT_HOLDING(body, piece=piece)
+                if texts:
+                    break
+    else:
+        for piece in _pieces(description):
+            texts = _TEXT_HOLDING(root, piece=piece)
+            if texts:
+                break
     for text in texts:
         node = text.getparent()
         if node is not None and text.is_tail:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 ASCII_WHITESPACE = " \t\n\r\f"
 _ASCII_RUN = re.compile(r"[ \t\n\r\f]+")
 # Characters that make a paragraph look non-empty without carrying any text.
@@ -52,3 +54,9 @@ def clean_inline(text: str) -> str:
     """A short single-line value (title, author, category): ASCII whitespace collapsed, "" if blank."""
     line = collapse(text)
     return "" if is_blank(line) else line
+
+
+def text_of(element: etree._Element) -> str:
+    """`element.text_content()` without an XPath evaluation per call: the same libxml2 content of
+    the element's text nodes (its tail left out), as a plain str, in half the time on small elements."""
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)

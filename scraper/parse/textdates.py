@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 from lxml.html import HtmlElement
 
+from scraper.parse.text import text_of
+
 _MONTH_NAMES = {
     1: "january jan janeiro jan enero ene janvier janv januar jänner jän gennaio gen januari",
     2: "february feb fevereiro fev febrero février févr fevrier februar febbraio februari",
@@ -77,6 +79,15 @@ _DATE_RE = re.compile(
     + r")(?![\w])",
     re.IGNORECASE,
 )  # fmt: skip
+# Every alternative of _DATE_RE holds a four-digit year (19xx, 20xx) or a dotted dd.mm.yy: a text
+# without either cannot hold a date, which this much simpler pattern tells fast.
+_MAY_HOLD_DATE = re.compile(r"(?:19|20)\d\d|[0-3]\d\.[01]\d\.\d\d")
+
+
+def _search_date(text: str) -> re.Match[str] | None:
+    return _DATE_RE.search(text) if _MAY_HOLD_DATE.search(text) else None
+
+
 _TIME_RE = re.compile(
     r"(?<![\d:.])(?P<h>[0-2]?\d)(?:[:h](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?)?\s*"
     r"(?P<ampm>[ap]\.?\s?m\.?(?![a-z]))?",
@@ -209,7 +220,7 @@ def _offset_after(text: str, day: date, moment: time | None) -> timedelta | None
 
 def read_text_date(text: str, *, day_first: bool | None = None) -> TextDate | None:
     """The first date written in the text, with the time and zone written next to it."""
-    found = _DATE_RE.search(text)
+    found = _search_date(text)
     if found is None:
         return None
     day = _date_from(found, day_first)
@@ -248,7 +259,7 @@ def read_url_date(url: str) -> date | None:
 
 def has_date(text: str) -> bool:
     """True when the text holds a date (`read_text_date` may still find it ambiguous)."""
-    return _DATE_RE.search(text) is not None
+    return _search_date(text) is not None
 
 
 def without_dates(text: str) -> str:
@@ -261,15 +272,17 @@ def without_labels(text: str) -> str:
     return _DATELINE_WORDS.sub(" ", _ZONE_WORDS.sub(" ", _TIME_RE.sub(" ", text)))
 
 
+_LABEL = re.compile(r"updated|published|posted", re.I)
+
+
 def is_dateline(text: str) -> bool:
     """True for a short line that is only a date or time ("Published 2:16 AM EST Nov 20, 2019",
     "Updated at 1:23 p.m.", "18 Nov 2019, 19:09"): what is left besides it is a few label words."""
     if len(text) > DATELINE_MAX_CHARS or not any(map(str.isdigit, text)):
         return False
-    found = _DATE_RE.search(text)
+    found = _search_date(text)
     rest = _DATE_RE.sub(" ", text) if found else text
-    moment, _ = _time_from(rest)
-    if found is None and (moment is None or not re.search(r"updated|published|posted", text, re.I)):
+    if found is None and (not _LABEL.search(text) or _time_from(rest)[0] is None):
         return False
     rest = _TIME_RE.sub(" ", rest)
     rest = _DATELINE_WORDS.sub(" ", _ZONE_WORDS.sub(" ", rest))
@@ -330,7 +343,7 @@ def _kind(element: HtmlElement, text: str) -> str:
 def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
     """The text of a date holder (`.date`, `.byline`) when it is short and holds a digit, and is
     no wrapper around the headline (`.post-meta-wrapper` holding the <h1> and the dateline)."""
-    text = element.text_content()
+    text = text_of(element)
     if len(text) <= MAX_HOLDER_CHARS and any(map(str.isdigit, text)) and usable(element):
         if next(element.iterdescendants("h1", "h2", "h3"), None) is not None:
             return None
@@ -340,7 +353,12 @@ def _holder_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) ->
 
 def _element_line(element: HtmlElement, usable: Callable[[HtmlElement], bool]) -> str | None:
     """The text of a line element (`p`, `span`, ...) when it is a dateline."""
-    text = element.text_content()
+    # Its UTF-8 bytes first: a text of more bytes than four times the limit (or ASCII beyond
+    # the limit) has more characters than it too, and is not decoded (a wrapper of the page).
+    raw = etree.tostring(element, method="text", encoding="utf-8", with_tail=False)
+    if len(raw) > 2 * DATELINE_MAX_CHARS and (len(raw) > 8 * DATELINE_MAX_CHARS or raw.isascii()):
+        return None
+    text = raw.decode("utf-8")
     if len(text) > 2 * DATELINE_MAX_CHARS:
         return None
     line = " ".join(text.split())
