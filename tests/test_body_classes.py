@@ -9,6 +9,8 @@ import json
 from html import escape as html_escape
 
 from scraper.parse import extract_record
+from scraper.parse.document import Document
+from scraper.parse.generic import GenericParser
 
 URL = "https://news.example/2024/05/06/harbour-works-48213/"
 
@@ -547,9 +549,6 @@ def test_an_article_element_round_the_whole_column_gives_way_to_the_story_inside
     # One <article> holds the feature's label, a tool bar of short labels, the story's own
     # section and a ranking: the story's section is the body's container, not the whole column
     # (whose short lines the line rules would otherwise have to catch one by one).
-    from scraper.parse.document import Document
-    from scraper.parse.generic import GenericParser
-
     labels = "".join(f"<li class='tool'><div class='tool-label'>{word}</div></li>"
                      for word in ("Post", "Share", "Bookmark", "Save", "Mail", "Link", "Print"))
     ranking = "".join(f"<li><span class='rank'>{n}</span><span>Story {n} of the day</span></li>"
@@ -569,9 +568,6 @@ def test_an_article_element_with_more_of_the_story_than_its_scored_part_stays_th
     # The same <article> with the story's opening outside its section: the article is the container.
     html = page(HEADER + f"<article>{HEADLINE}<div class='intro'>{para(1)}{para(2)}</div>"
                 f"<section class='story-text'>{article_text(3)}</section><ul><li>Share</li><li>Print</li></ul></article>")
-    from scraper.parse.document import Document
-    from scraper.parse.generic import GenericParser
-
     assert [el.tag for el in GenericParser(Document.parse(html, URL)).content] == ["article"]
 
 

@@ -60,7 +60,7 @@ _MORE = (
     r"|zobacz (?:też|także|również)|polecane|powiązane(?: artykuły)?|läs (?:också|mer)|les (?:også|mer)"
     r"|læs (?:også|mere)|relaterte saker"
 )
-# The phrase may be followed by a few words ("Mehr zum Thema auf example.de", "More from the desk").
+# The phrase may be followed by a few words ("Mehr zum Thema auf unserer Seite", "More from the desk").
 _HEADING = re.compile(rf"(?:{_MORE})(?:\s+\S+){{0,4}}\s*[:.…]*", re.IGNORECASE)
 _READ_ON = re.compile(
     r"(?:read more|continue reading|weiterlesen|mehr lesen|lire la suite|leer más|leia mais|czytaj (?:dalej|więcej)"

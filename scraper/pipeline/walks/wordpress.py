@@ -99,16 +99,8 @@ class WordPressWalk:
                 fetched = ctx.result(url, ahead) if ahead is not None else ctx.page(url)
             if fetched is not None and fetched.status == 304:
                 return  # nothing new since the last run
-            try:
-                posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
-            except FeedError as error:
-                if number == 1:
-                    raise NotHere(str(error)) from None
-                ctx.fail(url, str(error))
-                return
+            posts = _read_posts(ctx, fetched, url, first=number == 1)
             if posts is None:
-                if number == 1:
-                    raise NotHere(f"{url} could not be read")
                 return
             more = bool(posts.posts) and (posts.total_pages is None or number < posts.total_pages)
             ahead = None
@@ -133,16 +125,8 @@ class WordPressWalk:
         for number in range(1, MAX_UPDATE_PAGES + 1):
             url = posts_url(root, modified_after=since, by_modified=True, embed=True, page=number, scope=scope)
             fetched = ctx.page(url, quiet=True)
-            try:
-                posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
-            except FeedError as error:
-                if number == 1:
-                    raise NotHere(str(error)) from None
-                ctx.fail(url, str(error))
-                return
+            posts = _read_posts(ctx, fetched, url, first=number == 1)
             if posts is None:
-                if number == 1:
-                    raise NotHere(f"{url} could not be read")
                 return
             if not posts.posts:
                 if number == 1:
@@ -161,6 +145,21 @@ class WordPressWalk:
             if posts.total_pages is None or number >= posts.total_pages:
                 return
         ctx.cap(f"{ctx.name}: {MAX_UPDATE_PAGES} pages of modified posts read, the most a cron run reads")
+
+
+def _read_posts(ctx: WalkContext, fetched: Page | None, url: str, *, first: bool) -> PostsPage | None:
+    """A page of the REST API's posts; NotHere when the first page cannot be read (the walk is
+    not for this site), else None where a later page cannot (that page failed: the walk ends)."""
+    try:
+        posts = parse_posts(fetched.content, fetched.headers, url) if fetched else None
+    except FeedError as error:
+        if first:
+            raise NotHere(str(error)) from None
+        ctx.fail(url, str(error))
+        return None
+    if posts is None and first:
+        raise NotHere(f"{url} could not be read")
+    return posts
 
 
 def _named(posts: PostsPage, names: Terms) -> bool:
