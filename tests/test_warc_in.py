@@ -10,7 +10,10 @@ import io
 import itertools
 import json
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,7 +23,9 @@ from warcs import WGET, Records, captured_warc, index, scraper_warc, warcio_tool
 from scraper.archive import Archive
 from scraper.cli import cli
 from scraper.cli.report import TerminalReporter
+from scraper.models import Page
 from scraper.pipeline.imports import Tick, WarcInput, import_warcs
+from scraper.pipeline.workers import Parsers
 from scraper.settings import RunSettings, SourceSettings
 from tests.servers import ServerFactory
 
@@ -161,7 +166,9 @@ def _page(title: str, body: str, published: str) -> bytes:
 def test_what_is_skipped_is_counted_by_why(tmp_path: Path) -> None:
     path = tmp_path / "mixed.warc.gz"
     warc = Records(path)
-    warc.response("https://news.example/2021/02/18/one-story/", _page("One story", "Lorem ipsum.", "2021-02-18T06:00:00Z"))
+    warc.response(
+        "https://news.example/2021/02/18/one-story/", _page("One story", "Lorem ipsum.", "2021-02-18T06:00:00Z")
+    )
     warc.response("https://news.example/logo.png", b"\x89PNG....", headers=[("Content-Type", "image/png")])
     warc.response("https://news.example/gone/", b"<html>gone</html>", status="404 Not Found")
     warc.revisit("https://news.example/2021/02/18/one-story/", "sha1:AAAA")
@@ -187,7 +194,10 @@ def test_source_window_and_url_patterns(tmp_path: Path) -> None:
     for day in range(10, 20):
         url = f"https://news.example/2021/02/{day}/story-{day}/"
         section = "sport" if day % 2 else "news"
-        warc.response(url.replace("/2021/", f"/{section}/2021/"), _page(f"Story {day}", f"Text {day}.", f"2021-02-{day}T06:00:00Z"))
+        warc.response(
+            url.replace("/2021/", f"/{section}/2021/"),
+            _page(f"Story {day}", f"Text {day}.", f"2021-02-{day}T06:00:00Z"),
+        )
     warc.close()
     db = tmp_path / "a.db"
     result = run(db, "import", "--source", "paper", "--since", "2021-02-12", "--until", "2021-02-17",
@@ -206,7 +216,10 @@ def test_source_window_and_url_patterns(tmp_path: Path) -> None:
 def test_an_earlier_capture_does_not_replace_a_later_one(tmp_path: Path) -> None:
     url = "https://news.example/2021/02/18/changing/"
     older, newer = tmp_path / "older.warc.gz", tmp_path / "newer.warc.gz"
-    for path, text, date in ((older, "First version.", "2021-02-18T07:00:00Z"), (newer, "Second version.", "2021-02-19T07:00:00Z")):
+    for path, text, date in (
+        (older, "First version.", "2021-02-18T07:00:00Z"),
+        (newer, "Second version.", "2021-02-19T07:00:00Z"),
+    ):
         warc = Records(path)
         warc.response(url, _page("Changing", text, "2021-02-18T06:00:00Z"), date=date)
         warc.close()
@@ -252,11 +265,9 @@ def test_an_interrupted_import_resumes_where_it_stopped(scraped: tuple[Path, lis
     run(clean, "import", str(files[0]))
     db = tmp_path / "a.db"
     settings = RunSettings(sources=(SourceSettings(target="import", url=""),), processes=0)
-    seen = [0]
 
     def stop_half_way(at: Tick) -> None:
-        seen[0] += 1
-        if seen[0] == 60:
+        if at.counts.new >= 12:  # (about a quarter of the file's articles)
             raise KeyboardInterrupt
 
     archive = Archive(db)
@@ -295,3 +306,50 @@ def test_the_reader_offsets_let_any_record_be_read_alone(scraped: tuple[Path, li
             member = gzip.GzipFile(fileobj=io.BytesIO(stream.read(entry.end - entry.offset))).read()
         assert entry.record_id.encode() in member and entry.page.content in member  # type: ignore[union-attr]
         assert entry.page.fetched_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+class _Overlapping(Parsers):
+    """Parses in the calling thread, and notes how many batches of pages were being parsed at once:
+    each batch waits (up to 5 s) for a second one to arrive."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.lock = threading.Condition()
+        self.now = 0
+        self.most = 0
+
+    def parse_many(self, pages: list[Page], then: Callable[[Page], Any] | None, **options: Any) -> list[Any]:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.most >= 2, timeout=5)
+        try:
+            return super().parse_many(pages, then, **options)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def test_pages_are_parsed_several_batches_at_once_among_other_records(tmp_path: Path) -> None:
+    """Captures as CC-NEWS writes them, a response among request and metadata records: the read-ahead
+    counts pages, so more than one batch is out to the parsers at a time (it counted records, and
+    with two in three records not pages, one parser process at a time had work)."""
+    path = tmp_path / "ccnews.warc.gz"
+    warc = Records(path)
+    for n in range(40):
+        url = f"https://news.example/2021/02/18/story-{n}/"
+        warc.other(url, "request", f"GET /2021/02/18/story-{n}/ HTTP/1.1\r\nHost: news.example\r\n\r\n".encode())
+        warc.response(url, _page(f"Story {n}", f"Text {n}.", "2021-02-18T06:00:00Z"))
+        warc.other(url, "metadata")
+        warc.other(url, "metadata")
+    warc.close()
+    parsers = _Overlapping()
+    settings = RunSettings(sources=(SourceSettings(target="import", url=""),), processes=0)
+    archive = Archive(tmp_path / "a.db")
+    try:
+        report = import_warcs(archive, [WarcInput.path(path)], settings, TerminalReporter(True), parsers=parsers)
+    finally:
+        archive.close()
+    assert report.counts.new == 40
+    assert parsers.most >= 2

@@ -192,11 +192,11 @@ class _Importer:
             start = earlier.offset if earlier else 0
             entries = _from(_chain_one(first, entries), start)
         progress = _Progress(key, item.name, start, earlier.records if earlier else 0)
-        window: deque[tuple[Entry, _Slot | None]] = deque()
+        window = _Window()
         try:
             for entry in entries:
-                window.append((entry, self._submit(entry)))
-                self._store(window, progress, block=len(window) > self.ahead)
+                window.append(entry, self._submit(entry))
+                self._store(window, progress, block=window.pages > self.ahead)
                 if self.tick is not None:
                     self.tick(Tick(item.name, index, files, entry.end, item.size, self._counts(), self.started))
         except (FormatError, OSError):  # a bad record, a read error: what came before it is imported, and kept
@@ -256,7 +256,7 @@ class _Importer:
 
     def _store(
         self,
-        window: deque[tuple[Entry, _Slot | None]],
+        window: _Window,
         progress: _Progress,
         *,
         block: bool,
@@ -265,12 +265,12 @@ class _Importer:
         """Store the results at the head of the window, in file order: those finished, or (`block`)
         the first one at least, or (`until_empty`) all."""
         while window:
-            entry, slot = window[0]
+            entry, slot = window.head()
             if slot is not None and not slot.done() and not block:
                 break
             if slot is not None and slot.future is None:
                 self._send()  # (what is waited for must be on its way)
-            window.popleft()
+            window.pop()
             if slot is not None:
                 result = slot.result()
                 self._begin()
@@ -331,6 +331,32 @@ class _Importer:
 
     def _counts(self) -> Counts:
         return self.report.counts
+
+
+class _Window:
+    """The records read and not yet stored, in file order, each with its page's slot (None: a record
+    with nothing to parse). `pages` counts those with one: the read-ahead is bounded in pages, since
+    a capture is often three records (request, response, metadata) of which one is parsed."""
+
+    __slots__ = ("pages", "records")
+
+    def __init__(self) -> None:
+        self.records: deque[tuple[Entry, _Slot | None]] = deque()
+        self.pages = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def append(self, entry: Entry, slot: _Slot | None) -> None:
+        self.records.append((entry, slot))
+        self.pages += slot is not None
+
+    def head(self) -> tuple[Entry, _Slot | None]:
+        return self.records[0]
+
+    def pop(self) -> None:
+        _, slot = self.records.popleft()
+        self.pages -= slot is not None
 
 
 class _Slot:
@@ -432,4 +458,3 @@ class _Quiet:
 
     def progress(self, counts: Counts) -> None:
         pass
-
