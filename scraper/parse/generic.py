@@ -427,9 +427,9 @@ class GenericParser(Parser):
             # Those outside teaser cards, then outside boilerplate, first (a sidebar's <time> is
             # another story's).
             # A comment's time is never the article's.
-            found_here = sorted((element for element in self.doc.select(selector, self.scope)
-                                 if not in_comments(element)),
-                                key=lambda element: (self.in_teaser(element), not self.usable(element)))
+            found_here = [element for element in self.doc.select(selector, self.scope) if not self.in_comments(element)]
+            if len(found_here) > 1:  # (one needs no order: its teaser and boilerplate checks cost)
+                found_here.sort(key=lambda element: (self.in_teaser(element), not self.usable(element)))
             for element in found_here:
                 value = element.get("datetime") or element.get("content")
                 if not value and rank(element.get("title") or "") is not None:  # hAtom keeps it in title
@@ -443,6 +443,14 @@ class GenericParser(Parser):
                 else:
                     found.append((value, source))
         return found
+
+    def in_comments(self, element: HtmlElement) -> bool:
+        """Inside the comments (see pagedates.in_comments), remembered for the page's tree."""
+        return in_comments(element, self._comments_memo)
+
+    @cached_property
+    def _comments_memo(self) -> dict[HtmlElement, bool]:
+        return {}
 
     def in_teaser(self, element: HtmlElement) -> bool:
         """Inside a card that links to another story (see teasers.in_teaser)."""
@@ -504,7 +512,7 @@ class GenericParser(Parser):
 
     def usable_outside_comments(self, element: HtmlElement) -> bool:
         """Usable, and not in the comments (a comment's dateline is the comment's)."""
-        return self.usable(element) and not in_comments(element)
+        return self.usable(element) and not self.in_comments(element)
 
     def _choose(
         self, structured: list[tuple[str, str]], texts: Callable[[], list[tuple[str, str]]], url: bool
@@ -655,7 +663,7 @@ class GenericParser(Parser):
     def microdata_authors(self) -> list[str]:
         """`[itemprop=author] [itemprop=name]` anywhere but the comments (an author box in an
         <aside> is the article's)."""
-        found = [el for el in self.doc.select(self.author_fallback[0]) if not in_comments(el)]
+        found = [el for el in self.doc.select(self.author_fallback[0]) if not self.in_comments(el)]
         return [text for el in found if (text := element_text(el))]
 
     def clean_names(self, texts: list[str]) -> list[str]:

@@ -30,6 +30,8 @@ _CHARSET = re.compile(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECAS
 # A UTF-8 lead byte read as windows-1252 (Ã, Å, Ä, â, ...) followed by a continuation byte's character.
 _UTF8_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# U+00C0-U+00FF all begin with this byte in UTF-8; the mojibake's leads (U+00C2-U+00F4) are among them.
+_UTF8_LEADS = b"\xc3"
 _SINGLE = frozenset({"cp1252", "latin-1", "iso8859-1", "ascii"})
 
 
@@ -46,6 +48,8 @@ def repair(html: str) -> str:
     declared = declared_charset(html)
     if declared is None or declared in _SINGLE:
         return html
+    if declared == "utf-8" and _UTF8_LEADS not in html.encode("utf-8", "surrogatepass"):
+        return html  # no character U+00C0-U+00FF (UTF-8 mojibake's leads): quick to tell, in C
     raw = _as_bytes(html)  # fails fast on a page holding characters beyond one byte
     if raw is None:
         return html

@@ -44,13 +44,26 @@ def _iso(text: str, day_first: bool | None) -> str:
     return found.day.isoformat() if found.time is None else found.to_datetime().isoformat()
 
 
-def in_comments(element: HtmlElement) -> bool:
-    """Inside a comment section (`#comments`, `.comment-list`, `.disqus`)."""
-    for node in (element, *element.iterancestors()):
+def in_comments(element: HtmlElement, memo: dict[HtmlElement, bool] | None = None) -> bool:
+    """Inside a comment section (`#comments`, `.comment-list`, `.disqus`). `memo`: the answers
+    found so far on this tree, for this element's ancestors and the next ones asked (elements
+    asked about share most of their ancestors)."""
+    path = []
+    node: HtmlElement | None = element
+    found = False
+    while node is not None:
+        if memo is not None and node in memo:
+            found = memo[node]
+            break
+        path.append(node)
         names = f"{node.get('class') or ''} {node.get('id') or ''}"
         if names.strip() and _COMMENT_WORDS.search(names):
-            return True
-    return False
+            found = True
+            break
+        node = node.getparent()
+    if memo is not None:
+        memo.update(dict.fromkeys(path, found))
+    return found
 
 
 def attribute_dates(root: HtmlElement) -> Candidates:

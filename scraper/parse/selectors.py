@@ -9,6 +9,7 @@ Selectors match descendants of the element they are applied to (never the elemen
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
@@ -125,10 +126,11 @@ class ClassIndex:
 
     def _index(self) -> dict[str, list[HtmlElement]]:
         if self._by_class is None:
-            self._by_class = {}
+            found: defaultdict[str, list[HtmlElement]] = defaultdict(list)
             for element in _WITH_CLASS(self.root):
-                for token in element.get("class", "").split():
-                    self._by_class.setdefault(token, []).append(element)
+                for token in element.get("class").split():
+                    found[token].append(element)
+            self._by_class = dict(found)
         return self._by_class
 
     def tokens(self) -> Iterable[str]:
