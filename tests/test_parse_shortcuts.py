@@ -5,6 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from scraper.parse.selectors import ClassIndex, select
 from scraper.parse.standfirst import described_element
 from scraper.parse.text import text_of
 from scraper.parse.textdates import _DATE_RE, _MAY_HOLD_DATE, has_date, is_dateline, read_text_date
@@ -63,3 +64,28 @@ def test_standfirst_found_when_a_piece_spans_inline_markup() -> None:
     assert found is not None and found.tag == "p"
     missing = "A description that this page nowhere shows, neither whole nor in any of its pieces at all."
     assert described_element(page, missing, lambda element: True) is None
+
+
+INDEXED = """<html class="page"><body class="page">
+<div class="meta one"><span class="by">A</span><a href="/1">one</a>
+  <div class="meta two"><span class="by">B</span><a href="/2">two</a></div></div>
+<article class="story"><p class="meta"><a href="/3">three</a><span class="by x">C</span></p>
+  <section class="card"><p class="meta"><a href="/4">four</a></p></section></article>
+<p class="meta"><a href="/5">five</a></p></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [".meta a", ".meta .by", "p.meta a", ".meta.one a", ".meta span.by", ".page .meta a", ".story .card a",
+     ".meta a[href]", ".meta > a", ".none a", ".meta a, .by", "div .by", ".by", "p.meta", ".meta.two"],
+)  # fmt: skip
+def test_the_class_index_answers_as_the_xpath_does(selector: str) -> None:
+    """Nested heads (`.meta` inside `.meta`), disjoint ones, the root and the scope holding the
+    class themselves, groups and child combinators: the same elements in the same order."""
+    root = lxml.html.document_fromstring(INDEXED)
+    index = ClassIndex(root)
+    body = root.find("body")
+    story = root.find(".//article")
+    for scope in (None, body, story):
+        within = root if scope is None else scope
+        assert index.select(selector, scope) == select(within, selector), (selector, scope)

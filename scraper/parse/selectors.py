@@ -99,10 +99,9 @@ def select_first(element: HtmlElement, selector: str) -> HtmlElement | None:
     return found[0] if found else None
 
 
-# `descendant-or-self::` from the root rather than `//`: the same elements in the same order, without
-# libxml2 merging one node set per element of the tree.
-_WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")
 _SIMPLE = re.compile(r"^(?P<tag>[a-z][a-z0-9]*)?(?P<classes>(?:\.[\w-]+)+)$")
+# A simple head, then the descendant combinator and anything (no group): `.a .b`, `div.a.b span[x]`.
+_HEADED = re.compile(r"^(?P<head>(?:[a-z][a-z0-9]*)?(?:\.[\w-]+)+)\s+(?P<rest>[^\s>,][^,]*)$")
 
 
 # `[attr=value]` alone (`[itemprop=articleBody]`): answered without a search when no element has the value.
@@ -127,9 +126,11 @@ class ClassIndex:
     def _index(self) -> dict[str, list[HtmlElement]]:
         if self._by_class is None:
             found: defaultdict[str, list[HtmlElement]] = defaultdict(list)
-            for element in _WITH_CLASS(self.root):
-                for token in element.get("class").split():
-                    found[token].append(element)
+            for element in self.root.iter(etree.Element):  # (cheaper than an XPath for those with a class)
+                names = element.get("class")
+                if names:
+                    for token in names.split():
+                        found[token].append(element)
             self._by_class = dict(found)
         return self._by_class
 
@@ -159,6 +160,11 @@ class ClassIndex:
         if simple is None:
             if not self._may_match(selector):
                 return []
+            headed = _HEADED.match(selector.strip())
+            if headed is not None:
+                found = self._below(headed["head"], headed["rest"], scope)
+                if found is not None:
+                    return found
             return select(self.root if scope is None else scope, selector)
         first, *others = simple["classes"][1:].split(".")
         tag = simple["tag"]
@@ -170,3 +176,17 @@ class ClassIndex:
         if scope is not None and scope is not self.root:
             found = [el for el in found if any(a is scope for a in el.iterancestors())]
         return found
+
+    def _below(self, head: str, rest: str, scope: HtmlElement | None) -> list[HtmlElement] | None:
+        """`head rest` (`.byline .name`, `.cat-links a`) as `rest` below each element the index
+        gives for `head`: a search of those elements' subtrees rather than of the whole tree. None
+        when one such element holds another (their matches would need merging into document order:
+        the XPath does that)."""
+        within = self.root if scope is None else scope
+        heads = [el for el in self.select(head, scope) if el is not within]
+        if len(heads) > 1:
+            chosen = set(heads)
+            if any(a in chosen for el in heads for a in el.iterancestors()):
+                return None
+        below = compile_css(rest)
+        return [el for h in heads for el in below(h)]
