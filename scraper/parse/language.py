@@ -21,7 +21,6 @@ words are unmistakable, is told without it.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +37,10 @@ _STOPWORDS = {
     "pl": "i w na nie się z do że to jest o jak po ale od przez dla za co są tak",
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}  # each function word: the languages listing it
+for _lang, _vocabulary in _WORDS.items():
+    for _word in _vocabulary:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Writing systems other than Latin, with the languages written in them (primary subtags).
 _SCRIPTS = (
@@ -95,8 +98,11 @@ def word_shares(text: str) -> dict[str, float]:
     words = _WORD.findall(text[:MAX_CHARS])
     if len(words) < MIN_WORDS:
         return {}
-    counts = Counter(map(str.casefold, words))
-    return {lang: sum(counts[w] for w in vocab) / len(words) for lang, vocab in _WORDS.items()}
+    totals = dict.fromkeys(_WORDS, 0)
+    for languages in filter(None, map(_LANGUAGES_OF.get, map(str.casefold, words))):  # the function words'
+        for lang in languages:
+            totals[lang] += 1
+    return {lang: total / len(words) for lang, total in totals.items()}
 
 
 @lru_cache(maxsize=1)
