@@ -213,6 +213,15 @@ def _status(pid: int, field: str) -> int:
     return 0
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user and system) the process has used so far, from /proc/PID/stat (0: gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     """The processes any thread of `pid` started (its parser processes, multiprocessing's resource tracker)."""
     found = []
@@ -230,8 +239,11 @@ def run_import(db: Path, warc: Path, kill_at: float | None = None) -> dict[str, 
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak, workers, together = 0, 0, 0
+    parsing: dict[int, float] = {}  # each child's CPU seconds, as last read
     while process.poll() is None:
         children = _children(process.pid)
+        for child in children:
+            parsing[child] = max(parsing.get(child, 0.0), _cpu(child))
         peak = max(peak, _status(process.pid, "VmHWM"))
         workers = max([workers, *(_status(child, "VmHWM") for child in children)])
         together = max(together, _status(process.pid, "VmRSS") + sum(_status(c, "VmRSS") for c in children))
@@ -246,8 +258,8 @@ def run_import(db: Path, warc: Path, kill_at: float | None = None) -> dict[str, 
     if process.returncode not in (0, 1):
         raise SystemExit(f"scraper import failed ({process.returncode}): {err.decode()[-2000:]}")
     summary = json.loads(out.decode().strip().splitlines()[-1])
-    return {"summary": summary, "seconds": seconds, "cpu": cpu, "rss": peak, "parser_rss": workers,
-            "all_rss": together, "stderr": err.decode()}  # fmt: skip
+    return {"summary": summary, "seconds": seconds, "cpu": cpu, "parser_cpu": sum(parsing.values()), "rss": peak,
+            "parser_rss": workers, "all_rss": together, "stderr": err.decode()}  # fmt: skip
 
 
 def _children_cpu() -> float:
@@ -369,6 +381,8 @@ def benchmark(args: argparse.Namespace, work: Path) -> list[str]:
     pages = summary["new"] + summary["updated"] + summary["unchanged"] + summary["skipped_by"].get("not an article", 0)
     records = summary["discovered"]
     rate, per_cpu = pages / seconds, pages / cpu
+    parser_cpu = float(result["parser_cpu"])  # type: ignore[arg-type]
+    per_parser_cpu = pages / max(parser_cpu, 1e-9)
     mb = 2**20
     report = [
         f"WARC: {warc.stat().st_size / 1e6:,.0f} MB, {pages:,} article pages ({records:,} response records); "
@@ -380,6 +394,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> list[str]:
         "| | pages/s | scraper's ratio | pages per CPU-second | scraper's ratio |",
         "|---|---:|---:|---:|---:|",
         f"| scraper import (every core; read, parse, store) | {rate:,.0f} | | {per_cpu:,.0f} | |",
+        f"| scraper import's parser processes alone (parse, pack) | | | {per_parser_cpu:,.0f} | |",
     ]
     if not args.no_peer:
         sample = list(article_pages(warc, args.sample))
@@ -392,7 +407,8 @@ def benchmark(args: argparse.Namespace, work: Path) -> list[str]:
             ("trafilatura record (body and metadata, json), 1 process", here["record wall"], here["record cpu"]),
             (f"trafilatura body (extract), {cores} processes", every, every_cpu),
         ):
-            report.append(f"| {name} | {wall:,.0f} | {rate / wall:.2f}x | {used:,.0f} | {per_cpu / used:.2f}x |")
+            report.append(f"| {name} | {wall:,.0f} | {rate / wall:.2f}x | {used:,.0f} | {per_cpu / used:.2f}x "
+                          f"(parsing: {per_parser_cpu / used:.2f}x) |")
     if args.kill_at is not None:
         killed = work / "killed.db"
         killed.unlink(missing_ok=True)
