@@ -232,6 +232,35 @@ def test_an_earlier_capture_does_not_replace_a_later_one(tmp_path: Path) -> None
     run(other, "import", str(older))
     assert "updated 1" in summary(run(other, "import", str(newer)))
     assert rows(other) == rows(db)
+    # Either way, the first version is history: one revision, the same (but when it was replaced:
+    # the import's clock, or the capture that replaced it), and the page is the later capture's.
+    assert history(db) == history(other) and len(history(db)) == 1
+    assert "First version." in history(db)[0][1]
+    assert warc_link(db) == warc_link(other) and warc_link(db)[0].endswith("newer.warc.gz")
+    again = tmp_path / "again.warc.gz"  # the first version, captured again at the same time
+    warc = Records(again)
+    warc.response(url, _page("Changing", "First version.", "2021-02-18T06:00:00Z"), date="2021-02-18T07:00:00Z")
+    warc.close()
+    assert "unchanged 1" in summary(run(db, "import", str(again)))
+    assert len(history(db)) == 1  # (an earlier version is kept once)
+    sooner = tmp_path / "sooner.warc.gz"  # the current version, captured before newer.warc.gz did
+    warc = Records(sooner)
+    warc.response(url, _page("Changing", "Second version.", "2021-02-18T06:00:00Z"), date="2021-02-19T01:00:00Z")
+    warc.close()
+    assert "unchanged 1" in summary(run(db, "import", str(sooner)))
+    with sqlite3.connect(db) as conn:  # the version was fetched then; the page stays the later capture's
+        assert conn.execute("select fetched_at from articles").fetchone()[0] == "2021-02-19T01:00:00+00:00"
+    assert warc_link(db)[0].endswith("newer.warc.gz") and len(history(db)) == 1
+
+
+def history(db: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select content_hash, record, changed from revisions order by id").fetchall()
+
+
+def warc_link(db: Path) -> tuple[str, int]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select warc_file, warc_offset from article_pages").fetchone()
 
 
 def test_text_and_warc_options_do_not_mix(tmp_path: Path) -> None:

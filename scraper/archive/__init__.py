@@ -39,6 +39,7 @@ from scraper.archive.ledger import ledger_row
 from scraper.archive.queries import (
     Filters,
     index_stamp,
+    instant,
     select_in_order,
     undated_left_out,
     utc_stamp,
@@ -68,6 +69,7 @@ _UPDATE_ARTICLE = (
 _CURRENT_COLUMNS = (*FIELDS, "content_hash", "first_seen")
 _CURRENT = f"select {', '.join(_CURRENT_COLUMNS)} from articles where source = ? and number = ?"
 _INSERT_URL = "insert or replace into article_urls (url_key, url, source, number) values (?, ?, ?, ?)"
+_FETCHED_EARLIER = "update articles set fetched_at = ? where source = ? and number = ?"
 _INSERT_REVISION = (
     "insert into revisions (source, number, replaced_at, content_hash, changed, record) values (?, ?, ?, ?, ?, ?)"
 )
@@ -236,7 +238,9 @@ class Archive(CrawlState):
         `packed` is pack_page(page), when the caller made it already (in a worker thread: it is
         most of keep_page's cost). `done` is a URL to take off the frontier (frontier_done) in the
         same transaction. With `keep`, an archived version stays as it is (the caller found the
-        page no better: a print view): only the URLs are remembered. With `revise=False`, a
+        page no better: a print view): only the URLs are remembered; with `revise` too, the page's
+        version goes into the revisions, once, if its content differs (an earlier capture from a
+        web archive, imported after a later one: history, never current). With `revise=False`, a
         changed article is replaced in place without a revision and counts as unchanged (the
         caller found no edit in it: clocks, a rotating line, `modified` alone)."""
         if packed is not None and page is None:
@@ -255,6 +259,11 @@ class Archive(CrawlState):
                 conn.execute(_INSERT_ARTICLE, [row.get(c) for c in _COLUMNS])
             elif keep or old["content_hash"] == digest:
                 outcome = Outcome.UNCHANGED
+                if keep and revise and old["content_hash"] != digest:
+                    self._keep_earlier(old, record, digest)
+                elif old["content_hash"] == digest and instant(record["fetched_at"]) < instant(old["fetched_at"]):
+                    # the same version, captured earlier (a web archive's): it was fetched then
+                    conn.execute(_FETCHED_EARLIER, (record["fetched_at"], article.source, article.number))
             elif not revise:
                 outcome, refreshed = Outcome.UNCHANGED, True
                 row["first_seen"], row["last_seen"] = old["first_seen"], self._now()
@@ -271,7 +280,7 @@ class Archive(CrawlState):
                     self.keep_page(article, page, timezone)
                 else:
                     self.keep_page(article, page, timezone, packed=packed)
-            elif page is not None and page.record is not None:
+            elif page is not None and page.record is not None and not keep:  # (the same version, captured again)
                 self.link_record(article.source, article.number, page.record)
             if done is not None:
                 conn.execute(_FRONTIER_DONE, (cached_url_key(done), ARTICLE))
@@ -299,6 +308,23 @@ class Archive(CrawlState):
             (old["source"], old["number"], self._now(), old["content_hash"], json.dumps(changed),
              json.dumps(old_record, ensure_ascii=False)),
         )  # fmt: skip
+
+    def _keep_earlier(self, current: Mapping[str, object], record: Mapping[str, object], digest: str) -> None:
+        """An earlier version than the current one, found after it, as the revision it would have
+        become had it come first (replaced when the current version was fetched), unless a
+        revision holds its content already."""
+        key = (current["source"], current["number"])
+        held = "select 1 from revisions where source = ? and number = ? and content_hash = ?"
+        if self.db.conn.execute(held, (*key, digest)).fetchone() is not None:
+            return
+        now = {f: current[f] for f in FIELDS}
+        for name in _LIST_COLUMNS:
+            now[name] = json.loads(str(current[name] or "[]"))
+        changed = [f for f in CONTENT_FIELDS if record.get(f) != now.get(f)]
+        self.db.conn.execute(
+            _INSERT_REVISION,
+            (*key, current["fetched_at"], digest, json.dumps(changed), json.dumps(dict(record), ensure_ascii=False)),
+        )
 
     def _remember_urls(self, article: Article, keys: Mapping[str, str]) -> None:
         """`keys`: each URL (in order, no repeats) and its url_key."""

@@ -32,13 +32,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import sqlite_utils
 
 from scraper.archive import CONTENT_FIELDS, Archive, _article, content_hash
+from scraper.archive.queries import instant
 from scraper.archive.schema import LEDGER_COLUMNS, SCHEMA_VERSION, migrate
 from scraper.errors import ScraperError
 from scraper.models import FIELDS, Article
@@ -433,7 +433,7 @@ class Merger:
         behind_there = old["content_hash"] in {digest for _, digest, _, _ in each.revisions}
         if behind_here != behind_there:
             return behind_there
-        ours, new = _instant(old["fetched_at"]), _instant(each.row["fetched_at"])
+        ours, new = instant(old["fetched_at"]), instant(each.row["fetched_at"])
         if ours != new:
             return new > ours
         return str(each.row["content_hash"]) > str(old["content_hash"])
@@ -441,7 +441,7 @@ class Merger:
     def _same_content(self, old: Mapping[str, object], each: _ShardArticle) -> None:
         """The same version in both: it was fetched when the first of them fetched it."""
         stamps = {
-            "fetched_at": min((str(old["fetched_at"]), str(each.row["fetched_at"])), key=lambda s: (_instant(s), s)),
+            "fetched_at": min((str(old["fetched_at"]), str(each.row["fetched_at"])), key=lambda s: (instant(s), s)),
             "first_seen": _earliest(old.get("first_seen"), each.row.get("first_seen")),
             "last_seen": _latest(old.get("last_seen"), each.row.get("last_seen")),
         }
@@ -456,7 +456,7 @@ class Merger:
         at that capture (its WARC file, offset, length and record id), as an import of it does."""
         if each.page is None or each.page[5] is None:
             return
-        if _instant(each.row["fetched_at"]) > _instant(old["fetched_at"]):
+        if instant(each.row["fetched_at"]) > instant(old["fetched_at"]):
             self.conn.execute(
                 "update article_pages set warc_file = ?, warc_offset = ?, warc_length = ?, warc_record_id = ? "
                 "where source = ? and number = ?",
@@ -612,15 +612,6 @@ class Merger:
                         [ids[run_id], *values],
                     )
         return added
-
-
-def _instant(stamp: object) -> datetime:
-    """A fetched_at as a naive UTC time, to compare (one that cannot be read: the earliest)."""
-    try:
-        moment = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return datetime.min
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 def _earliest(a: object, b: object) -> object:

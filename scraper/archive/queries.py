@@ -20,6 +20,15 @@ class Filters:
     undated: str | None = None  # --undated: "keep", "skip", None (see scraper.window.keeps_undated)
 
 
+def instant(stamp: object) -> datetime:
+    """A stored time (`fetched_at`) as a naive UTC time, to compare (one that cannot be read: the earliest)."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return datetime.min
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
 def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -580,12 +580,13 @@ class Run:
                 continue
             if article.extra.get("variant") and not old.extra.get("variant"):
                 return article, True, False  # a print, AMP or mobile view is never a better version
-            # An earlier capture (imported from a web archive) leaves the later one as it is; but
-            # the main view replaces a print view stored first, whenever each was fetched (pages
-            # of one run finish in any order).
+            # An earlier capture (imported from a web archive) leaves the later one as it is, and
+            # is kept in its history when it is another version (an edit); but the main view
+            # replaces a print view stored first, whenever each was fetched (pages of one run
+            # finish in any order).
             replaces_variant = bool(old.extra.get("variant")) and not article.extra.get("variant")
             if not replaces_variant and _earlier(article.fetched_at, old.fetched_at):
-                return article, True, False
+                return article, True, real_edit(article, old)
             why = refused(old, article)
             if why is not None:
                 return why
