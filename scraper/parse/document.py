@@ -27,6 +27,10 @@ from scraper.parse.text import clean_inline, collapse
 
 JsonObject = dict[str, Any]
 _COMMENT_WRAP = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+# The opening half of it alone: a stripped text that does not end as a wrapper's close can hold
+# nothing else it matches, and is not searched position by position to its end.
+_COMMENT_OPEN = re.compile(r"\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)")
+_COMMENT_CLOSES = ("-->", "]]>")
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,11 @@ def _meta_tags(root: HtmlElement) -> Mapping[str, tuple[str, ...]]:
 
 
 def _load_jsonld(text: str) -> Any:
-    text = _COMMENT_WRAP.sub("", text.strip())
+    text = text.strip()
+    if text.endswith(_COMMENT_CLOSES):
+        text = _COMMENT_WRAP.sub("", text)
+    elif (opening := _COMMENT_OPEN.match(text)) is not None:
+        text = text[opening.end():]
     try:
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):  # invalid, or nested deeper than Python's stack

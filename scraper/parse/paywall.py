@@ -39,6 +39,9 @@ _PROMPT = re.compile(
     r"the rest of this (?:article|story) is",
     re.IGNORECASE,
 )
+# Every alternative of _PROMPT holds one of these: a tail without any is not searched (one cheap
+# scan instead of trying each alternative at every position).
+_PROMPT_HINT = re.compile("subscri|reading|the rest of", re.IGNORECASE)
 _HAS_DATA_PAYWALL = etree.XPath("boolean(descendant-or-self::*/@data-paywall)")
 _IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
 _PAYWALL_FOLD = str.maketrans("PAYWL", "paywl")  # "paywall" in any mix of cases
@@ -48,8 +51,9 @@ def _has_paywall_element(doc: Document) -> bool:
     """An element with `data-paywall`, or a class token or id holding "paywall"."""
     if _HAS_DATA_PAYWALL(doc.root):
         return True
-    names = chain(doc.index.tokens(), _IDS(doc.root))
-    return any("paywall" in name.translate(_PAYWALL_FOLD) for name in names)
+    # One search of all the names joined: no match can span two of them ("paywall" holds no "\n").
+    names = "\n".join(chain(doc.index.tokens(), _IDS(doc.root)))
+    return "paywall" in names.translate(_PAYWALL_FOLD)
 
 
 def _false(value: Any) -> bool:
@@ -93,7 +97,8 @@ def paywall_reason(doc: Document, article_objects: list[JsonObject], body: str) 
         return "json-ld isAccessibleForFree false"
     if len(body) >= SHORT_BODY:
         return ""
-    if _PROMPT.search(body[-TAIL_CHARS:]):
+    tail = body[-TAIL_CHARS:]
+    if _PROMPT_HINT.search(tail) and _PROMPT.search(tail):
         return "subscribe prompt"
     if _has_paywall_element(doc):
         return "paywall element"
