@@ -122,19 +122,36 @@ def _token_strength(token: str) -> int:
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
 
-def _names(element: HtmlElement) -> list[str]:
-    names = (element.get("class") or "").lower().split()
-    ident = element.get("id")
-    if ident:
-        names.append(ident.lower())
-    return names
-
-
 def is_hidden(element: HtmlElement) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden", "").lower() == "true":
         return True
     style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return bool(style) and _hiding_style(style)
+
+
+@lru_cache(maxsize=4096)  # inline styles repeat across elements and pages
+def _hiding_style(style: str) -> bool:
+    return _HIDDEN_STYLE.search(style) is not None
+
+
+_JUDGED_ATTRIBUTES = frozenset({"role", "class", "id", "hidden", "aria-hidden", "style"})
+
+
+def _named(element: HtmlElement) -> tuple[str, str, str, bool] | None:
+    """The attributes an element is judged by: (role lower-cased, class, id, hidden); None for one
+    with none of them. Only those it has are read: looking up an attribute costs more than listing
+    the element's names."""
+    present = _JUDGED_ATTRIBUTES.intersection(element.keys())
+    if not present:
+        return None
+    get = element.get
+    hidden = "hidden" in present or ("aria-hidden" in present and get("aria-hidden", "").lower() == "true")
+    return (
+        get("role", "").lower() if "role" in present else "",
+        get("class", "") if "class" in present else "",
+        get("id", "") if "id" in present else "",
+        hidden or ("style" in present and _hiding_style(get("style", ""))),
+    )
 
 
 def _names_strength(names: str) -> int:
@@ -142,9 +159,14 @@ def _names_strength(names: str) -> int:
     return max(map(_token_strength, names.lower().split()), default=NONE)
 
 
-@lru_cache(maxsize=8192)  # class strings repeat across elements and pages (ids do not)
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages
 def _class_strength(classes: str) -> int:
     return _names_strength(classes)
+
+
+@lru_cache(maxsize=4096)  # ids repeat across a site's pages; kept apart, not to crowd out the classes
+def _id_strength(ident: str) -> int:
+    return _names_strength(ident)
 
 
 # What a <figure> may hold that is text, not a picture: a table, a code listing. (A quotation in
@@ -172,17 +194,16 @@ def strength(element: HtmlElement) -> int:
     if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
         return STRONG
     floor = WEAK if (tag in WEAK_TAGS and not _figure_of_text(element)) or tag in LAYOUT_TAGS else NONE
-    attrib = element.attrib
-    if not attrib:  # most elements: nothing but the tag to judge by
+    named = _named(element)
+    if named is None:  # most elements: nothing but the tag to judge by
         return floor
-    role = attrib.get("role", "").lower()
-    classes, ident = attrib.get("class") or "", attrib.get("id") or ""
-    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in f"{classes} {ident}".lower()):
+    role, classes, ident, hidden = named
+    if role in _SKIP_ROLES or (hidden and "paywall" not in f"{classes} {ident}".lower()):
         return STRONG
     if role in _LAYOUT_ROLES:
         floor = WEAK
     # The class tokens and the id judged apart (the strongest of them counts).
-    return max(_class_strength(classes), _names_strength(ident) if ident else NONE) or floor
+    return max(_class_strength(classes), _id_strength(ident) if ident else NONE) or floor
 
 
 def _sure(element: HtmlElement) -> bool:
@@ -204,11 +225,18 @@ _NEVER_ARTICLE = re.compile(
 def _named_like_layout(element: HtmlElement) -> bool:
     """Strong only by class/id words that can also name a layout wrapper."""
     tag = element.tag
-    if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(element):
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
         return False
-    if (element.get("role") or "").lower() in _SKIP_ROLES:
+    named = _named(element)
+    if named is None:
+        return True
+    role, classes, ident, hidden = named
+    if hidden or role in _SKIP_ROLES:
         return False
-    strong = [token for token in _names(element) if _token_strength(token) == STRONG]
+    names = classes.lower().split()
+    if ident:
+        names.append(ident.lower())
+    strong = [token for token in names if _token_strength(token) == STRONG]
     return not any(_NEVER_ARTICLE.match(token) for token in strong)
 
 

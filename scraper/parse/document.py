@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
@@ -82,7 +82,7 @@ class Document:
         return ""
 
     def absolute(self, href: str) -> str:
-        return urljoin(self.url, collapse(href)) if href else ""
+        return _resolved(self.url, href) if href else ""
 
     def meta_all(self, *names: str) -> list[str]:
         """Non-empty contents of the meta tags with these names/properties, in the order asked."""
@@ -122,6 +122,11 @@ def _html_parser(**options: str) -> etree.HTMLParser:
     parser = etree.HTMLParser(**options)
     parser.set_element_class_lookup(_CLASS_LOOKUP)
     return parser
+
+
+@lru_cache(maxsize=1024)  # the parsers resolve a page's links again and again (urljoin is slow)
+def _resolved(url: str, href: str) -> str:
+    return urljoin(url, collapse(href))
 
 
 def _parse_tree(html: str, url: str) -> HtmlElement:
