@@ -122,19 +122,36 @@ def _token_strength(token: str) -> int:
     return WEAK if any(word in _WEAK_WORDS for word in _WORD_SPLIT.split(token)) else NONE
 
 
-def _names(element: HtmlElement) -> list[str]:
-    names = (element.get("class") or "").lower().split()
-    ident = element.get("id")
-    if ident:
-        names.append(ident.lower())
-    return names
-
-
 def is_hidden(element: HtmlElement) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden", "").lower() == "true":
         return True
     style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return bool(style) and _hiding_style(style)
+
+
+@lru_cache(maxsize=4096)  # inline styles repeat across elements and pages
+def _hiding_style(style: str) -> bool:
+    return _HIDDEN_STYLE.search(style) is not None
+
+
+_JUDGED_ATTRIBUTES = frozenset({"role", "class", "id", "hidden", "aria-hidden", "style"})
+
+
+def _named(element: HtmlElement) -> tuple[str, str, str, bool] | None:
+    """The attributes an element is judged by: (role lower-cased, class, id, hidden); None for one
+    with none of them. Only those it has are read: looking up an attribute costs more than listing
+    the element's names."""
+    present = _JUDGED_ATTRIBUTES.intersection(element.keys())
+    if not present:
+        return None
+    get = element.get
+    hidden = "hidden" in present or ("aria-hidden" in present and get("aria-hidden", "").lower() == "true")
+    return (
+        get("role", "").lower() if "role" in present else "",
+        get("class", "") if "class" in present else "",
+        get("id", "") if "id" in present else "",
+        hidden or ("style" in present and _hiding_style(get("style", ""))),
+    )
 
 
 def _names_strength(names: str) -> int:
@@ -142,9 +159,14 @@ def _names_strength(names: str) -> int:
     return max(map(_token_strength, names.lower().split()), default=NONE)
 
 
-@lru_cache(maxsize=8192)  # class strings repeat across elements and pages (ids do not)
+@lru_cache(maxsize=8192)  # class strings repeat across elements and pages
 def _class_strength(classes: str) -> int:
     return _names_strength(classes)
+
+
+@lru_cache(maxsize=4096)  # ids repeat across a site's pages; kept apart, not to crowd out the classes
+def _id_strength(ident: str) -> int:
+    return _names_strength(ident)
 
 
 # What a <figure> may hold that is text, not a picture: a table, a code listing. (A quotation in
@@ -168,21 +190,40 @@ def _figure_of_text(figure: HtmlElement) -> bool:
 
 def strength(element: HtmlElement) -> int:
     """How surely the element, judged by itself, is boilerplate: NONE, WEAK or STRONG."""
+    return _levels(element)[0]
+
+
+def _levels(element: HtmlElement) -> tuple[int, bool]:
+    """(the element's strength, whether a STRONG one is only by class/id words that can also name
+    a layout wrapper)."""
     tag = element.tag
     if not isinstance(tag, str) or (tag in SKIP_TAGS and tag not in LAYOUT_TAGS):
-        return STRONG
+        return STRONG, False
     floor = WEAK if (tag in WEAK_TAGS and not _figure_of_text(element)) or tag in LAYOUT_TAGS else NONE
-    attrib = element.attrib
-    if not attrib:  # most elements: nothing but the tag to judge by
-        return floor
-    role = attrib.get("role", "").lower()
-    classes, ident = attrib.get("class") or "", attrib.get("id") or ""
-    if role in _SKIP_ROLES or (is_hidden(element) and "paywall" not in f"{classes} {ident}".lower()):
-        return STRONG
-    if role in _LAYOUT_ROLES:
-        floor = WEAK
+    named = _named(element)
+    if named is None:  # most elements: nothing but the tag to judge by
+        return floor, tag not in SKIP_TAGS
+    level, layout_role, like_layout = _judged_names(*named)
+    return level or (WEAK if layout_role else floor), like_layout and tag not in SKIP_TAGS
+
+
+@lru_cache(maxsize=8192)  # the same attributes recur across elements and a site's pages
+def _judged_names(role: str, classes: str, ident: str, hidden: bool) -> tuple[int, bool, bool]:
+    """What an element's role, class, id and hiding say: (the strength they give, NONE for none;
+    whether the role is a layout one, making the element WEAK at least; whether a STRONG verdict
+    is only by class/id words that can also name a layout wrapper)."""
+    if role in _SKIP_ROLES or hidden:
+        like_layout = False
+    else:
+        names = classes.lower().split()
+        if ident:
+            names.append(ident.lower())
+        like_layout = not any(_NEVER_ARTICLE.match(token) for token in names if _token_strength(token) == STRONG)
+    if role in _SKIP_ROLES or (hidden and "paywall" not in f"{classes} {ident}".lower()):
+        return STRONG, False, like_layout
     # The class tokens and the id judged apart (the strongest of them counts).
-    return max(_class_strength(classes), _names_strength(ident) if ident else NONE) or floor
+    level = max(_class_strength(classes), _id_strength(ident) if ident else NONE)
+    return level, role in _LAYOUT_ROLES, like_layout
 
 
 def _sure(element: HtmlElement) -> bool:
@@ -201,17 +242,6 @@ _NEVER_ARTICLE = re.compile(
 )
 
 
-def _named_like_layout(element: HtmlElement) -> bool:
-    """Strong only by class/id words that can also name a layout wrapper."""
-    tag = element.tag
-    if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(element):
-        return False
-    if (element.get("role") or "").lower() in _SKIP_ROLES:
-        return False
-    strong = [token for token in _names(element) if _token_strength(token) == STRONG]
-    return not any(_NEVER_ARTICLE.match(token) for token in strong)
-
-
 def _paragraph_chars(element: HtmlElement) -> int:
     return sum(len(text_of(p)) for p in element.iter("p"))
 
@@ -223,6 +253,7 @@ class Boilerplate:
         self.root = root
         self._cache: dict[HtmlElement, bool] = {}
         self._kinds: dict[tuple[HtmlElement, str, str | None], int] = {}
+        self._inside: dict[frozenset[str], dict[HtmlElement, bool]] = {}
         self._page_chars: int | None = None
 
     def page_chars(self) -> int:
@@ -239,8 +270,8 @@ class Boilerplate:
         return found
 
     def _judge(self, element: HtmlElement) -> bool:
-        level = strength(element)
-        if level == NONE or (level == STRONG and not _named_like_layout(element)):
+        level, like_layout = _levels(element)
+        if level == NONE or (level == STRONG and not like_layout):
             return level == STRONG
         if level == WEAK and element.tag == "a":
             return False  # a weakly named link inside a sentence (`a.popup`) is its text
@@ -268,12 +299,23 @@ class Boilerplate:
         Ancestors whose tag is in `allow` are not held against it: an article's own <footer>
         holds its tag links, say, which are not body text but are its metadata.
         """
+        known = self._inside.setdefault(allow, {})  # the answers so far, for the elements on the way
+        path: list[HtmlElement] = []
+        found = False
         node: HtmlElement | None = element
         while node is not None and node.tag not in ("body", "html"):
+            answer = known.get(node)
+            if answer is not None:
+                found = answer
+                break
+            path.append(node)
             if node.tag not in allow and self(node):
-                return True
+                found = True
+                break
             node = node.getparent()
-        return False
+        for visited in path:  # each is inside boilerplate exactly when the element is
+            known[visited] = found
+        return found
 
 
 class TagsOnly(Boilerplate):

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urljoin
@@ -27,6 +27,10 @@ from scraper.parse.text import clean_inline, collapse
 
 JsonObject = dict[str, Any]
 _COMMENT_WRAP = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+# The opening half of it alone: a stripped text that does not end as a wrapper's close can hold
+# nothing else it matches, and is not searched position by position to its end.
+_COMMENT_OPEN = re.compile(r"\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)")
+_COMMENT_CLOSES = ("-->", "]]>")
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class Document:
         return ""
 
     def absolute(self, href: str) -> str:
-        return urljoin(self.url, collapse(href)) if href else ""
+        return _resolved(self.url, href) if href else ""
 
     def meta_all(self, *names: str) -> list[str]:
         """Non-empty contents of the meta tags with these names/properties, in the order asked."""
@@ -120,6 +124,11 @@ def _html_parser(**options: str) -> etree.HTMLParser:
     return parser
 
 
+@lru_cache(maxsize=1024)  # the parsers resolve a page's links again and again (urljoin is slow)
+def _resolved(url: str, href: str) -> str:
+    return urljoin(url, collapse(href))
+
+
 def _parse_tree(html: str, url: str) -> HtmlElement:
     parser = _html_parser()
     try:
@@ -150,7 +159,11 @@ def _meta_tags(root: HtmlElement) -> Mapping[str, tuple[str, ...]]:
 
 
 def _load_jsonld(text: str) -> Any:
-    text = _COMMENT_WRAP.sub("", text.strip())
+    text = text.strip()
+    if text.endswith(_COMMENT_CLOSES):
+        text = _COMMENT_WRAP.sub("", text)
+    elif (opening := _COMMENT_OPEN.match(text)) is not None:
+        text = text[opening.end():]
     try:
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):  # invalid, or nested deeper than Python's stack

@@ -146,8 +146,20 @@ APPEAL_LAST = 4
 MAX_APPEAL_CHARS = 300
 
 
+# Every alternative of _APPEAL holds one of these: a line without any is not searched (a few
+# substring scans instead of trying each alternative at every position).
+_APPEAL_HINTS = (
+    "support", "contribution", "donate", "become a ", "beitrag", "journalismus", "spenden", "faites un don",
+    "soutenez", "periodismo", "meinung", "expressed", "disclaimer", "links", "bewerten", "what you think",
+    "enjoyed", "comentar", "follow ", "anal", "channel",
+)
+
+
 def is_appeal(text: str) -> bool:
-    return len(text) <= MAX_APPEAL_CHARS and _APPEAL.search(text.casefold()) is not None
+    if len(text) > MAX_APPEAL_CHARS:
+        return False
+    folded = text.casefold()
+    return any(hint in folded for hint in _APPEAL_HINTS) and _APPEAL.search(folded) is not None
 
 
 _CONSENT_HINTS = ("inhalt", "content", "einverstanden", "drittplattform", "third", "click", "tap ")

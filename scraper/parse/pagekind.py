@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -139,6 +140,7 @@ _BOT_TITLE = re.compile(
     re.IGNORECASE,
 )
 _BOT_MARKERS = ("cf-browser-verification", "challenge-form", "cf_chl_", "cf-challenge")
+BOT_MARKER_CHARS = 20000  # the markers are looked for at the start of the page
 _ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle")
 
 BOT_CHECK = NotArticle("bot_check", "a bot-check or interstitial page came instead of the article")
@@ -150,7 +152,7 @@ CONSENT_WALL = NotArticle("consent_wall", "a cookie-consent wall came instead of
 
 def not_article_kind(doc: Document, html: str) -> NotArticle | None:
     """What the page is instead of an article, or None when it may be one (see the module doc)."""
-    title = _clean(doc.root.findtext(".//title") or "")
+    title = _title(doc)
     if _is_bot_check(doc, html, title):
         return BOT_CHECK
     held = _held(doc.body)
@@ -179,7 +181,7 @@ def listing_kind(doc: Document, html: str) -> NotArticle | None:
     is instead, when it is plainly none: a bot check, by its title or challenge markup, or by
     asking to prove one is human on a page holding little text and few links. Its headlines may
     say anything ("... not found"), so no other kind is read from them."""
-    title = _clean(doc.root.findtext(".//title") or "")
+    title = _title(doc)
     if _is_bot_check(doc, html, title):
         return BOT_CHECK
     held = _held(doc.body)
@@ -189,10 +191,16 @@ def listing_kind(doc: Document, html: str) -> NotArticle | None:
     return BOT_CHECK if _HUMAN_CHECK.search(said) else None
 
 
+def _title(doc: Document) -> str:
+    """The text of the page's first <title> (`findtext(".//title")` without a path search)."""
+    found = next(doc.root.iterdescendants("title"), None)
+    return _clean(found.text or "") if found is not None else ""
+
+
 def _is_bot_check(doc: Document, html: str, title: str) -> bool:
     if doc.has_jsonld_type(*_ARTICLE_TYPES):
         return False
-    return bool(_BOT_TITLE.match(title)) or any(marker in html[:20000] for marker in _BOT_MARKERS)
+    return bool(_BOT_TITLE.match(title)) or any(html.find(marker, 0, BOT_MARKER_CHARS) >= 0 for marker in _BOT_MARKERS)
 
 
 @dataclass
@@ -203,46 +211,58 @@ class _Held:
 
 
 def _held(body: HtmlElement) -> _Held | None:
-    """What the page holds (see the module doc), or None as soon as its own text reaches LITTLE_TEXT."""
+    """What the page holds (see the module doc), or None as soon as its own text reaches LITTLE_TEXT.
+    Skipped elements and furniture are not entered: nothing in them counts (their tails do)."""
     held = _Held([])
 
-    def walk(element: HtmlElement, place: str) -> bool:  # place: "own", "link" or "" (furniture)
-        tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:  # (a comment's tail is its parent's)
-            return True
-        if place and _is_furniture(element, tag):
-            place = ""
-        elif place and tag == "a":
-            place = "link"
+    def walk(element: HtmlElement, link: bool) -> bool:
         if element.text:
-            _count(held, place, element.text)
+            _count(held, link, element.text)
         for child in element:
-            if not walk(child, place):
+            tag = child.tag
+            entered = isinstance(tag, str) and tag not in _SKIP_TAGS and not _is_furniture(child, tag)
+            if entered and not walk(child, link or tag == "a"):
                 return False
             if child.tail:
-                _count(held, place, child.tail)
+                _count(held, link, child.tail)
         return held.chars < LITTLE_TEXT
 
-    return held if walk(body, "own") else None
+    tag = body.tag
+    if not isinstance(tag, str) or tag in _SKIP_TAGS or _is_furniture(body, tag):
+        return held
+    return held if walk(body, tag == "a") else None
 
 
-def _count(held: _Held, place: str, text: str) -> None:
-    if place == "own":
+def _count(held: _Held, link: bool, text: str) -> None:
+    if link:
+        held.link_chars += len(text.strip())
+    else:
         held.chars += len(text.strip())
         held.own.append(text)
-    elif place == "link":
-        held.link_chars += len(text.strip())
 
 
 def _is_furniture(element: HtmlElement, tag: str) -> bool:
     if tag in _FURNITURE_TAGS:
         return True
-    if (element.get("role") or "").lower() in _FURNITURE_ROLES or element.get("aria-modal") == "true":
+    present = element.keys()  # (listing the names costs less than asking for each attribute)
+    if not present:
+        return False
+    if "role" in present and element.get("role", "").lower() in _FURNITURE_ROLES:
         return True
-    names = f"{element.get('id') or ''} {element.get('class') or ''}"
-    if not names.strip() or tag in ("body", "html") or _BOX.search(names) is None:
+    if "aria-modal" in present and element.get("aria-modal") == "true":
+        return True
+    if tag in ("body", "html"):
+        return False
+    # (_BOX matches no space: the id and the class are searched apart)
+    if not (("id" in present and _names_box(element.get("id", "")))
+            or ("class" in present and _names_box(element.get("class", "")))):
         return False
     return element.find(".//h1") is None and element.find(".//article") is None  # a box, not the page
+
+
+@lru_cache(maxsize=4096)  # class strings repeat across elements and pages
+def _names_box(names: str) -> bool:
+    return _BOX.search(names) is not None
 
 
 def _visible_text(body: HtmlElement) -> str:

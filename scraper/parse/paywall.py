@@ -39,17 +39,23 @@ _PROMPT = re.compile(
     r"the rest of this (?:article|story) is",
     re.IGNORECASE,
 )
-_HAS_DATA_PAYWALL = etree.XPath("boolean(descendant-or-self::*/@data-paywall)")
-_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+# Every alternative of _PROMPT holds one of these: a tail without any is not searched (one cheap
+# scan instead of trying each alternative at every position).
+_PROMPT_HINT = re.compile("subscri|reading|the rest of", re.IGNORECASE)
+# The elements with `data-paywall` and the ids of all elements, in one scan of the page.
+_MARKED_AND_IDS = etree.XPath("descendant-or-self::*[@data-paywall] | descendant-or-self::*/@id", smart_strings=False)
 _PAYWALL_FOLD = str.maketrans("PAYWL", "paywl")  # "paywall" in any mix of cases
 
 
 def _has_paywall_element(doc: Document) -> bool:
     """An element with `data-paywall`, or a class token or id holding "paywall"."""
-    if _HAS_DATA_PAYWALL(doc.root):
+    found: Any = _MARKED_AND_IDS(doc.root)
+    ids = [value for value in found if isinstance(value, str)]
+    if len(ids) < len(found):  # an element with data-paywall
         return True
-    names = chain(doc.index.tokens(), _IDS(doc.root))
-    return any("paywall" in name.translate(_PAYWALL_FOLD) for name in names)
+    # One search of all the names joined: no match can span two of them ("paywall" holds no "\n").
+    names = "\n".join(chain(doc.index.tokens(), ids))
+    return "paywall" in names.translate(_PAYWALL_FOLD)
 
 
 def _false(value: Any) -> bool:
@@ -93,7 +99,8 @@ def paywall_reason(doc: Document, article_objects: list[JsonObject], body: str) 
         return "json-ld isAccessibleForFree false"
     if len(body) >= SHORT_BODY:
         return ""
-    if _PROMPT.search(body[-TAIL_CHARS:]):
+    tail = body[-TAIL_CHARS:]
+    if _PROMPT_HINT.search(tail) and _PROMPT.search(tail):
         return "subscribe prompt"
     if _has_paywall_element(doc):
         return "paywall element"

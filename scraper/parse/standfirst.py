@@ -16,6 +16,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
+from scraper.parse.text import text_of
+
 MIN_DESCRIPTION_CHARS = 40
 # The element's words and the description's must overlap this much (Dice coefficient)...
 MIN_OVERLAP = 0.8
@@ -94,10 +96,11 @@ def described_element(
             seen.add(id(element))
             if not isinstance(element.tag, str) or element.tag not in _TAGS:
                 continue
-            size = len(element.text_content().strip())
+            content = text_of(element)
+            size = len(content.strip())
             if size > high:
                 break
-            if size >= low and overlap(wanted, _words(element.text_content())) >= MIN_OVERLAP:
+            if size >= low and overlap(wanted, _words(content)) >= MIN_OVERLAP:
                 if accept(element):
                     return element
                 break

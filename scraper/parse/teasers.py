@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from lxml.html import HtmlElement
 
+from scraper.parse.text import text_of
+
 MIN_PARAGRAPH_CHARS = 80  # a paragraph this long counts towards a body
 MIN_PARAGRAPHS = 3
 MIN_BODY_CHARS = 600
@@ -30,8 +32,8 @@ def is_teaser_link(link: HtmlElement) -> bool:
     if not href or href.startswith(("#", "javascript:")):
         return False
     heading = next((a for a in link.iterancestors() if a.tag in ("h2", "h3")), None)
-    text = (heading if heading is not None else link).text_content().strip()
-    return bool(text) and len(link.text_content().strip()) >= TEASER_LINK_SHARE * len(text)
+    text = text_of(heading if heading is not None else link).strip()
+    return bool(text) and len(text_of(link).strip()) >= TEASER_LINK_SHARE * len(text)
 
 
 def substantial_body(paragraphs: list[str]) -> bool:
@@ -64,7 +66,7 @@ def in_teaser(element: HtmlElement, own_urls: frozenset[str], absolute: Callable
             href = (link.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
-            if len(link.text_content().strip()) >= TEASER_LINK_CHARS and _same_page(absolute(href)) not in own_urls:
+            if len(text_of(link).strip()) >= TEASER_LINK_CHARS and _same_page(absolute(href)) not in own_urls:
                 return True
     return False
 
