@@ -506,7 +506,8 @@ class Run:
             self.reporter.problem(f"{served}: the archived article is kept: {placed}")
             return Verdict.GO_ON
         article, keep, revise = placed
-        if self._served_everywhere(target, url, served, article):
+        text = same_text(article) if len(article.body) < SAME_TEXT_UNDER else ""  # (short texts only)
+        if self._served_everywhere(target, url, served, article, text):
             return Verdict.GO_ON
         urls = [url, page.requested_url, page.final_url] if page is not None else [url]
         zone_name = target.zone.key if target.zone is not None else None
@@ -519,21 +520,22 @@ class Run:
         if outcome != "unchanged":
             self.ledger.article(article)
         self._dating.stored(article, outcome)
-        if len(article.body) < SAME_TEXT_UNDER:
+        if text:
             self._texts.setdefault(
-                same_text(article), _Stored(url, served, article.source, article.number, article.title, outcome)
+                text, _Stored(url, served, article.source, article.number, article.title, outcome)
             )
         return Verdict.KNOWN if outcome == "unchanged" and mode is Mode.INCREMENTAL else Verdict.GO_ON
 
-    def _served_everywhere(self, target: Target, url: str, served: str, article: Article) -> bool:
+    def _served_everywhere(self, target: Target, url: str, served: str, article: Article, text: str) -> bool:
         """Whether the page holds the very text another article of this run was stored with, under
         another title and number: a wall or an error page the site serves in place of every
         article. It fails (retried later), and so does the first one, taken back if it was new. No
         text at all is no one's text: a paid post with no public part is kept with an empty body
-        (marked partial), and two of them are two articles."""
+        (marked partial), and two of them are two articles. `text`: same_text(article), for a short
+        text (else "")."""
         if len(article.body) >= SAME_TEXT_UNDER or not article.body.strip():
             return False
-        first = self._texts.get(same_text(article))
+        first = self._texts.get(text)
         if first is None or first.number == article.number or first.title == article.title:
             return False
         if url_key(first.served) == url_key(served) or first.source != article.source:
