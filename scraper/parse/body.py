@@ -252,9 +252,14 @@ def paragraphs(
     if not containers:
         return []
     judge = boilerplate or Boilerplate(containers[0].getroottree().getroot())
-    found = _read(containers, exclude, judge, captions=False)
-    # A gallery whose whole text is in its pictures' captions: the captions are its text.
-    return found or _read(containers, exclude, judge, captions=True)
+    # The parsers ask for the same text more than once (a standfirst: is it one, what it says).
+    key = (tuple(containers), tuple(exclude))
+    found = judge.texts.get(key)
+    if found is None:
+        # A gallery whose whole text is in its pictures' captions: the captions are its text.
+        found = _read(containers, exclude, judge, captions=False) or _read(containers, exclude, judge, captions=True)
+        judge.texts[key] = found
+    return list(found)
 
 
 def plain_text(containers: Sequence[HtmlElement], boilerplate: Boilerplate) -> list[str]:
