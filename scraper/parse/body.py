@@ -409,8 +409,16 @@ def is_promo_line(text: str) -> bool:
     return any(hint in folded for hint in _PROMO_HINTS) and _PROMO.search(folded) is not None
 
 
+# Every credit line holds one of these (lower-cased: none of their letters has another case form
+# that the pattern's IGNORECASE would take): a line without any is not matched.
+_CREDIT_HINTS = (" by", "contr")
+
+
 def is_credit_line(text: str) -> bool:
-    return len(text) <= 320 and _CREDIT.fullmatch(text.strip()) is not None
+    if len(text) > 320:
+        return False
+    lowered = text.lower()
+    return any(hint in lowered for hint in _CREDIT_HINTS) and _CREDIT.fullmatch(text.strip()) is not None
 
 
 _BYLINE = re.compile(r"^(?:by|por|von|par|di|door|av|de)\s+(?P<names>\S.*)$", re.IGNORECASE)
