@@ -89,8 +89,12 @@ class Document:
         return [value for name in names for value in self.meta.get(name.lower(), ()) if value]
 
     def meta_first(self, *names: str) -> str:
-        found = self.meta_all(*names)
-        return found[0] if found else ""
+        """The first of meta_all(*names), without reading the rest."""
+        for name in names:
+            for value in self.meta.get(name.lower(), ()):
+                if value:
+                    return value
+        return ""
 
     @cached_property
     def index(self) -> ClassIndex:
