@@ -4,6 +4,7 @@ parser choice and not-an-article pages."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -596,3 +597,18 @@ def test_comment_counts_share_prompts_and_update_stamps_in_other_languages_are_b
                  "Partager", "Last modified:"):
         assert is_boilerplate_line(line), line
     assert not is_boilerplate_line("Die Kommentare der Leser waren freundlich.")
+
+
+@pytest.mark.parametrize("base", [
+    "https://news.example/2021/01/story/", "http://news.example/a/b.html?x=1#top", "https://news.example",
+    "HTTPS://News.example/x", "https://user@news.example:8080/p/q", "ftp://files.example/dir/",
+])
+@pytest.mark.parametrize("href", [
+    "/2021/01/story/", "/", "/a//b", "/a/./b", "/a/../b", "/.well-known/x", "/a;p", "/a?x=1", "/a#f",
+    "//cdn.example/x.js", "https://news.example/other/", "http://news.example", "https://", "https:///path",
+    "https:////x", "HTTPS://news.example/A", "https://[::1]/x", "https://néws.example/x", "other/page",
+    "../up", "  /spaced/  ", "mailto:desk@news.example",
+])
+def test_links_resolve_as_urljoin_resolves_them(base: str, href: str) -> None:
+    doc = Document.parse("<html><body><p>x</p></body></html>", base)
+    assert doc.absolute(href) == urljoin(base, collapse(href))

@@ -252,9 +252,14 @@ def paragraphs(
     if not containers:
         return []
     judge = boilerplate or Boilerplate(containers[0].getroottree().getroot())
-    found = _read(containers, exclude, judge, captions=False)
-    # A gallery whose whole text is in its pictures' captions: the captions are its text.
-    return found or _read(containers, exclude, judge, captions=True)
+    # The parsers ask for the same text more than once (a standfirst: is it one, what it says).
+    key = (tuple(containers), tuple(exclude))
+    found = judge.texts.get(key)
+    if found is None:
+        # A gallery whose whole text is in its pictures' captions: the captions are its text.
+        found = _read(containers, exclude, judge, captions=False) or _read(containers, exclude, judge, captions=True)
+        judge.texts[key] = found
+    return list(found)
 
 
 def plain_text(containers: Sequence[HtmlElement], boilerplate: Boilerplate) -> list[str]:
@@ -404,8 +409,16 @@ def is_promo_line(text: str) -> bool:
     return any(hint in folded for hint in _PROMO_HINTS) and _PROMO.search(folded) is not None
 
 
+# Every credit line holds one of these (lower-cased: none of their letters has another case form
+# that the pattern's IGNORECASE would take): a line without any is not matched.
+_CREDIT_HINTS = (" by", "contr")
+
+
 def is_credit_line(text: str) -> bool:
-    return len(text) <= 320 and _CREDIT.fullmatch(text.strip()) is not None
+    if len(text) > 320:
+        return False
+    lowered = text.lower()
+    return any(hint in lowered for hint in _CREDIT_HINTS) and _CREDIT.fullmatch(text.strip()) is not None
 
 
 _BYLINE = re.compile(r"^(?:by|por|von|par|di|door|av|de)\s+(?P<names>\S.*)$", re.IGNORECASE)

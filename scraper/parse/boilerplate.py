@@ -254,6 +254,8 @@ class Boilerplate:
         self._cache: dict[HtmlElement, bool] = {}
         self._kinds: dict[tuple[HtmlElement, str, str | None], int] = {}
         self._inside: dict[frozenset[str], dict[HtmlElement, bool]] = {}
+        # The paragraphs read with this judge (body.paragraphs), by containers and elements left out.
+        self.texts: dict[tuple[tuple[HtmlElement, ...], tuple[HtmlElement, ...]], list[str]] = {}
         self._page_chars: int | None = None
 
     def page_chars(self) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -89,8 +89,12 @@ class Document:
         return [value for name in names for value in self.meta.get(name.lower(), ()) if value]
 
     def meta_first(self, *names: str) -> str:
-        found = self.meta_all(*names)
-        return found[0] if found else ""
+        """The first of meta_all(*names), without reading the rest."""
+        for name in names:
+            for value in self.meta.get(name.lower(), ()):
+                if value:
+                    return value
+        return ""
 
     @cached_property
     def index(self) -> ClassIndex:
@@ -126,7 +130,25 @@ def _html_parser(**options: str) -> etree.HTMLParser:
 
 @lru_cache(maxsize=1024)  # the parsers resolve a page's links again and again (urljoin is slow)
 def _resolved(url: str, href: str) -> str:
-    return urljoin(url, collapse(href))
+    href = collapse(href)
+    return _plainly_resolved(url, href) or urljoin(url, href)
+
+
+def _plainly_resolved(url: str, href: str) -> str:
+    """What urljoin(url, href) gives for the common plain links, worked out without it; "" for
+    any other. Plain: ASCII without a query, fragment, parameters or brackets, and either an
+    absolute http(s) URL with a host (urljoin gives it back as it is) or a path from the root
+    without "." or ".." segments under an http(s) page (the page's scheme and host before it)."""
+    if not href.isascii() or any(mark in href for mark in "?#;[]"):
+        return ""
+    if href.startswith(("http://", "https://")):
+        host = href.partition("://")[2]
+        return href if host and not host.startswith("/") else ""
+    if href.startswith("/") and not href.startswith("//") and "/." not in href:
+        base = urlsplit(url)
+        if base.scheme in ("http", "https"):
+            return f"{base.scheme}://{base.netloc}{href}"
+    return ""
 
 
 def _parse_tree(html: str, url: str) -> HtmlElement:
