@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-import sqlite_utils
-
 from scraper.archive.crawl import (
     _FRONTIER_DONE,
     ARTICLE,
@@ -35,6 +33,7 @@ from scraper.archive.crawl import (
     cached_url_key,
     pack_page,
 )
+from scraper.archive.lean import sqlite_utils
 from scraper.archive.ledger import ledger_row
 from scraper.archive.queries import (
     Filters,

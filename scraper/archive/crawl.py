@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-import sqlite_utils
-
+from scraper.archive.lean import sqlite_utils
 from scraper.models import Article, ImportProgress, Page, RecordRef, conditional_headers
 from scraper.packing import PackedPage, pack_page
 from scraper.packing import packed as _packed

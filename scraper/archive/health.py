@@ -12,8 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import sqlite_utils
-
+from scraper.archive.lean import sqlite_utils
 from scraper.errors import ArchiveError
 
 FTS_TABLE = "articles_fts"

@@ -10,8 +10,7 @@ import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-import sqlite_utils
-
+from scraper.archive.lean import sqlite_utils
 from scraper.models import FILL_FIELDS, Counts, Ledger, LedgerEntry
 
 _COUNTS = ("discovered", "new", "updated", "unchanged", "skipped", "failed")

@@ -35,9 +35,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Protocol
 
-import sqlite_utils
-
 from scraper.archive import CONTENT_FIELDS, Archive, _article, content_hash
+from scraper.archive.lean import sqlite_utils
 from scraper.archive.queries import instant
 from scraper.archive.schema import LEDGER_COLUMNS, SCHEMA_VERSION, migrate
 from scraper.errors import ScraperError

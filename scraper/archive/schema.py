@@ -11,8 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-import sqlite_utils
-
+from scraper.archive.lean import sqlite_utils
 from scraper.errors import ArchiveError
 
 ARTICLE_COLUMNS: dict[str, type] = {

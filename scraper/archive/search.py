@@ -9,8 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
-import sqlite_utils
-
+from scraper.archive.lean import sqlite_utils
 from scraper.archive.queries import Filters, conditions
 from scraper.errors import ArchiveError, ConfigError
 

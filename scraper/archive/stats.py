@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import sqlite_utils
+from scraper.archive.lean import sqlite_utils
 
 RUN_COUNTS = ("discovered", "new", "updated", "unchanged", "skipped", "failed")
 RECENT_FAILURES = 20
