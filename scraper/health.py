@@ -261,7 +261,7 @@ def _records(reached: Sequence[LedgerEntry], thresholds: Thresholds, now: dateti
             yield during[0].started, f"{said} filled {rates}"
 
     def words(entries: Rows) -> float | None:
-        median = _words(entries)
+        median = median_words(entries)
         return float(median) if median is not None else None
 
     def shorter(after: float | None, before: float | None, rows: Rows, alone: bool) -> bool:
@@ -270,7 +270,7 @@ def _records(reached: Sequence[LedgerEntry], thresholds: Thresholds, now: dateti
     found = _changed(stored, cut, words, shorter, lambda e: e.stored, -1, enough, thresholds.min_articles)
     if found is not None:
         during, before = found
-        yield during[0].started, f"body median {_words(during)} words (was {_words(before)})"
+        yield during[0].started, f"body median {median_words(during)} words (was {median_words(before)})"
 
 
 def _problems(reached: Rows, thresholds: Thresholds, now: datetime) -> Iterable[tuple[datetime, str]]:
@@ -394,8 +394,9 @@ def _fill(entries: Sequence[LedgerEntry], name: str) -> float:
     return sum(entry.filled.get(name, 0) for entry in entries) / stored if stored else 0.0
 
 
-def _words(entries: Sequence[LedgerEntry]) -> int | None:
-    """The median body length over runs, each run's median weighted by its articles."""
+def median_words(entries: Sequence[LedgerEntry]) -> int | None:
+    """The median body length over runs, each run's median weighted by the articles it stored
+    (a day's, in the report; a stretch of history, in a judgment)."""
     weighted = sorted((e.body_words, e.stored) for e in entries if e.body_words is not None and e.stored)
     total = sum(weight for _, weight in weighted)
     seen = 0

@@ -17,7 +17,7 @@ from html import escape
 
 from scraper import __version__
 from scraper.charts import bars, lines
-from scraper.health import FIELD_NAMES, Health
+from scraper.health import FIELD_NAMES, Health, median_words
 from scraper.models import FILL_FIELDS, LedgerEntry
 
 DAYS = 60  # the charts' span, to the day of the report
@@ -98,22 +98,10 @@ def daily(entries: Sequence[LedgerEntry], last: date, days: int = DAYS) -> list[
             day, runs=len(rows), new=sum(e.counts.new for e in rows), stored=sum(e.stored for e in rows),
             filled={name: sum(e.filled.get(name, 0) for e in rows) for name in FILL_FIELDS},
             problems=sum(max(e.counts.failed, e.not_articles) + e.robots for e in rows),
-            body_words=_median_words(rows),
+            body_words=median_words(rows),
         )
         for day, rows in by_day.items()
     ]
-
-
-def _median_words(rows: Sequence[LedgerEntry]) -> int | None:
-    """The day's median body length: each run's median, weighted by the articles it stored."""
-    weighted = sorted((e.body_words, e.stored) for e in rows if e.body_words is not None and e.stored > 0)
-    total = sum(count for _, count in weighted)
-    seen = 0
-    for words, count in weighted:
-        seen += count
-        if seen * 2 >= total:
-            return words
-    return None
 
 
 STYLE = """

@@ -98,6 +98,14 @@ def content_hash(record: Mapping[str, object]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _row_record(row: Mapping[str, object]) -> dict[str, object]:
+    """An articles row as the record it holds (its list columns read back from JSON)."""
+    record = {f: row[f] for f in FIELDS}
+    for key in _LIST_COLUMNS:
+        record[key] = json.loads(str(row.get(key) or "[]"))
+    return record
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -298,32 +306,29 @@ class Archive(CrawlState):
         return dict(zip(_CURRENT_COLUMNS, row, strict=True)) if row is not None else None
 
     def _keep_revision(self, old: Mapping[str, object], new: Mapping[str, object]) -> None:
-        old_record = {f: old[f] for f in FIELDS}
-        for key in _LIST_COLUMNS:
-            old_record[key] = json.loads(str(old[key] or "[]"))
-        changed = [f for f in CONTENT_FIELDS if old_record.get(f) != new.get(f)]
-        self.db.conn.execute(
-            _INSERT_REVISION,
-            (old["source"], old["number"], self._now(), old["content_hash"], json.dumps(changed),
-             json.dumps(old_record, ensure_ascii=False)),
-        )  # fmt: skip
+        """The archived version `old` (a row), replaced now by the record `new`."""
+        self._add_revision(old, self._now(), str(old["content_hash"]), _row_record(old), new)
 
     def _keep_earlier(self, current: Mapping[str, object], record: Mapping[str, object], digest: str) -> None:
         """An earlier version than the current one, found after it, as the revision it would have
         become had it come first (replaced when the current version was fetched), unless a
         revision holds its content already."""
-        key = (current["source"], current["number"])
         held = "select 1 from revisions where source = ? and number = ? and content_hash = ?"
-        if self.db.conn.execute(held, (*key, digest)).fetchone() is not None:
+        if self.db.conn.execute(held, (current["source"], current["number"], digest)).fetchone() is not None:
             return
-        now = {f: current[f] for f in FIELDS}
-        for name in _LIST_COLUMNS:
-            now[name] = json.loads(str(current[name] or "[]"))
-        changed = [f for f in CONTENT_FIELDS if record.get(f) != now.get(f)]
+        self._add_revision(current, str(current["fetched_at"]), digest, record, _row_record(current))
+
+    def _add_revision(
+        self, row: Mapping[str, object], replaced_at: str, digest: str, record: Mapping[str, object],
+        replacement: Mapping[str, object],
+    ) -> None:  # fmt: skip
+        """`record` as a revision of row's article, with the fields its `replacement` changed."""
+        changed = [f for f in CONTENT_FIELDS if record.get(f) != replacement.get(f)]
         self.db.conn.execute(
             _INSERT_REVISION,
-            (*key, current["fetched_at"], digest, json.dumps(changed), json.dumps(dict(record), ensure_ascii=False)),
-        )
+            (row["source"], row["number"], replaced_at, digest, json.dumps(changed),
+             json.dumps(dict(record), ensure_ascii=False)),
+        )  # fmt: skip
 
     def _remember_urls(self, article: Article, keys: Mapping[str, str]) -> None:
         """`keys`: each URL (in order, no repeats) and its url_key."""

@@ -35,15 +35,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Protocol
 
-from scraper.archive import CONTENT_FIELDS, Archive, _article, content_hash
+from scraper.archive import CONTENT_FIELDS, Archive, _article, _row_record, content_hash
 from scraper.archive.lean import sqlite_utils
 from scraper.archive.queries import instant
 from scraper.archive.schema import LEDGER_COLUMNS, SCHEMA_VERSION, migrate
 from scraper.errors import ScraperError
-from scraper.models import FIELDS, Article
+from scraper.models import Article
 
 COLLISIONS = 3  # numbers tried for one article (its own, then derived ones), as a scrape does
-_LISTS = ("categories", "tags", "authors")
 _INSERT_REVISION = (
     "insert into revisions (source, number, replaced_at, content_hash, changed, record) values (?, ?, ?, ?, ?, ?)"
 )
@@ -464,9 +463,7 @@ class Merger:
 
     def _add_version(self, row: Mapping[str, object], replaced_at: str, current: Article, counts: MergeCounts) -> None:
         """An article row (the archive's or the shard's) as a revision of `current`, as a scrape keeps one."""
-        record = {f: row[f] for f in FIELDS}
-        for key in _LISTS:
-            record[key] = json.loads(str(row.get(key) or "[]"))
+        record = _row_record(row)
         now = current.to_record()
         changed = json.dumps([f for f in CONTENT_FIELDS if record.get(f) != now.get(f)])
         self._add_revision(

@@ -37,10 +37,11 @@ _STOPWORDS = {
     "pl": "i w na nie się z do że to jest o jak po ale od przez dla za co są tak",
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
-_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}  # each function word: the languages listing it
-for _lang, _vocabulary in _WORDS.items():
-    for _word in _vocabulary:
-        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
+# Each function word: the languages listing it, in _WORDS's order.
+_LANGUAGES_OF = {
+    word: tuple(lang for lang, vocabulary in _WORDS.items() if word in vocabulary)
+    for word in set().union(*_WORDS.values())
+}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Writing systems other than Latin, with the languages written in them (primary subtags).
 _SCRIPTS = (
